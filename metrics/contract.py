@@ -1,0 +1,224 @@
+"""The workbook contract: the Chinese sheet and column names staff fill in.
+
+Everything about the *shape* of the workbook lives here, so the loader, the
+writer of the template and the documentation all agree. Field names on the
+Python side are English; the mapping is declared once per sheet.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass
+
+
+class TaskStatus(enum.StrEnum):
+    DONE = "已完成"
+    IN_PROGRESS = "正在整改"
+    ONGOING = "长期坚持"
+    NOT_STARTED = "未启动"
+
+    @property
+    def complete(self) -> bool:
+        """已完成 and 长期坚持 both count as complete."""
+        return self in (TaskStatus.DONE, TaskStatus.ONGOING)
+
+
+class Direction(enum.StrEnum):
+    HIGHER_IS_BETTER = "越大越好"
+    LOWER_IS_BETTER = "越小越好"
+    MONITOR_ONLY = "仅监测"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str  # Chinese header in the workbook
+    field: str  # English field name in Python
+    required: bool = True  # the column must exist (values may still be optional)
+    kind: str = "text"  # text | int | date | number | status | direction
+    width: int = 14  # column width in the written workbook
+    hint: str = ""  # one-line help shown in the 说明 sheet
+
+
+@dataclass(frozen=True, slots=True)
+class SheetSpec:
+    name: str
+    columns: tuple[Column, ...]
+    description: str
+
+    def column(self, field: str) -> Column:
+        for col in self.columns:
+            if col.field == field:
+                return col
+        raise KeyError(field)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
+
+
+TASKS = SheetSpec(
+    name="任务",
+    description="每项整改任务一行（共 35 项）。",
+    columns=(
+        Column(
+            "编号", "id", kind="int", width=7, hint="整数 1–35，可写作 9、(9)、（9）"
+        ),
+        Column(
+            "方面", "category", width=24, hint="巡视反馈的方面，如“（一）学习贯彻……”"
+        ),
+        Column(
+            "问题",
+            "problem",
+            width=24,
+            hint="方面下的问题，如“3.以人民为中心的发展思想树的不牢”",
+        ),
+        Column("任务", "title", width=28, hint="整改任务名称，如“回迁安置进展缓慢”"),
+        Column("整改措施", "measures", width=50, hint="一是……二是……的摘要"),
+        Column("牵头单位", "lead_unit", width=16, hint="牵头单位名称，用于单位评比"),
+        Column("责任单位", "responsible_units", width=18, hint="多个单位用顿号分隔"),
+        Column("责任领导", "responsible_leader", width=12),
+        Column(
+            "整改时限",
+            "deadline",
+            kind="date",
+            width=12,
+            hint="日期，如 2021-06-30；可空",
+        ),
+        Column(
+            "状态",
+            "status",
+            kind="status",
+            width=10,
+            hint="已完成 / 正在整改 / 长期坚持 / 未启动",
+        ),
+        Column("完成日期", "completed_on", kind="date", width=12, hint="日期；可空"),
+        Column(
+            "销号日期",
+            "closed_on",
+            kind="date",
+            width=12,
+            hint="验收销号日期；仅“已完成”可填",
+        ),
+        Column("备注", "note", width=40, hint="如何推断、口径说明等"),
+    ),
+)
+
+INDICATORS = SheetSpec(
+    name="指标",
+    description="每个量化指标一行，挂在某项任务下。",
+    columns=(
+        Column("指标编号", "id", width=10, hint="唯一的文本编号，如 T09-03"),
+        Column("任务编号", "task_id", kind="int", width=9, hint="所属任务的编号"),
+        Column("指标名称", "name", width=28),
+        Column("单位", "unit", width=12, hint="如 %、亿元、万人、个、微克/立方米"),
+        Column(
+            "方向",
+            "direction",
+            kind="direction",
+            width=10,
+            hint="越大越好 / 越小越好 / 仅监测",
+        ),
+        Column(
+            "基期值", "baseline", kind="number", width=10, hint="整改起点的数值；可空"
+        ),
+        Column(
+            "基期日期",
+            "baseline_date",
+            kind="date",
+            width=12,
+            hint="可空，默认取巡视反馈日期",
+        ),
+        Column("目标值", "target", kind="number", width=10, hint="仅监测指标不填"),
+        Column(
+            "目标日期",
+            "target_date",
+            kind="date",
+            width=12,
+            hint="目标应达成的日期；可空",
+        ),
+        Column("来源", "source", width=50, hint="报告原文中给出该数字的句子"),
+        Column("备注", "note", required=False, width=40, hint="目标如何推算等说明"),
+    ),
+)
+
+OBSERVATIONS = SheetSpec(
+    name="数据",
+    description="每次报送的数值一行，历史逐行累积。",
+    columns=(
+        Column("指标编号", "indicator_id", width=10),
+        Column("日期", "date", kind="date", width=12, hint="数值所对应的截至日期"),
+        Column(
+            "数值",
+            "value",
+            kind="number",
+            width=12,
+            hint="如 67.7、67.7%、9.62万、2500余",
+        ),
+        Column("备注", "note", required=False, width=40),
+    ),
+)
+
+META = SheetSpec(
+    name="概况",
+    description="键值对：项目 / 内容。",
+    columns=(
+        Column("项目", "key", width=14),
+        Column("内容", "value", width=40),
+        Column("说明", "note", required=False, width=50),
+    ),
+)
+
+INSTRUCTIONS_SHEET = "说明"
+
+DATA_SHEETS: tuple[SheetSpec, ...] = (TASKS, INDICATORS, OBSERVATIONS, META)
+
+
+@dataclass(frozen=True, slots=True)
+class MetaKey:
+    label: str
+    field: str
+    kind: str = "text"
+    required: bool = True
+    hint: str = ""
+
+
+META_KEYS: tuple[MetaKey, ...] = (
+    MetaKey("标题", "title", hint="看板标题"),
+    MetaKey("报告单位", "organisation"),
+    MetaKey(
+        "截至日期", "as_of", kind="date", hint="所有按时间计算的依据，不使用当前时间"
+    ),
+    MetaKey(
+        "巡视反馈日期",
+        "feedback_date",
+        kind="date",
+        hint="整改起点，指标未填基期日期时使用",
+    ),
+    MetaKey("报告任务数", "reported_total", kind="int", required=False),
+    MetaKey("报告已完成数", "reported_completed", kind="int", required=False),
+)
+
+# Thresholds of the ratio actual / expected progress (modelled on Open SDG).
+ON_TRACK_RATIO = 0.95
+BEHIND_RATIO = 0.60
+# A task due within this many days of the as-of date is flagged yellow.
+DUE_SOON_DAYS = 30
+
+
+def normalise_header(text: object) -> str:
+    """Canonical form of a header cell: NFKC, no whitespace, no required-marker.
+
+    Staff write " 编号 ", "编号*", "编 号", "指标编号（必填）" or full-width
+    characters; all of them name the same column.
+    """
+    if not isinstance(text, str):
+        return ""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = "".join(ch for ch in folded if not ch.isspace())
+    folded = folded.strip("*")
+    for opening, closing in (("(", ")"), ("[", "]")):
+        cut = folded.find(opening)
+        if cut > 0 and folded.endswith(closing):
+            folded = folded[:cut]
+    return folded.strip("*")
