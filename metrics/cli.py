@@ -1,0 +1,155 @@
+"""Command line for IT staff and scripts: ``python -m metrics check|summary|template``.
+
+Never prints a traceback on bad input: problems are listed in Chinese and the exit
+status says what happened (0 publishable / written, 1 not publishable or failed,
+2 usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from metrics.loader import LoadResult, load_workbook
+from metrics.problems import Problem
+from metrics.progress import score
+from metrics.summary import rate_text, summarise
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+        return code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+    except Exception as exc:  # the last guard: never a traceback for staff
+        print(
+            f"内部错误（{type(exc).__name__}）：{exc}。请把文件和此信息发给技术人员",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m metrics", description="整改进展看板：检查工作簿、输出计算结果、生成空白模板"
+    )
+    commands = parser.add_subparsers(required=True, metavar="命令")
+
+    check = commands.add_parser("check", help="检查工作簿能否发布（退出码 0 可发布，1 不可发布）")
+    check.add_argument("file", type=Path, help="要检查的 .xlsx 文件")
+    check.add_argument("--json", action="store_true", help="以 JSON 输出问题列表")
+    check.set_defaults(run=_check)
+
+    summary = commands.add_parser("summary", help="输出计算后的整改进展")
+    summary.add_argument("file", type=Path, help=".xlsx 文件")
+    summary.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    summary.set_defaults(run=_summary)
+
+    template = commands.add_parser("template", help="生成空白模板工作簿")
+    template.add_argument("out", type=Path, help="输出文件，如 模板.xlsx")
+    template.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    template.set_defaults(run=_template)
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    result = load_workbook(args.file)
+    if args.json:
+        payload = {
+            "file": str(args.file),
+            "publishable": result.ok,
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "problems": [p.to_dict() for p in result.problems],
+        }
+        _dump(payload, sys.stdout)
+    else:
+        _print_problems(result.problems, sys.stdout)
+        verdict = "可以发布" if result.ok else "不能发布"
+        counts = f"错误 {len(result.errors)} 个，警告 {len(result.warnings)} 个"
+        print(f"{args.file}：{verdict}（{counts}）")
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _summary(args: argparse.Namespace) -> int:
+    result = load_workbook(args.file)
+    if not _usable(result, args.file):
+        return EXIT_FAILED
+    assert result.dataset is not None
+    scored = score(result.dataset)
+    data = summarise(scored)
+    if args.json:
+        _dump({**data, "warnings": [p.to_dict() for p in result.warnings]}, sys.stdout)
+        return EXIT_OK
+    meta = scored.meta
+    overall = data["overall"]
+    assert isinstance(overall, dict)
+    print(f"{meta.title}（{meta.organisation}）")
+    print(
+        f"截至{meta.as_of.year}年{meta.as_of.month}月{meta.as_of.day}日："
+        f"{overall['total']}项整改任务已完成{overall['completed']}项，"
+        f"正在整改{overall['in_progress']}项，整改率{rate_text(_float(overall['rate']))}"
+    )
+    indicators = overall["indicators"]
+    assert isinstance(indicators, dict)
+    print("指标：" + "，".join(f"{k} {v} 个" for k, v in indicators.items() if v))
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from metrics.workbook_writer import template_bytes
+
+    out: Path = args.out
+    if out.exists() and not args.force:
+        print(f"文件“{out}”已存在：如需覆盖请加 --force", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        out.write_bytes(template_bytes())
+    except OSError as exc:
+        print(f"无法写入“{out}”：{exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"已生成空白模板：{out}")
+    return EXIT_OK
+
+
+def _usable(result: LoadResult, file: Path) -> bool:
+    if result.ok:
+        return True
+    _print_problems(result.problems, sys.stderr)
+    print(
+        f"{file}：有 {len(result.errors)} 个错误，无法计算。请先用 check 命令查看并修改",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
+    for problem in problems:
+        print(str(problem), file=stream)
+
+
+def _dump(data: object, stream: TextIO) -> None:
+    json.dump(data, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None

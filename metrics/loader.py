@@ -1,0 +1,571 @@
+"""Load a workbook: read it, validate every rule, and build the ``Dataset``.
+
+``load_workbook`` never raises on bad input. It returns every problem found at
+once (errors block publishing, warnings do not), each with sheet, Excel row,
+column header and a Chinese message, and a ``Dataset`` only when there is no error.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from metrics.cells import (
+    CellError,
+    read_count,
+    read_date,
+    read_direction,
+    read_indicator_id,
+    read_quantity,
+    read_status,
+    read_task_id,
+    read_text,
+)
+from metrics.contract import (
+    DATA_SHEETS,
+    INDICATORS,
+    META,
+    META_KEYS,
+    OBSERVATIONS,
+    TASKS,
+    Direction,
+    SheetSpec,
+    TaskStatus,
+    normalise_header,
+)
+from metrics.model import Dataset, Indicator, Meta, Observation, Task
+from metrics.problems import Problem, ProblemLog
+from metrics.quantities import Quantity
+from metrics.reader import RawWorkbook, Source, WorkbookReadError, read_workbook
+from metrics.table import Record, Table, locate_table
+from metrics.units import Unit, UnitError, parse_unit
+from metrics.xlsx_scan import column_letter
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    dataset: Dataset | None  # None when there is any error
+    problems: tuple[Problem, ...]  # errors first, then warnings
+
+    @property
+    def ok(self) -> bool:
+        """Publishable: no errors (warnings allowed)."""
+        return self.dataset is not None
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+
+def load_workbook(source: Source) -> LoadResult:
+    """Read, validate and interpret a workbook (path or bytes)."""
+    log = ProblemLog()
+    try:
+        raw = read_workbook(source, [spec.name for spec in DATA_SHEETS])
+    except WorkbookReadError as exc:
+        log.error("", None, None, str(exc))
+        return LoadResult(None, log.result())
+    return _Loader(raw, log).run()
+
+
+class _Loader:
+    """One load of one workbook; holds the problem log and the cells already reported."""
+
+    def __init__(self, raw: RawWorkbook, log: ProblemLog) -> None:
+        self.raw = raw
+        self.log = log
+        # (contract sheet name, Excel row, field) of cells reported as Excel errors/formulas.
+        self.broken: set[tuple[str, int, str]] = set()
+        # Indicator ids whose rows had errors: their data rows get no second error.
+        self.failed_indicators: set[str] = set()
+
+    # -- driver ------------------------------------------------------------------------
+
+    def run(self) -> LoadResult:
+        tables = {spec.name: self._table(spec) for spec in DATA_SHEETS}
+        self._report_cell_issues(tables)
+        meta = self._meta(tables[META.name])
+        tasks = self._tasks(tables[TASKS.name], meta)
+        indicators = self._indicators(tables[INDICATORS.name], tasks)
+        observations = self._observations(tables[OBSERVATIONS.name], indicators, meta)
+        if meta is not None and tasks is not None:
+            self._check_reported_counts(meta, tasks)
+        if self.log.has_errors or meta is None or tasks is None:
+            return LoadResult(None, self.log.result())
+        dataset = Dataset(
+            meta,
+            tuple(tasks.values()),
+            tuple(indicators.values()),
+            tuple(observations),
+        )
+        return LoadResult(dataset, self.log.result())
+
+    def _table(self, spec: SheetSpec) -> Table | None:
+        sheet = self.raw.sheets.get(spec.name)
+        if sheet is None:
+            self.log.error(
+                spec.name,
+                None,
+                None,
+                f"缺少工作表“{spec.name}”：请使用模板，保留工作表 "
+                + "、".join(s.name for s in DATA_SHEETS),
+            )
+            return None
+        return locate_table(sheet, spec, self.log)
+
+    def _records(self, spec: SheetSpec, table: Table | None) -> list[Record]:
+        if table is None:
+            return []
+        return list(table.records(self.raw.sheets[spec.name].rows))
+
+    def _report_cell_issues(self, tables: dict[str, Table | None]) -> None:
+        by_actual = {
+            self.raw.sheets[name].name: (name, table)
+            for name, table in tables.items()
+            if name in self.raw.sheets
+        }
+        for issue in self.raw.cell_issues:
+            name, table = by_actual.get(issue.sheet, (issue.sheet, None))
+            header = table.headers_by_index.get(issue.column - 1) if table else None
+            what = f"单元格 {column_letter(issue.column)}{issue.row} " + (
+                f"是 Excel 错误值 {issue.detail}"
+                if issue.kind == "error"
+                else "是没有保存计算结果的公式"
+            )
+            if header is None:
+                self.log.warning(name, issue.row, None, f"{what}（该列不参与计算）")
+                continue
+            spec = next(s for s in DATA_SHEETS if s.name == name)
+            field = next(c.field for c in spec.columns if c.header == header)
+            self.broken.add((name, issue.row, field))
+            fix = (
+                "请改正公式或直接填写数值"
+                if issue.kind == "error"
+                else "请在 Excel 中打开并保存一次，或直接填写数值"
+            )
+            self.log.error(name, issue.row, header, f"{what}：{fix}")
+
+    # -- cell helpers --------------------------------------------------------------------
+
+    def _cell(
+        self,
+        spec: SheetSpec,
+        record: Record,
+        field: str,
+        reader: Callable[[object], T],
+        *,
+        required: bool,
+        missing: str = "",
+    ) -> tuple[bool, T | None]:
+        """(ok, value): ok is False when an error was logged for this cell."""
+        header = spec.column(field).header
+        if (spec.name, record.row, field) in self.broken:
+            return False, None
+        value = record.values.get(field)
+        if value is None:
+            if required:
+                self.log.error(spec.name, record.row, header, missing or f"未填写“{header}”")
+                return False, None
+            return True, None
+        try:
+            return True, reader(value)
+        except CellError as exc:
+            self.log.error(spec.name, record.row, header, str(exc))
+            return False, None
+
+    def _date_reader(self) -> Callable[[object], datetime.date]:
+        date1904 = self.raw.date1904
+        return lambda value: read_date(value, date1904=date1904)
+
+    # -- 概况 ------------------------------------------------------------------------------
+
+    def _meta(self, table: Table | None) -> Meta | None:
+        values: dict[str, object] = {}
+        rows: dict[str, int] = {}
+        labels = {normalise_header(k.label): k for k in META_KEYS}
+        for record in self._records(META, table):
+            key = labels.get(normalise_header(record.values.get("key")))
+            if key is None or key.field in values:
+                continue
+            rows[key.field] = record.row
+            values[key.field] = record.values.get("value")
+        if table is None:
+            return None
+        parsed: dict[str, object] = {}
+        ok = True
+        for key in META_KEYS:
+            row = rows.get(key.field)
+            raw = values.get(key.field)
+            if raw is None:
+                if key.required:
+                    self.log.error(
+                        META.name,
+                        row,
+                        "内容",
+                        f"未填写“{key.label}”：请在“项目”列写“{key.label}”，在“内容”列填写"
+                        + ("日期，如 2021-05-31" if key.kind == "date" else "内容"),
+                    )
+                    ok = False
+                continue
+            if row is not None and (META.name, row, "value") in self.broken:
+                ok = ok and not key.required
+                continue
+            try:
+                if key.kind == "date":
+                    parsed[key.field] = self._date_reader()(raw)
+                elif key.kind == "int":
+                    parsed[key.field] = read_count(raw)
+                else:
+                    parsed[key.field] = read_text(raw)
+            except CellError as exc:
+                self.log.error(META.name, row, "内容", f"“{key.label}”：{exc}")
+                ok = False
+        if not ok:
+            return None
+        return Meta(
+            title=str(parsed["title"]),
+            organisation=str(parsed["organisation"]),
+            as_of=_as_date(parsed["as_of"]),
+            feedback_date=_as_date(parsed["feedback_date"]),
+            reported_total=_as_int(parsed.get("reported_total")),
+            reported_completed=_as_int(parsed.get("reported_completed")),
+        )
+
+    # -- 任务 ------------------------------------------------------------------------------
+
+    def _tasks(self, table: Table | None, meta: Meta | None) -> dict[int, Task] | None:
+        if table is None:
+            return None
+        spec = TASKS
+        tasks: dict[int, Task] = {}
+        first_row: dict[int, int] = {}
+        date = self._date_reader()
+        for record in self._records(spec, table):
+            ok_id, task_id = self._cell(spec, record, "id", read_task_id, required=True)
+            texts = {}
+            ok = ok_id
+            for field in ("category", "problem", "title"):
+                good, text = self._cell(spec, record, field, read_text, required=True)
+                ok = ok and good
+                texts[field] = text or ""
+            good, status = self._cell(
+                spec,
+                record,
+                "status",
+                read_status,
+                required=True,
+                missing="未填写“状态”：应为 已完成、正在整改、长期坚持、未启动 之一",
+            )
+            ok = ok and good
+            dates = {}
+            for field in ("deadline", "completed_on", "closed_on"):
+                good, day = self._cell(spec, record, field, date, required=False)
+                ok = ok and good
+                dates[field] = day
+            if task_id is not None and task_id in first_row:
+                self.log.error(
+                    spec.name,
+                    record.row,
+                    "编号",
+                    f"任务编号 {task_id} 重复：第 {first_row[task_id]} 行已使用，"
+                    "每项任务的编号应唯一",
+                )
+                continue
+            if task_id is not None:
+                first_row[task_id] = record.row
+            if not ok or task_id is None or status is None:
+                continue
+            task = Task(
+                id=task_id,
+                category=texts["category"],
+                problem=texts["problem"],
+                title=texts["title"],
+                status=status,
+                measures=read_text(record.values.get("measures")),
+                lead_unit=read_text(record.values.get("lead_unit")),
+                responsible_units=read_text(record.values.get("responsible_units")),
+                responsible_leader=read_text(record.values.get("responsible_leader")),
+                deadline=dates["deadline"],
+                completed_on=dates["completed_on"],
+                closed_on=dates["closed_on"],
+                note=read_text(record.values.get("note")),
+                row=record.row,
+            )
+            self._check_task(task, meta)
+            tasks[task_id] = task
+        if not first_row and not self.log.has_errors:
+            self.log.error(spec.name, None, None, "工作表“任务”中没有任何任务：请至少填写一项任务")
+        return tasks
+
+    def _check_task(self, task: Task, meta: Meta | None) -> None:
+        name = TASKS.name
+        if task.closed_on is not None and task.status is not TaskStatus.DONE:
+            self.log.error(
+                name,
+                task.row,
+                "销号日期",
+                f"状态为“{task.status}”的任务不能填写销号日期：只有“已完成”的任务才能销号，"
+                "请改状态或清空销号日期",
+            )
+        if task.completed_on is not None and not task.complete:
+            self.log.warning(
+                name,
+                task.row,
+                "完成日期",
+                f"状态为“{task.status}”，却填写了完成日期：请确认状态是否应为“已完成”",
+            )
+        if task.closed_on and task.completed_on and task.closed_on < task.completed_on:
+            self.log.warning(name, task.row, "销号日期", "销号日期早于完成日期：请核对")
+        if meta is not None:
+            for field, header in (("completed_on", "完成日期"), ("closed_on", "销号日期")):
+                day = getattr(task, field)
+                if day is not None and day > meta.as_of:
+                    self.log.warning(
+                        name,
+                        task.row,
+                        header,
+                        f"{header} {day.isoformat()} 晚于概况中的截至日期 "
+                        f"{meta.as_of.isoformat()}：请核对日期，或更新截至日期",
+                    )
+
+    # -- 指标 ------------------------------------------------------------------------------
+
+    def _indicators(
+        self, table: Table | None, tasks: dict[int, Task] | None
+    ) -> dict[str, Indicator]:
+        spec = INDICATORS
+        indicators: dict[str, Indicator] = {}
+        first_row: dict[str, int] = {}
+        date = self._date_reader()
+        for record in self._records(spec, table):
+            ok, ind_id = self._cell(spec, record, "id", read_indicator_id, required=True)
+            if ind_id is not None and ind_id in first_row:
+                self.log.error(
+                    spec.name,
+                    record.row,
+                    "指标编号",
+                    f"指标编号“{ind_id}”重复：第 {first_row[ind_id]} 行已使用，"
+                    "每个指标的编号应唯一",
+                )
+                continue
+            if ind_id:
+                first_row[ind_id] = record.row
+            good, task_id = self._cell(spec, record, "task_id", read_task_id, required=True)
+            ok = ok and good
+            if task_id is not None and tasks is not None and task_id not in tasks:
+                self.log.error(
+                    spec.name,
+                    record.row,
+                    "任务编号",
+                    f"任务编号 {task_id} 在工作表“任务”中不存在：请填写已有任务的编号",
+                )
+                ok = False
+            good, name = self._cell(spec, record, "name", read_text, required=True)
+            ok = ok and good
+            good, unit = self._cell(spec, record, "unit", _read_unit, required=False)
+            ok = ok and good
+            if good and unit is None:
+                self.log.warning(
+                    spec.name, record.row, "单位", "未填写单位：图表和数值将不显示单位"
+                )
+            good, direction = self._cell(
+                spec,
+                record,
+                "direction",
+                read_direction,
+                required=True,
+                missing="未填写“方向”：应为 越大越好、越小越好、仅监测 之一",
+            )
+            ok = ok and good
+            numbers: dict[str, float | None] = {}
+            for field in ("baseline", "target"):
+                good, pair = self._cell(spec, record, field, _quantity_reader(unit), required=False)
+                ok = ok and good
+                numbers[field] = pair[0] if pair is not None else None
+            dates: dict[str, datetime.date | None] = {}
+            for field in ("baseline_date", "target_date"):
+                good, day = self._cell(spec, record, field, date, required=False)
+                ok = ok and good
+                dates[field] = day
+            if direction is Direction.MONITOR_ONLY and numbers["target"] is not None:
+                self.log.error(
+                    spec.name,
+                    record.row,
+                    "目标值",
+                    "“仅监测”的指标不能填写目标值：请清空目标值，或把方向改为越大越好/越小越好",
+                )
+                ok = False
+            if direction is Direction.MONITOR_ONLY and dates["target_date"] is not None:
+                self.log.warning(
+                    spec.name, record.row, "目标日期", "“仅监测”的指标没有目标，目标日期将被忽略"
+                )
+            start, end = dates["baseline_date"], dates["target_date"]
+            if start is not None and end is not None and end <= start:
+                self.log.error(
+                    spec.name,
+                    record.row,
+                    "目标日期",
+                    f"目标日期 {end.isoformat()} 不晚于基期日期 {start.isoformat()}："
+                    "目标日期应在基期日期之后",
+                )
+                ok = False
+            if (
+                direction is not None
+                and direction is not Direction.MONITOR_ONLY
+                and numbers["target"] is None
+                and dates["target_date"] is not None
+            ):
+                self.log.warning(
+                    spec.name, record.row, "目标值", "填写了目标日期但没有目标值：无法计算进度"
+                )
+            source = read_text(record.values.get("source"))
+            if not source:
+                self.log.warning(
+                    spec.name, record.row, "来源", "未填写来源：建议填写报告中给出该数字的原句"
+                )
+            if not ok or ind_id is None or task_id is None or name is None or direction is None:
+                if ind_id:
+                    self.failed_indicators.add(ind_id)
+                continue
+            indicators[ind_id] = Indicator(
+                id=ind_id,
+                task_id=task_id,
+                name=name,
+                unit=unit,
+                direction=direction,
+                baseline=numbers["baseline"],
+                baseline_date=dates["baseline_date"],
+                target=numbers["target"],
+                target_date=dates["target_date"],
+                source=source,
+                note=read_text(record.values.get("note")),
+                row=record.row,
+            )
+        return indicators
+
+    # -- 数据 ------------------------------------------------------------------------------
+
+    def _observations(
+        self, table: Table | None, indicators: dict[str, Indicator], meta: Meta | None
+    ) -> list[Observation]:
+        spec = OBSERVATIONS
+        seen: dict[tuple[str, datetime.date], int] = {}
+        observations: list[Observation] = []
+        date = self._date_reader()
+        for record in self._records(spec, table):
+            ok, ind_id = self._cell(spec, record, "indicator_id", read_indicator_id, required=True)
+            indicator = indicators.get(ind_id) if ind_id else None
+            if ind_id and indicator is None:
+                if ind_id not in self.failed_indicators:
+                    self.log.error(
+                        spec.name,
+                        record.row,
+                        "指标编号",
+                        f"指标编号“{ind_id}”在工作表“指标”中不存在：请先在“指标”中添加该指标",
+                    )
+                ok = False
+            good, day = self._cell(spec, record, "date", date, required=True)
+            ok = ok and good
+            good, pair = self._cell(
+                spec,
+                record,
+                "value",
+                _quantity_reader(indicator.unit if indicator is not None else None),
+                required=True,
+                missing="未填写“数值”：请填写数字，如 67.7、67.7%、9.62万、2500余",
+            )
+            ok = ok and good and indicator is not None
+            if not ok or day is None or pair is None or ind_id is None:
+                continue
+            value, quantity = pair
+            key = (ind_id, day)
+            if key in seen:
+                self.log.warning(
+                    spec.name,
+                    record.row,
+                    "日期",
+                    f"指标“{ind_id}”在 {day.isoformat()} 已有一条数据（第 {seen[key]} 行）："
+                    "计算时采用靠下的这一行",
+                )
+            seen[key] = record.row
+            if meta is not None and day > meta.as_of:
+                self.log.warning(
+                    spec.name,
+                    record.row,
+                    "日期",
+                    f"日期 {day.isoformat()} 晚于概况中的截至日期 {meta.as_of.isoformat()}："
+                    "请核对日期，或更新截至日期",
+                )
+            observations.append(
+                Observation(
+                    indicator_id=ind_id,
+                    date=day,
+                    value=value,
+                    approximate=quantity.approximate,
+                    text=quantity.text,
+                    note=read_text(record.values.get("note")),
+                    row=record.row,
+                )
+            )
+        return observations
+
+    # -- cross-checks -----------------------------------------------------------------
+
+    def _check_reported_counts(self, meta: Meta, tasks: dict[int, Task]) -> None:
+        if self.log.has_errors:
+            return  # counts from a partly unreadable sheet would only confuse
+        total = len(tasks)
+        completed = sum(1 for t in tasks.values() if t.complete)
+        if meta.reported_total is not None and meta.reported_total != total:
+            self.log.error(
+                META.name,
+                self._meta_row("报告任务数"),
+                "内容",
+                f"报告任务数为 {meta.reported_total}，但工作表“任务”中有 {total} 项任务："
+                "请核对任务表或概况",
+            )
+        if meta.reported_completed is not None and meta.reported_completed != completed:
+            self.log.error(
+                META.name,
+                self._meta_row("报告已完成数"),
+                "内容",
+                f"报告已完成数为 {meta.reported_completed}，但工作表“任务”中状态为"
+                f"已完成或长期坚持的任务有 {completed} 项：请核对各任务的状态或概况",
+            )
+
+    def _meta_row(self, label: str) -> int | None:
+        sheet = self.raw.sheets.get(META.name)
+        if sheet is None:
+            return None
+        for index, cells in enumerate(sheet.rows):
+            if cells and normalise_header(cells[0]) == label:
+                return index + 1
+        return None
+
+
+def _quantity_reader(unit: Unit | None) -> Callable[[object], tuple[float, Quantity]]:
+    return lambda value: read_quantity(value, unit)
+
+
+def _read_unit(value: object) -> Unit:
+    try:
+        return parse_unit(read_text(value))
+    except UnitError as exc:
+        raise CellError(str(exc)) from None
+
+
+def _as_date(value: object) -> datetime.date:
+    assert isinstance(value, datetime.date)
+    return value
+
+
+def _as_int(value: object) -> int | None:
+    return value if isinstance(value, int) else None

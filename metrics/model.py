@@ -1,0 +1,105 @@
+"""The domain model: what a validated workbook means, in English field names."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from metrics.contract import Direction, TaskStatus
+from metrics.units import Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    title: str
+    organisation: str
+    as_of: datetime.date  # all time-based maths uses this, never the wall clock
+    feedback_date: datetime.date  # start of the rectification period
+    reported_total: int | None = None
+    reported_completed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: int
+    category: str  # 方面
+    problem: str  # 问题
+    title: str  # 任务
+    status: TaskStatus
+    measures: str = ""
+    lead_unit: str = ""
+    responsible_units: str = ""
+    responsible_leader: str = ""
+    deadline: datetime.date | None = None
+    completed_on: datetime.date | None = None
+    closed_on: datetime.date | None = None
+    note: str = ""
+    row: int = 0  # Excel row in 任务
+
+    @property
+    def complete(self) -> bool:
+        return self.status.complete
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    id: str
+    task_id: int
+    name: str
+    unit: Unit | None
+    direction: Direction
+    baseline: float | None = None
+    baseline_date: datetime.date | None = None
+    target: float | None = None
+    target_date: datetime.date | None = None
+    source: str = ""
+    note: str = ""
+    row: int = 0  # Excel row in 指标
+
+    @property
+    def unit_symbol(self) -> str:
+        return self.unit.symbol if self.unit is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    indicator_id: str
+    date: datetime.date
+    value: float  # in the indicator's unit
+    approximate: bool = False  # written as "2500余", "约60" ...
+    text: str = ""  # the cell as written
+    note: str = ""
+    row: int = 0  # Excel row in 数据
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """A validated workbook. Observations are sorted by (indicator, date, row)."""
+
+    meta: Meta
+    tasks: tuple[Task, ...]
+    indicators: tuple[Indicator, ...]
+    observations: tuple[Observation, ...]
+    _by_task: Mapping[int, tuple[Indicator, ...]] = field(init=False, repr=False, compare=False)
+    _history: Mapping[str, tuple[Observation, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_task: dict[int, list[Indicator]] = {}
+        for indicator in self.indicators:
+            by_task.setdefault(indicator.task_id, []).append(indicator)
+        history: dict[str, list[Observation]] = {}
+        for obs in sorted(self.observations, key=lambda o: (o.date, o.row)):
+            history.setdefault(obs.indicator_id, []).append(obs)
+        object.__setattr__(self, "_by_task", {k: tuple(v) for k, v in by_task.items()})
+        object.__setattr__(self, "_history", {k: tuple(v) for k, v in history.items()})
+
+    def task(self, task_id: int) -> Task | None:
+        return next((t for t in self.tasks if t.id == task_id), None)
+
+    def indicators_of(self, task_id: int) -> tuple[Indicator, ...]:
+        return self._by_task.get(task_id, ())
+
+    def history(self, indicator_id: str) -> tuple[Observation, ...]:
+        """Observations of one indicator, oldest first."""
+        return self._history.get(indicator_id, ())

@@ -1,0 +1,124 @@
+"""The computed picture as plain JSON-ready data (``python -m metrics summary``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from metrics.progress import IndicatorProgress, Scored, TaskProgress
+from metrics.quantities import format_number
+from metrics.rollup import Completion, Group, by_category, by_lead_unit, by_problem, overall
+
+JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
+
+_DIGITS = 6  # floats are rounded so the output is stable and readable
+
+
+def summarise(scored: Scored) -> dict[str, JSONValue]:
+    meta = scored.meta
+    whole = overall(scored)
+    return {
+        "meta": {
+            "title": meta.title,
+            "organisation": meta.organisation,
+            "as_of": _day(meta.as_of),
+            "feedback_date": _day(meta.feedback_date),
+            "reported_total": meta.reported_total,
+            "reported_completed": meta.reported_completed,
+        },
+        "overall": {
+            **_completion(whole.completion),
+            "indicators": {str(k): v for k, v in whole.indicator_statuses.items()},
+            "colours": {str(k): v for k, v in whole.colours.items()},
+        },
+        "categories": [_group(g) for g in by_category(scored)],
+        "problems": [_group(g) for g in by_problem(scored)],
+        "lead_units": [_group(g) for g in by_lead_unit(scored)],
+        "tasks": [_task(tp) for tp in scored.tasks],
+        "indicators": [_indicator(ip) for ip in scored.indicators],
+    }
+
+
+def rate_text(rate: float | None) -> str:
+    """85.7% style, one decimal; "—" when undefined."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _completion(c: Completion) -> dict[str, JSONValue]:
+    return {
+        "total": c.total,
+        "completed": c.completed,
+        "done": c.done,
+        "ongoing": c.ongoing,
+        "in_progress": c.in_progress,
+        "not_started": c.not_started,
+        "overdue": c.overdue,
+        "rate": _num(c.rate),
+        "rate_text": rate_text(c.rate),
+    }
+
+
+def _group(g: Group) -> dict[str, JSONValue]:
+    return {
+        "name": g.key,
+        **_completion(g.completion),
+        "task_ids": list(g.task_ids),
+        "indicators": {str(k): v for k, v in g.indicator_statuses.items() if v},
+    }
+
+
+def _task(tp: TaskProgress) -> dict[str, JSONValue]:
+    t = tp.task
+    return {
+        "id": t.id,
+        "category": t.category,
+        "problem": t.problem,
+        "title": t.title,
+        "status": str(t.status),
+        "complete": tp.complete,
+        "overdue": tp.overdue,
+        "colour": str(tp.colour),
+        "colour_reason": tp.reason,
+        "lead_unit": t.lead_unit,
+        "deadline": _day(t.deadline),
+        "days_left": tp.days_left,
+        "completed_on": _day(t.completed_on),
+        "closed_on": _day(t.closed_on),
+        "indicator_ids": [ip.indicator.id for ip in tp.indicators],
+    }
+
+
+def _indicator(ip: IndicatorProgress) -> dict[str, JSONValue]:
+    ind = ip.indicator
+    latest = ip.latest
+    return {
+        "id": ind.id,
+        "task_id": ind.task_id,
+        "name": ind.name,
+        "unit": ind.unit_symbol,
+        "value": _num(ip.value),
+        "value_text": (
+            format_number(latest.value, ind.unit, latest.approximate) if latest else None
+        ),
+        "approximate": latest.approximate if latest else None,
+        "date": _day(latest.date) if latest else None,
+        "baseline": _num(ip.baseline),
+        "baseline_date": _day(ip.baseline_date),
+        "target": _num(ind.target),
+        "target_date": _day(ind.target_date),
+        "direction": str(ind.direction),
+        "progress": _num(ip.progress),
+        "expected_progress": _num(ip.expected),
+        "status": str(ip.status),
+        "reason": ip.reason,
+        "trend": str(ip.trend) if ip.trend else None,
+        "observations": len(ip.history),
+        "source": ind.source,
+    }
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None else round(value, _DIGITS)
+
+
+def _day(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
