@@ -61,12 +61,8 @@ TASKS = SheetSpec(
     name="任务",
     description="每项整改任务一行（共 35 项）。",
     columns=(
-        Column(
-            "编号", "id", kind="int", width=7, hint="整数 1–35，可写作 9、(9)、（9）"
-        ),
-        Column(
-            "方面", "category", width=24, hint="巡视反馈的方面，如“（一）学习贯彻……”"
-        ),
+        Column("编号", "id", kind="int", width=7, hint="整数 1–35，可写作 9、(9)、（9）"),
+        Column("方面", "category", width=24, hint="巡视反馈的方面，如“（一）学习贯彻……”"),
         Column(
             "问题",
             "problem",
@@ -119,9 +115,7 @@ INDICATORS = SheetSpec(
             width=10,
             hint="越大越好 / 越小越好 / 仅监测",
         ),
-        Column(
-            "基期值", "baseline", kind="number", width=10, hint="整改起点的数值；可空"
-        ),
+        Column("基期值", "baseline", kind="number", width=10, hint="整改起点的数值；可空"),
         Column(
             "基期日期",
             "baseline_date",
@@ -186,9 +180,7 @@ class MetaKey:
 META_KEYS: tuple[MetaKey, ...] = (
     MetaKey("标题", "title", hint="看板标题"),
     MetaKey("报告单位", "organisation"),
-    MetaKey(
-        "截至日期", "as_of", kind="date", hint="所有按时间计算的依据，不使用当前时间"
-    ),
+    MetaKey("截至日期", "as_of", kind="date", hint="所有按时间计算的依据，不使用当前时间"),
     MetaKey(
         "巡视反馈日期",
         "feedback_date",

@@ -52,9 +52,7 @@ class DateError(ValueError):
     """A cell cannot be read as a date; ``str(error)`` is a Chinese message."""
 
 
-def parse_date(
-    raw: object, *, date1904: bool = False, allow_month: bool = False
-) -> datetime.date:
+def parse_date(raw: object, *, date1904: bool = False, allow_month: bool = False) -> datetime.date:
     """Read one cell as a date; raises DateError (Chinese message) on anything else.
 
     With ``allow_month=True`` a year and month alone ("2021年5月", "2021-05") is
@@ -122,9 +120,7 @@ def _from_partial_text(text: str, date1904: bool, allow_month: bool) -> datetime
         ):
             continue  # six digits that are not a year and month: an Excel serial
         if not allow_month:
-            raise DateError(
-                f"只填写了年月“{text}”：请填写完整日期，如 {year}年{month}月1日"
-            )
+            raise DateError(f"只填写了年月“{text}”：请填写完整日期，如 {year}年{month}月1日")
         _check_month(year, month, text)
         return _make_date(year, month, calendar.monthrange(year, month)[1], text)
     if _SERIAL.fullmatch(text):
@@ -136,9 +132,7 @@ def _make_date(year: int, month: int, day: int, text: str) -> datetime.date:
     _check_month(year, month, text)
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        raise DateError(
-            f"日期“{text}”不存在：{year}年{month}月只有 {last} 天，请检查日期"
-        )
+        raise DateError(f"日期“{text}”不存在：{year}年{month}月只有 {last} 天，请检查日期")
     return datetime.date(year, month, day)
 
 
@@ -164,15 +158,11 @@ def _from_serial(serial: float, date1904: bool) -> datetime.date:
             f"请填写日期，{_EXAMPLES}"
         )
     if MIN_YEAR <= whole <= MAX_YEAR:
-        raise DateError(
-            f"“{whole}”看起来是年份，不是完整日期：请填写完整日期，如 {whole}-12-31"
-        )
+        raise DateError(f"“{whole}”看起来是年份，不是完整日期：请填写完整日期，如 {whole}-12-31")
     if date1904:
         return _check_year(_EXCEL_1904_EPOCH + datetime.timedelta(days=whole))
     if whole == _LOTUS_LEAP_DAY:
-        raise DateError(
-            "Excel 日期序号 60 对应 1900年2月29日，该日期不存在：请填写正确的日期"
-        )
+        raise DateError("Excel 日期序号 60 对应 1900年2月29日，该日期不存在：请填写正确的日期")
     if whole < _LOTUS_LEAP_DAY:
         whole += 1  # before Excel's phantom 1900-02-29
     return _check_year(_EXCEL_1900_EPOCH + datetime.timedelta(days=whole))

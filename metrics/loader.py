@@ -37,7 +37,7 @@ from metrics.contract import (
 )
 from metrics.model import Dataset, Indicator, Meta, Observation, Task
 from metrics.problems import Problem, ProblemLog
-from metrics.quantities import Quantity
+from metrics.quantities import Quantity, QuantityError, parse_quantity
 from metrics.reader import RawWorkbook, Source, WorkbookReadError, read_workbook
 from metrics.table import Record, Table, locate_table
 from metrics.units import Unit, UnitError, parse_unit
@@ -84,7 +84,8 @@ class _Loader:
         self.log = log
         # (contract sheet name, Excel row, field) of cells reported as Excel errors/formulas.
         self.broken: set[tuple[str, int, str]] = set()
-        # Indicator ids whose rows had errors: their data rows get no second error.
+        # Ids written in rows that had errors: references to them get no second error.
+        self.task_ids: set[int] = set()
         self.failed_indicators: set[str] = set()
 
     # -- driver ------------------------------------------------------------------------
@@ -94,7 +95,7 @@ class _Loader:
         self._report_cell_issues(tables)
         meta = self._meta(tables[META.name])
         tasks = self._tasks(tables[TASKS.name], meta)
-        indicators = self._indicators(tables[INDICATORS.name], tasks)
+        indicators = self._indicators(tables[INDICATORS.name], tasks is not None)
         observations = self._observations(tables[OBSERVATIONS.name], indicators, meta)
         if meta is not None and tasks is not None:
             self._check_reported_counts(meta, tasks)
@@ -281,6 +282,7 @@ class _Loader:
                 continue
             if task_id is not None:
                 first_row[task_id] = record.row
+                self.task_ids.add(task_id)
             if not ok or task_id is None or status is None:
                 continue
             task = Task(
@@ -338,9 +340,7 @@ class _Loader:
 
     # -- 指标 ------------------------------------------------------------------------------
 
-    def _indicators(
-        self, table: Table | None, tasks: dict[int, Task] | None
-    ) -> dict[str, Indicator]:
+    def _indicators(self, table: Table | None, have_tasks: bool) -> dict[str, Indicator]:
         spec = INDICATORS
         indicators: dict[str, Indicator] = {}
         first_row: dict[str, int] = {}
@@ -360,7 +360,7 @@ class _Loader:
                 first_row[ind_id] = record.row
             good, task_id = self._cell(spec, record, "task_id", read_task_id, required=True)
             ok = ok and good
-            if task_id is not None and tasks is not None and task_id not in tasks:
+            if task_id is not None and have_tasks and task_id not in self.task_ids:
                 self.log.error(
                     spec.name,
                     record.row,
@@ -478,7 +478,7 @@ class _Loader:
                 spec,
                 record,
                 "value",
-                _quantity_reader(indicator.unit if indicator is not None else None),
+                _quantity_reader(indicator.unit) if indicator is not None else _any_quantity,
                 required=True,
                 missing="未填写“数值”：请填写数字，如 67.7、67.7%、9.62万、2500余",
             )
@@ -553,6 +553,15 @@ class _Loader:
 
 def _quantity_reader(unit: Unit | None) -> Callable[[object], tuple[float, Quantity]]:
     return lambda value: read_quantity(value, unit)
+
+
+def _any_quantity(value: object) -> tuple[float, Quantity]:
+    """A number whose indicator is unknown: check it reads, whatever its unit."""
+    try:
+        quantity = parse_quantity(value)
+    except QuantityError as exc:
+        raise CellError(str(exc)) from None
+    return quantity.number, quantity
 
 
 def _read_unit(value: object) -> Unit:

@@ -150,18 +150,24 @@ def score_indicator(
         return result(IndicatorStatus.NO_TARGET, why)
     if latest is None:
         return result(IndicatorStatus.NO_DATA, "尚无数据")
+    expected = None
+    if indicator.target_date is not None and baseline_date is not None:
+        # Expected progress is taken at the date the latest figure is as of (capped at
+        # the as-of date): "41.5% done by 30 April" is compared with 33% of the year gone.
+        at = min(latest.date, meta.as_of)
+        expected = _expected(baseline_date, indicator.target_date, at)
     if _met(indicator.direction, latest.value, target):
-        return result(IndicatorStatus.MET, "已达到目标值", 1.0, None)
+        return result(IndicatorStatus.MET, "已达到目标值", 1.0, expected)
     if baseline is None:
         return result(
-            IndicatorStatus.NOT_ASSESSABLE, "未填写基期值，且没有更早的数据，无法计算进度"
+            IndicatorStatus.NOT_ASSESSABLE,
+            "未填写基期值，且没有更早的数据，无法计算进度",
+            None,
+            expected,
         )
     progress = _progress(latest.value, baseline, target)
-    if indicator.target_date is None or baseline_date is None:
+    if expected is None:
         return result(IndicatorStatus.NOT_ASSESSABLE, "未填写目标日期，无法计算序时进度", progress)
-    # Expected progress is taken at the date the latest figure is as of (capped at the
-    # as-of date): "41.5% done by 30 April" is compared with 33% of the year gone.
-    expected = _expected(baseline_date, indicator.target_date, min(latest.date, meta.as_of))
     status, reason = _compare(progress, expected)
     return result(status, reason, progress, expected)
 

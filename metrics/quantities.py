@@ -65,9 +65,7 @@ class Quantity:
         """
         if self.unit is not None:
             if target is None:
-                raise UnitError(
-                    f"该指标没有单位，但填写了单位“{self.unit.symbol}”：请只填写数字"
-                )
+                raise UnitError(f"该指标没有单位，但填写了单位“{self.unit.symbol}”：请只填写数字")
             return convert(self.number, self.unit, target)
         if not self.scaled or target is None:
             return self.number
@@ -132,13 +130,9 @@ _CN_DIGITS = {
 _CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_LARGE_UNITS = {"万": 10**4, "亿": 10**8}
 _NO_SMALL_UNIT = 10**4
-_CN_INTEGER_CHARS = (
-    frozenset(_CN_DIGITS) | frozenset(_CN_SMALL_UNITS) | frozenset(_CN_LARGE_UNITS)
-)
+_CN_INTEGER_CHARS = frozenset(_CN_DIGITS) | frozenset(_CN_SMALL_UNITS) | frozenset(_CN_LARGE_UNITS)
 
-_ARABIC = re.compile(
-    r"(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?(?:[eE]([+-]?\d+))?", re.ASCII
-)
+_ARABIC = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?(?:[eE]([+-]?\d+))?", re.ASCII)
 _NUMBER_THEN_WORD = re.compile(r"\s*([+-]?[0-9]+(?:\.[0-9]+)?)\s*([^0-9\s.,+-]+)\s*")
 _DIGITS_SPLIT_BY_SPACE = re.compile(r"[\d.,]\s+[\d.,]", re.ASCII)
 
@@ -171,9 +165,7 @@ def parse_quantity(raw: object) -> Quantity:
     if raw is None:
         raise QuantityError(f"未填写数值：请填写数字，{_EXAMPLES}")
     if isinstance(raw, bool):
-        raise QuantityError(
-            f"逻辑值“{str(raw).upper()}”不是数值：请填写数字，{_EXAMPLES}"
-        )
+        raise QuantityError(f"逻辑值“{str(raw).upper()}”不是数值：请填写数字，{_EXAMPLES}")
     if isinstance(raw, (numbers.Real, Decimal)):
         try:
             value = float(raw)
@@ -182,9 +174,7 @@ def parse_quantity(raw: object) -> Quantity:
                 f"数值“{_shorten(str(raw))}”超出范围：请填写正常大小的数字"
             ) from None
         return _from_float(value, raw)
-    raise QuantityError(
-        f"无法识别的数值“{_shorten(str(raw))}”：请填写数字，{_EXAMPLES}"
-    )
+    raise QuantityError(f"无法识别的数值“{_shorten(str(raw))}”：请填写数字，{_EXAMPLES}")
 
 
 def format_number(value: float, unit: Unit | None, approximate: bool = False) -> str:
@@ -281,9 +271,7 @@ def _parse_text(raw: str) -> Quantity:
     suffix = _read_suffix(text[pos:], raw)
     if percent_unit is not None and (suffix.unit is not None or suffix.exponent):
         raise _unrecognised(raw)
-    value = float(
-        f"{'-' if negative else ''}{number.mantissa}e{number.exponent + suffix.exponent}"
-    )
+    value = float(f"{'-' if negative else ''}{number.mantissa}e{number.exponent + suffix.exponent}")
     if not math.isfinite(value):
         raise QuantityError(f"数值“{_shorten(raw)}”超出范围：请填写正常大小的数字")
     return Quantity(
@@ -291,9 +279,7 @@ def _parse_text(raw: str) -> Quantity:
         unit=percent_unit or suffix.unit,
         approximate=approximate or suffix.approximate,
         text=raw,
-        scaled=suffix.unit is None
-        and percent_unit is None
-        and (number.scaled or suffix.scaled),
+        scaled=suffix.unit is None and percent_unit is None and (number.scaled or suffix.scaled),
     )
 
 
@@ -302,9 +288,7 @@ def _check_shape(text: str, raw: str) -> None:
     if not text:
         raise QuantityError(f"未填写数值：请填写数字，{_EXAMPLES}")
     if text.startswith("#"):
-        raise QuantityError(
-            f"单元格是 Excel 错误值“{text}”：请检查公式，填写计算出的数字"
-        )
+        raise QuantityError(f"单元格是 Excel 错误值“{text}”：请检查公式，填写计算出的数字")
     if _DIGITS_SPLIT_BY_SPACE.search(text):
         raise QuantityError(f"数字“{text}”中间有空格：请删除空格，如 1141 或 1,141")
 
@@ -400,9 +384,7 @@ class _ChineseNumeral:
     wan: int = 0  # completed 万 part of the current 亿 group
     section: int = 0  # part below 万
     digit: int | None = None  # digit waiting for its unit
-    digit_after: int = (
-        0  # multiplier of the unit character right before the pending digit
-    )
+    digit_after: int = 0  # multiplier of the unit character right before the pending digit
     previous: int = 0  # multiplier of the previous character if it was a unit, else 0
     smallest: int = _NO_SMALL_UNIT  # 十/百/千 must decrease within a section
 
@@ -452,9 +434,7 @@ def _read_suffix(rest: str, raw: str) -> _Suffix:
     approximate |= trailing
     if not rest:
         return _Suffix(None, 0, False, approximate)
-    if (
-        rest in _SCALE_POWERS
-    ):  # the common "9.62万"; no unit is spelled like a scale word
+    if rest in _SCALE_POWERS:  # the common "9.62万"; no unit is spelled like a scale word
         return _Suffix(None, _SCALE_POWERS[rest], True, approximate)
     if any(ch in _SEPARATORS for ch in rest):
         raise QuantityError(
@@ -472,9 +452,7 @@ def _read_suffix(rest: str, raw: str) -> _Suffix:
     raise _unknown_unit(rest, raw)
 
 
-def _scaled_suffix(
-    word: str, power: int, after: str, approximate: bool, raw: str
-) -> _Suffix:
+def _scaled_suffix(word: str, power: int, after: str, approximate: bool, raw: str) -> _Suffix:
     """The suffix after a scale word: nothing, or a unit (万 + 元 -> 万元, else 万 × unit)."""
     if not after:
         return _Suffix(None, power, True, approximate)
@@ -517,9 +495,7 @@ def _unrecognised(raw: str) -> QuantityError:
 
 def _unknown_unit(unit: str, raw: str) -> QuantityError:
     if any(ch.isdigit() for ch in unit):
-        return _unrecognised(
-            raw
-        )  # digits after the unit: the number itself is malformed
+        return _unrecognised(raw)  # digits after the unit: the number itself is malformed
     return QuantityError(
         f"无法识别的单位“{_shorten(unit)}”："
         "请使用常见单位，如 个、人、万元、亿元、平方米、%，或只填写数字"

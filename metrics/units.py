@@ -79,9 +79,7 @@ class _Definition:
     symbol: str
     base: str
     factor: float = 1.0
-    aliases: tuple[
-        str, ...
-    ] = ()  # spellings after normalisation (NFKC, no spaces, lower case)
+    aliases: tuple[str, ...] = ()  # spellings after normalisation (NFKC, no spaces, lower case)
     scalable: bool = False  # accepts a scale prefix from SCALE_WORDS
 
 

@@ -77,9 +77,7 @@ MSG_CFB: Final = (
     "或是改了扩展名的旧版 .xls 文件。请去除密码或在 Excel 中另存为 .xlsx 后重新上传"
 )
 MSG_CORRUPT: Final = "文件已损坏，无法作为 .xlsx 工作簿读取"
-MSG_NO_WORKBOOK: Final = (
-    "文件中找不到工作簿主体（xl/workbook.xml），不是有效的 .xlsx 工作簿"
-)
+MSG_NO_WORKBOOK: Final = "文件中找不到工作簿主体（xl/workbook.xml），不是有效的 .xlsx 工作簿"
 MSG_DTD: Final = "文件包含 DTD/实体声明，出于安全原因拒绝读取"
 MSG_TOO_LARGE: Final = "文件中的部件“{part}”解压后超过 200 MB，出于安全原因拒绝读取"
 MSG_TOTAL_TOO_LARGE: Final = "文件解压后的总大小超过 1 GB，出于安全原因拒绝读取"
@@ -268,9 +266,7 @@ class _Package:
                     chunks.append(chunk)
         except NotImplementedError as exc:
             raise XlsxScanError(MSG_UNSUPPORTED_COMPRESSION.format(part=name)) from exc
-        except (
-            RuntimeError
-        ) as exc:  # zipfile: "File ... is encrypted, password required"
+        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
             raise XlsxScanError(MSG_ENCRYPTED_MEMBER.format(part=name)) from exc
         return b"".join(chunks)
 
@@ -373,9 +369,7 @@ def _read_rels(pkg: _Package, source_part: str) -> dict[str, _Rel] | None:
             continue
         if (el.get("TargetMode") or "").strip().lower() == "external":
             continue
-        rels[rel_id] = _Rel(
-            type=el.get("Type") or "", target=_resolve_target(source_part, target)
-        )
+        rels[rel_id] = _Rel(type=el.get("Type") or "", target=_resolve_target(source_part, target))
     return rels
 
 
@@ -451,15 +445,11 @@ def _read_workbook(pkg: _Package, wb_info: zipfile.ZipInfo) -> _Workbook:
             continue  # chartsheet, dialogsheet, macrosheet
         info = pkg.find(rel.target)
         part = info.filename if info is not None else rel.target
-        infos.append(
-            SheetInfo(name=name, part=part, state=_sheet_state(el.get("state")))
-        )
+        infos.append(SheetInfo(name=name, part=part, state=_sheet_state(el.get("state"))))
     return _Workbook(date1904=date1904, sheets=tuple(infos))
 
 
-def _scan_package(
-    pkg: _Package, sheets: Collection[str] | None, max_issues: int
-) -> XlsxFacts:
+def _scan_package(pkg: _Package, sheets: Collection[str] | None, max_issues: int) -> XlsxFacts:
     wb_info = _find_workbook(pkg)
     workbook = _read_workbook(pkg, wb_info)
 
@@ -485,12 +475,8 @@ def _scan_package(
     for sheet in selected:
         info = pkg.find(sheet.part)
         if info is None:
-            raise XlsxScanError(
-                MSG_NO_SHEET_PART.format(sheet=sheet.name, part=sheet.part)
-            )
-        data = pkg.read_xml(
-            info
-        )  # always read: the DTD check must not depend on the limit
+            raise XlsxScanError(MSG_NO_SHEET_PART.format(sheet=sheet.name, part=sheet.part))
+        data = pkg.read_xml(info)  # always read: the DTD check must not depend on the limit
         remaining = max_issues - len(issues)
         if remaining <= 0:
             continue
@@ -502,9 +488,7 @@ def _scan_package(
             CellIssue(sheet=sheet.name, row=row, column=col, kind=kind, detail=detail)
             for row, col, kind, detail in found
         )
-    return XlsxFacts(
-        date1904=workbook.date1904, sheets=workbook.sheets, cell_issues=tuple(issues)
-    )
+    return XlsxFacts(date1904=workbook.date1904, sheets=workbook.sheets, cell_issues=tuple(issues))
 
 
 # ---------------------------------------------------------------------------------------
@@ -533,13 +517,7 @@ _ATTR_RE: Final = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _FWV_TAIL: Final = (
     rb"(?:\s" + _ATTRS + rb")?(?:/>|>[^<]*</" + _PFX + rb"f\s*>)\s*"
     rb"(?:<" + _PFX + rb"v(?:\s" + _ATTRS + rb")?(?:/>|>\s*</" + _PFX + rb"v\s*>)\s*)?"
-    rb"(?:<"
-    + _PFX
-    + rb"extLst(?:\s"
-    + _ATTRS
-    + rb")?(?:/>|>.*?</"
-    + _PFX
-    + rb"extLst\s*>)\s*)?"
+    rb"(?:<" + _PFX + rb"extLst(?:\s" + _ATTRS + rb")?(?:/>|>.*?</" + _PFX + rb"extLst\s*>)\s*)?"
     rb"</" + _PFX + rb"c\s*>"
 )
 _FWV_PLAIN_RE: Final = re.compile(rb"<f" + _FWV_TAIL, re.DOTALL)
@@ -551,20 +529,8 @@ _CELL_BODY_RE: Final = re.compile(
     rb"(?:/>|>(?P<ftext>[^<]*)</" + _PFX + rb"f\s*>))?"
     rb"\s*(?P<v><" + _PFX + rb"v(?:\s" + _ATTRS + rb")?"
     rb"(?:/>|>(?P<vtext>[^<]*)</" + _PFX + rb"v\s*>))?"
-    rb"\s*(?P<is><"
-    + _PFX
-    + rb"is(?:\s"
-    + _ATTRS
-    + rb")?(?:/>|>.*?</"
-    + _PFX
-    + rb"is\s*>))?"
-    rb"\s*(?:<"
-    + _PFX
-    + rb"extLst(?:\s"
-    + _ATTRS
-    + rb")?(?:/>|>.*?</"
-    + _PFX
-    + rb"extLst\s*>))?"
+    rb"\s*(?P<is><" + _PFX + rb"is(?:\s" + _ATTRS + rb")?(?:/>|>.*?</" + _PFX + rb"is\s*>))?"
+    rb"\s*(?:<" + _PFX + rb"extLst(?:\s" + _ATTRS + rb")?(?:/>|>.*?</" + _PFX + rb"extLst\s*>))?"
     rb"\s*</" + _PFX + rb"c\s*>",
     re.DOTALL,
 )
@@ -672,9 +638,7 @@ def _cell_issue_at(data: bytes, start_tag: re.Match[bytes]) -> _Found | None:
     """Classify the cell whose start tag is ``start_tag``; raises _Bail when unsure."""
     attrs: dict[bytes, bytes] = {}
     for m in _ATTR_RE.finditer(start_tag.group("attrs") or b""):
-        attrs.setdefault(
-            m.group(1), m.group(2) if m.group(2) is not None else m.group(3)
-        )
+        attrs.setdefault(m.group(1), m.group(2) if m.group(2) is not None else m.group(3))
     ref = attrs.get(b"r")
     position = _parse_ref(_xml_text(ref)) if ref is not None else None
     if position is None:
@@ -704,9 +668,7 @@ def _scan_cells_fast(data: bytes, limit: int) -> list[_Found]:
         raise _Bail
     by_cell: dict[int, _Found] = {}
 
-    fwv_re = (
-        _FWV_ANY_RE if _F_PREFIXED_RE.search(data, start) is not None else _FWV_PLAIN_RE
-    )
+    fwv_re = _FWV_ANY_RE if _F_PREFIXED_RE.search(data, start) is not None else _FWV_PLAIN_RE
     count = 0
     for match in fwv_re.finditer(data, start):
         lt = data.rfind(b"<", start, match.start())

@@ -177,10 +177,7 @@ def test_round_trip_text(day: datetime.date) -> None:
     assert parse_date(day.isoformat()) == day
     assert parse_date(f"{day:%Y/%m/%d}") == day
     assert parse_date(f"{day:%Y%m%d}") == day
-    assert (
-        parse_date(datetime.datetime(day.year, day.month, day.day, 12).isoformat())
-        == day
-    )
+    assert parse_date(datetime.datetime(day.year, day.month, day.day, 12).isoformat()) == day
     assert parse_date(day) == day
 
 

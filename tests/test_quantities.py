@@ -88,9 +88,7 @@ ACCEPTED: list[tuple[object, float, str | None, bool]] = [
 
 
 @pytest.mark.parametrize(("raw", "number", "unit", "approximate"), ACCEPTED)
-def test_accepted(
-    raw: object, number: float, unit: str | None, approximate: bool
-) -> None:
+def test_accepted(raw: object, number: float, unit: str | None, approximate: bool) -> None:
     quantity = parse_quantity(raw)
     assert quantity.number == number
     assert (quantity.unit.symbol if quantity.unit else None) == unit
@@ -240,13 +238,8 @@ def test_in_unit_incompatible(raw: object, target: str | None, message: str) -> 
         (float("inf"), None, True, "—"),
     ],
 )
-def test_format_number(
-    value: float, unit: str | None, approximate: bool, expected: str
-) -> None:
-    assert (
-        format_number(value, parse_unit(unit) if unit else None, approximate)
-        == expected
-    )
+def test_format_number(value: float, unit: str | None, approximate: bool, expected: str) -> None:
+    assert format_number(value, parse_unit(unit) if unit else None, approximate) == expected
 
 
 # ---------------------------------------------------------------------------
@@ -255,9 +248,7 @@ def test_format_number(
 _SANE_FLOATS = st.floats(
     min_value=-1e15, max_value=1e15, allow_nan=False, allow_infinity=False
 ) | st.floats(min_value=-1e-3, max_value=1e-3, allow_nan=False, allow_infinity=False)
-_FULL_WIDTH = str.maketrans(
-    {chr(code): chr(code + 0xFEE0) for code in range(0x21, 0x7F)}
-)
+_FULL_WIDTH = str.maketrans({chr(code): chr(code + 0xFEE0) for code in range(0x21, 0x7F)})
 
 
 @given(_SANE_FLOATS)
@@ -335,9 +326,7 @@ def test_any_text_raises_only_quantity_error(text: str) -> None:
 
 @given(
     st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
-    st.sampled_from(
-        ["万", "亿", "千万", "亿元", "万人", "所", "%", "ug/m3", "余", "斤"]
-    ),
+    st.sampled_from(["万", "亿", "千万", "亿元", "万人", "所", "%", "ug/m3", "余", "斤"]),
 )
 def test_fast_path_agrees_with_general_parser(value: Decimal, word: str) -> None:
     text = f"{value}{word}"
@@ -346,9 +335,7 @@ def test_fast_path_agrees_with_general_parser(value: Decimal, word: str) -> None
     except QuantityError:
         fast = None
     try:
-        general = parse_quantity(
-            "共" + text
-        )  # a neutral prefix forces the general parser
+        general = parse_quantity("共" + text)  # a neutral prefix forces the general parser
     except QuantityError:
         general = None
     assert fast == (None if general is None else _with_text(general, text))
@@ -373,6 +360,4 @@ def test_cell_like_text_raises_only_quantity_error(text: str) -> None:
 
 
 def _with_text(quantity: Quantity, text: str) -> Quantity:
-    return Quantity(
-        quantity.number, quantity.unit, quantity.approximate, text, quantity.scaled
-    )
+    return Quantity(quantity.number, quantity.unit, quantity.approximate, text, quantity.scaled)

@@ -81,9 +81,7 @@ from metrics.units import (
         ("万亩", "万亩", "平方米", 1e4 * 10000 / 15),
     ],
 )
-def test_lookup_known_spellings(
-    text: str, symbol: str, base: str, factor: float
-) -> None:
+def test_lookup_known_spellings(text: str, symbol: str, base: str, factor: float) -> None:
     unit = lookup_unit(text)
     assert unit is not None
     assert (unit.symbol, unit.base) == (symbol, base)
@@ -91,9 +89,7 @@ def test_lookup_known_spellings(
     assert parse_unit(text) == unit
 
 
-@pytest.mark.parametrize(
-    "text", ["", "   ", "斤斤", "abc", "个个", "万", "亿", "百个", "%%"]
-)
+@pytest.mark.parametrize("text", ["", "   ", "斤斤", "abc", "个个", "万", "亿", "百个", "%%"])
 def test_lookup_unknown_is_none(text: str) -> None:
     assert lookup_unit(text) is None
 
@@ -141,9 +137,7 @@ def test_count_units_do_not_convert_into_each_other() -> None:
         (2, "日", "天", 2.0),
     ],
 )
-def test_convert_examples(
-    value: float, source: str, target: str, expected: float
-) -> None:
+def test_convert_examples(value: float, source: str, target: str, expected: float) -> None:
     assert convert(value, parse_unit(source), parse_unit(target)) == expected
 
 
@@ -195,16 +189,12 @@ _DIMENSIONS = (
 @st.composite
 def _compatible_pair(draw: st.DrawFn) -> tuple[Unit, Unit]:
     symbols = draw(st.sampled_from(_DIMENSIONS))
-    return parse_unit(draw(st.sampled_from(symbols))), parse_unit(
-        draw(st.sampled_from(symbols))
-    )
+    return parse_unit(draw(st.sampled_from(symbols))), parse_unit(draw(st.sampled_from(symbols)))
 
 
 @given(
     pair=_compatible_pair(),
-    value=st.floats(
-        min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False
-    ),
+    value=st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False),
 )
 def test_convert_round_trip(pair: tuple[Unit, Unit], value: float) -> None:
     source, target = pair

@@ -87,9 +87,7 @@ def _package(
         target = (targets or {}).get(name, f"worksheets/sheet{n}.xml")
         member = (members or {}).get(name, f"xl/worksheets/sheet{n}.xml")
         sheet_els.append(f'<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>')
-        rel_els.append(
-            f'<Relationship Id="rId{n}" Type="{WS_TYPE}" Target="{target}"/>'
-        )
+        rel_els.append(f'<Relationship Id="rId{n}" Type="{WS_TYPE}" Target="{target}"/>')
         parts[member] = xml
     parts["xl/workbook.xml"] = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
@@ -109,9 +107,7 @@ def _package(
     return _zip_bytes(parts)
 
 
-def _rewrite_member(
-    path: Path, dest: Path, member: str, edit: Callable[[bytes], bytes]
-) -> None:
+def _rewrite_member(path: Path, dest: Path, member: str, edit: Callable[[bytes], bytes]) -> None:
     """Copy a package, passing one member's bytes through ``edit``."""
     with (
         zipfile.ZipFile(path) as zin,
@@ -183,9 +179,7 @@ def test_openpyxl_formula_error_visibility_and_1904(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as zf:  # the premise of this test
         sheet1 = zf.read("xl/worksheets/sheet1.xml")
     assert b'<c r="C3" t="e"><v>#DIV/0!</v></c>' in sheet1
-    assert (
-        b"<f>SUM(A1:A3)</f><v" in sheet1 and b"<v>" not in sheet1.split(b"SUM")[1][:20]
-    )
+    assert b"<f>SUM(A1:A3)</f><v" in sheet1 and b"<v>" not in sheet1.split(b"SUM")[1][:20]
 
     facts = scan_xlsx(path)
     assert facts.date1904 is True
@@ -200,9 +194,7 @@ def test_openpyxl_formula_error_visibility_and_1904(tmp_path: Path) -> None:
         ("数据", 4, 4, "formula_without_value", '"a"&"<b>"'),
         ("隐藏", 5, 5, "error", "#N/A"),
     ]
-    assert facts.cell_issues[0] == CellIssue(
-        "数据", 2, 2, "formula_without_value", "SUM(A1:A3)"
-    )
+    assert facts.cell_issues[0] == CellIssue("数据", 2, 2, "formula_without_value", "SUM(A1:A3)")
     # bytes input gives the same answer
     assert scan_xlsx(path.read_bytes()) == facts
 
@@ -256,9 +248,7 @@ def test_sheet_selection(tmp_path: Path) -> None:
         ("二", 1, 2, "error", "#VALUE!"),
         ("三", 9, 3, "formula_without_value", "1/0"),
     ]
-    assert _issues(scan_xlsx(path, "三")) == [
-        ("三", 9, 3, "formula_without_value", "1/0")
-    ]
+    assert _issues(scan_xlsx(path, "三")) == [("三", 9, 3, "formula_without_value", "1/0")]
     assert scan_xlsx(path, []).cell_issues == ()
 
 
@@ -356,9 +346,7 @@ def test_real_backslash_member_names() -> None:
     path = REAL / "calamine__issue_530.xlsx"
     facts = scan_xlsx(path)
     # SheetInfo.part is the zip member name as stored (with backslashes here).
-    assert _sheets(facts) == [
-        ("出勤分类组织汇总表", "xl\\worksheets\\sheet26.xml", "visible")
-    ]
+    assert _sheets(facts) == [("出勤分类组织汇总表", "xl\\worksheets\\sheet26.xml", "visible")]
     with zipfile.ZipFile(path) as zf:
         data = zf.read(facts.sheets[0].part)
     # The sheet has an <xm:f> inside a data validation (not a cell): the cheap check
@@ -423,9 +411,7 @@ def test_real_cells_without_r_counted_like_openpyxl(tmp_path: Path) -> None:
                     )
                 )
             elif cell.data_type == "e":
-                expected.append(
-                    ("Some Sheet", cell.row, cell.column, "error", cell.value)
-                )
+                expected.append(("Some Sheet", cell.row, cell.column, "error", cell.value))
     assert got == sorted(expected, key=lambda t: (t[1], t[2]))
 
     # The regex scan refuses to guess positions; the streaming scan did the counting.
@@ -449,10 +435,7 @@ def test_real_billion_laughs_refused() -> None:
 
 
 def test_real_fuzzer_truncated_zip() -> None:
-    path = (
-        REAL
-        / "poi__clusterfuzz-testcase-minimized-XLSX2CSVFuzzer-5636439151607808.xlsx"
-    )
+    path = REAL / "poi__clusterfuzz-testcase-minimized-XLSX2CSVFuzzer-5636439151607808.xlsx"
     assert path.read_bytes().startswith(b"PK\x03\x04")
     with pytest.raises(XlsxScanError) as info:
         scan_xlsx(path)
@@ -512,9 +495,7 @@ def test_workbook_found_through_package_rels() -> None:
         parts = {name: zf.read(name) for name in zf.namelist()}
     # Move the workbook somewhere unusual; only _rels/.rels knows where it is.
     moved = {
-        "_rels/.rels": parts["_rels/.rels"].replace(
-            b"xl/workbook.xml", b"/book/main.xml"
-        ),
+        "_rels/.rels": parts["_rels/.rels"].replace(b"xl/workbook.xml", b"/book/main.xml"),
         "book/main.xml": parts["xl/workbook.xml"],
         "book/_rels/main.xml.rels": parts["xl/_rels/workbook.xml.rels"].replace(
             b"worksheets/sheet1.xml", b"../xl/worksheets/sheet1.xml"
@@ -574,9 +555,7 @@ def test_date1904_flag_variants() -> None:
         ("<workbookPr/>", False),
         ("", False),
     ]:
-        assert scan_xlsx(_package({"S": sheet}, workbook_pr=pr)).date1904 is expected, (
-            pr
-        )
+        assert scan_xlsx(_package({"S": sheet}, workbook_pr=pr)).date1904 is expected, pr
 
 
 def test_prefixed_spreadsheetml_namespace() -> None:
@@ -643,16 +622,12 @@ def test_prefixed_spreadsheetml_namespace() -> None:
         ("<c r=\"A1\" t='e'><extLst/></c>", None),
     ],
 )
-def test_cell_classification_fast_and_stream(
-    cell: str, expected: tuple[str, str] | None
-) -> None:
+def test_cell_classification_fast_and_stream(cell: str, expected: tuple[str, str] | None) -> None:
     data = _worksheet(f'<row r="1">{cell}</row>').encode()
     want = [] if expected is None else [(1, 1, *expected)]
     assert xlsx_scan._scan_cells_fast(data, 100) == want
     assert xlsx_scan._scan_cells_stream(data, 100) == want
-    assert _issues(scan_xlsx(_package({"S": data.decode()}))) == [
-        ("S", *w) for w in want
-    ]
+    assert _issues(scan_xlsx(_package({"S": data.decode()}))) == [("S", *w) for w in want]
 
 
 def test_detail_truncated_to_200_chars() -> None:
@@ -689,20 +664,14 @@ def test_cells_out_of_schema_order_use_streaming_scan() -> None:
     data = _worksheet(rows).encode()
     with pytest.raises(xlsx_scan._Bail):
         xlsx_scan._scan_cells_fast(data, 100)
-    assert xlsx_scan._scan_cells_stream(data, 100) == [
-        (4, 5, "formula_without_value", "B1")
-    ]
+    assert xlsx_scan._scan_cells_stream(data, 100) == [(4, 5, "formula_without_value", "B1")]
 
 
 def test_cheap_check_skips_sheets_without_candidates() -> None:
-    plain = _worksheet(
-        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>2</v></c></row>'
-    )
+    plain = _worksheet('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>2</v></c></row>')
     assert not xlsx_scan._may_have_issues(plain.encode())
     assert xlsx_scan._may_have_issues(_worksheet("<row><c><f>1</f></c></row>").encode())
-    assert xlsx_scan._may_have_issues(
-        _worksheet("<row><c t='e'><v>#N/A</v></c></row>").encode()
-    )
+    assert xlsx_scan._may_have_issues(_worksheet("<row><c t='e'><v>#N/A</v></c></row>").encode())
     prefixed = _worksheet("<x:row><x:c><x:f>1</x:f></x:c></x:row>", prefix="x")
     assert xlsx_scan._may_have_issues(prefixed.encode())
 
@@ -718,18 +687,14 @@ def test_dtd_in_scanned_worksheet_refused() -> None:
         scan_xlsx(data)
     assert str(info.value) == MSG_DTD
     with pytest.raises(XlsxScanError, match="DTD"):
-        scan_xlsx(
-            data, ["Evil"], max_issues=0
-        )  # checked even when nothing is collected
+        scan_xlsx(data, ["Evil"], max_issues=0)  # checked even when nothing is collected
     # A worksheet that is not asked for is not read at all.
     assert scan_xlsx(data, ["Fine"]).cell_issues == ()
 
 
 def test_dtd_in_workbook_and_utf16_part_refused() -> None:
     sheet = _worksheet("")
-    wb_dtd = (
-        f'<!DOCTYPE x SYSTEM "http://example.com/x.dtd"><workbook xmlns="{MAIN_NS}"/>'
-    )
+    wb_dtd = f'<!DOCTYPE x SYSTEM "http://example.com/x.dtd"><workbook xmlns="{MAIN_NS}"/>'
     with pytest.raises(XlsxScanError, match="DTD"):
         scan_xlsx(_package({"S": sheet}, extra={"xl/workbook.xml": wb_dtd}))
     utf16 = (
@@ -748,9 +713,7 @@ def test_other_encodings_are_converted() -> None:
     bom = b"\xef\xbb\xbf" + text.encode()
     for raw in (utf16, gbk, bom):
         data = _package({"S": "placeholder"}, extra={"xl/worksheets/sheet1.xml": raw})
-        assert _issues(scan_xlsx(data)) == [
-            ("S", 1, 1, "formula_without_value", '"整改"&"完成"')
-        ]
+        assert _issues(scan_xlsx(data)) == [("S", 1, 1, "formula_without_value", '"整改"&"完成"')]
     unknown = text.replace('encoding="UTF-8"', 'encoding="x-no-such-codec"').encode()
     data = _package({"S": "placeholder"}, extra={"xl/worksheets/sheet1.xml": unknown})
     with pytest.raises(XlsxScanError, match="编码"):
@@ -777,9 +740,7 @@ def test_lying_zip_directory_is_an_error() -> None:
 
 
 def test_xml_errors_are_scan_errors() -> None:
-    broken = _package(
-        {"S": _worksheet("")}, extra={"xl/workbook.xml": "<workbook><sheets>"}
-    )
+    broken = _package({"S": _worksheet("")}, extra={"xl/workbook.xml": "<workbook><sheets>"})
     with pytest.raises(XlsxScanError, match="XML"):
         scan_xlsx(broken)
     bad_sheet = "<worksheet><sheetData><row><c><f>1</f></c><!-- --></row>"  # unclosed
@@ -807,16 +768,12 @@ def sample_package() -> bytes:
         '<row r="1"><c r="A1"><f>1</f></c><c r="B1" t="e"><v>#N/A</v></c></row>'
         "<row><c><f>2</f><v/></c></row>"
     )
-    return _package(
-        {"S": sheet, "T": _worksheet("")}, workbook_pr='<workbookPr date1904="1"/>'
-    )
+    return _package({"S": sheet, "T": _worksheet("")}, workbook_pr='<workbookPr date1904="1"/>')
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_mutated_packages_only_raise_scan_error(
-    sample_package: bytes, data: st.DataObject
-) -> None:
+def test_mutated_packages_only_raise_scan_error(sample_package: bytes, data: st.DataObject) -> None:
     blob = bytearray(sample_package)
     for _ in range(data.draw(st.integers(1, 8))):
         pos = data.draw(st.integers(0, len(blob) - 1))
@@ -906,9 +863,7 @@ def _expected_issue(cell: _GenCell) -> tuple[str, str] | None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    rows=_gen_rows, prefix=st.sampled_from(["", "x"]), ws=st.sampled_from(["", "\n  "])
-)
+@given(rows=_gen_rows, prefix=st.sampled_from(["", "x"]), ws=st.sampled_from(["", "\n  "]))
 def test_fast_and_stream_scans_agree_with_the_rules(
     rows: list[tuple[bool, int, list[_GenCell]]], prefix: str, ws: str
 ) -> None:
@@ -931,13 +886,9 @@ def test_fast_and_stream_scans_agree_with_the_rules(
                 attrs += f' t="{cell.cell_type}"'
             body = ""
             if cell.formula is not None:
-                body += (
-                    cell.formula.replace("<f", f"<{p}f").replace("</f", f"</{p}f") + ws
-                )
+                body += cell.formula.replace("<f", f"<{p}f").replace("</f", f"</{p}f") + ws
             if cell.value is not None:
-                body += (
-                    cell.value.replace("<v", f"<{p}v").replace("</v", f"</{p}v") + ws
-                )
+                body += cell.value.replace("<v", f"<{p}v").replace("</v", f"</{p}v") + ws
             if cell.inline:
                 body += f"<{p}is><{p}t>x</{p}t></{p}is>"
             parts.append(f"<{p}c{attrs}>{ws}{body}</{p}c>{ws}")
@@ -1006,9 +957,7 @@ def test_performance_100k_rows(big_workbooks: tuple[Path, Path]) -> None:
         "台账", 1000, 4, "formula_without_value", "C1000*2"
     )
     assert formula_facts.cell_issues[-1].row == 100_000
-    assert formula_facts.sheets == (
-        SheetInfo("台账", "xl/worksheets/sheet1.xml", "visible"),
-    )
+    assert formula_facts.sheets == (SheetInfo("台账", "xl/worksheets/sheet1.xml", "visible"),)
     # Generous bounds: the streaming fallback alone takes ~3 s here.
     assert plain_time < 2.0
     assert formula_time < 2.0
