@@ -211,8 +211,12 @@ class _Loader:
                         META.name,
                         row,
                         "内容",
-                        f"未填写“{key.label}”：请在“项目”列写“{key.label}”，在“内容”列填写"
-                        + ("日期，如 2021-05-31" if key.kind == "date" else "内容"),
+                        (
+                            f"缺少“{key.label}”：请在“项目”列加一行“{key.label}”，"
+                            if row is None
+                            else f"“{key.label}”的内容为空："
+                        )
+                        + ("请填写日期，如 2021-05-31" if key.kind == "date" else "请填写内容"),
                     )
                     ok = False
                 continue
@@ -303,7 +307,7 @@ class _Loader:
             )
             self._check_task(task, meta)
             tasks[task_id] = task
-        if not first_row and not self.log.has_errors:
+        if not first_row:
             self.log.error(spec.name, None, None, "工作表“任务”中没有任何任务：请至少填写一项任务")
         return tasks
 
