@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from metrics.headline import headline
 from metrics.loader import LoadResult, load_workbook
 from metrics.problems import Problem
 from metrics.progress import score
-from metrics.summary import rate_text, summarise
+from metrics.rollup import overall
+from metrics.summary import summarise
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -95,22 +97,15 @@ def _summary(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     assert result.dataset is not None
     scored = score(result.dataset)
-    data = summarise(scored)
     if args.json:
+        data = summarise(scored)
         _dump({**data, "warnings": [p.to_dict() for p in result.warnings]}, sys.stdout)
         return EXIT_OK
-    meta = scored.meta
-    overall = data["overall"]
-    assert isinstance(overall, dict)
-    print(f"{meta.title}（{meta.organisation}）")
-    print(
-        f"截至{meta.as_of.year}年{meta.as_of.month}月{meta.as_of.day}日："
-        f"{overall['total']}项整改任务已完成{overall['completed']}项，"
-        f"正在整改{overall['in_progress']}项，整改率{rate_text(_float(overall['rate']))}"
-    )
-    indicators = overall["indicators"]
-    assert isinstance(indicators, dict)
-    print("指标：" + "，".join(f"{k} {v} 个" for k, v in indicators.items() if v))
+    figures = headline(scored)
+    print(f"{figures.title}（{figures.organisation}）")
+    print(figures.sentence)
+    statuses = overall(scored).indicator_statuses
+    print("指标：" + "，".join(f"{k} {v} 个" for k, v in statuses.items() if v))
     return EXIT_OK
 
 
@@ -149,7 +144,3 @@ def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
 def _dump(data: object, stream: TextIO) -> None:
     json.dump(data, stream, ensure_ascii=False, indent=2)
     stream.write("\n")
-
-
-def _float(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) else None

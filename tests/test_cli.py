@@ -92,7 +92,7 @@ def test_summary_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 def test_summary_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "summary", str(write_valid(tmp_path / "ok.xlsx")))
     assert code == 0
-    assert "截至2021年5月31日：3项整改任务已完成2项，正在整改1项，整改率66.7%" in out
+    assert "截至2021年5月31日，3项整改任务已完成2项，正在整改1项，整改率66.7%。" in out
 
 
 def test_summary_refuses_a_file_with_errors(
@@ -106,7 +106,7 @@ def test_summary_refuses_a_file_with_errors(
 
 def test_template_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_file = tmp_path / "模板.xlsx"
-    code, out, _ = run(capsys, "template", str(out_file))
+    code, _, _ = run(capsys, "template", str(out_file))
     assert code == 0 and out_file.exists()
     # The blank template is a valid contract with no tasks: the loader says exactly that.
     result = load_workbook(out_file)

@@ -1,0 +1,59 @@
+"""AppTest of the dashboard entry point and the overview page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.builders import meta, write_valid
+from ui.data_source import WORKBOOK_ENV
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+def run_dashboard(monkeypatch: pytest.MonkeyPatch, workbook: Path) -> AppTest:
+    monkeypatch.setenv(WORKBOOK_ENV, str(workbook))
+    app = AppTest.from_file(DASHBOARD, default_timeout=30)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def metrics_of(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_overview_shows_completion_rate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run_dashboard(monkeypatch, write_valid(tmp_path / "ok.xlsx"))
+    assert metrics_of(app) == {"整改完成率": "66.7%", "已完成": "2 / 3 项", "正在整改": "1 项"}
+    assert app.title[0].value == "测试看板"
+    assert "数据截至 2021年5月31日" in app.caption[0].value
+    assert any("整改率66.7%" in md.value for md in app.markdown)
+
+
+def test_overview_of_the_bundled_workbook(
+    bundled_workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = run_dashboard(monkeypatch, bundled_workbook)
+    figures = metrics_of(app)
+    assert figures["整改完成率"] == "85.7%"
+    assert figures["已完成"] == "30 / 35 项"
+    assert figures["正在整改"] == "5 项"
+
+
+def test_broken_workbook_shows_problems_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = run_dashboard(monkeypatch, write_valid(tmp_path / "bad.xlsx", meta=meta(报告任务数=9)))
+    assert not app.metric
+    assert "数据文件有 1 个错误" in app.error[0].value
+    table = app.dataframe[0].value
+    assert table.iloc[0]["表"] == "概况" and table.iloc[0]["行"] == 6
+    assert "报告任务数为 9" in table.iloc[0]["问题"]
+
+
+def test_missing_workbook_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run_dashboard(monkeypatch, tmp_path / "gone.xlsx")
+    assert "无法打开文件" in app.dataframe[0].value.iloc[0]["问题"]
