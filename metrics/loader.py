@@ -8,6 +8,7 @@ column header and a Chinese message, and a ``Dataset`` only when there is no err
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -35,6 +36,7 @@ from metrics.contract import (
     TaskStatus,
     normalise_header,
 )
+from metrics.dates import MAX_YEAR, MIN_YEAR
 from metrics.model import Dataset, Indicator, Meta, Observation, Task
 from metrics.problems import Problem, ProblemLog
 from metrics.quantities import Quantity, QuantityError, parse_quantity
@@ -44,6 +46,10 @@ from metrics.units import Unit, UnitError, parse_unit
 from metrics.xlsx_scan import column_letter
 
 T = TypeVar("T")
+
+# Dates a plain date cell may hold without going through the full date reader.
+_MIN_DAY = datetime.date(MIN_YEAR, 1, 1)
+_MAX_DAY = datetime.date(MAX_YEAR, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,66 +466,119 @@ class _Loader:
     def _observations(
         self, table: Table | None, indicators: dict[str, Indicator], meta: Meta | None
     ) -> list[Observation]:
+        """Rows of 数据. Plain rows (text id, real date, plain number) take a fast path;
+        everything else goes through the general cell readers and their messages."""
+        if table is None:
+            return []
         spec = OBSERVATIONS
+        rows = self.raw.sheets[spec.name].rows
+        col_id, col_date, col_value = (
+            table.columns["indicator_id"],
+            table.columns["date"],
+            table.columns["value"],
+        )
+        col_note = table.columns.get("note")
+        width = max(col_id, col_date, col_value, col_note or 0) + 1
+        broken_rows = {row for sheet, row, _ in self.broken if sheet == spec.name}
+        plain_ids: dict[str, Indicator | None] = {}
         seen: dict[tuple[str, datetime.date], int] = {}
-        observations: list[Observation] = []
-        date = self._date_reader()
-        for record in self._records(spec, table):
-            ok, ind_id = self._cell(spec, record, "indicator_id", read_indicator_id, required=True)
-            indicator = indicators.get(ind_id) if ind_id else None
-            if ind_id and indicator is None:
-                if ind_id not in self.failed_indicators:
-                    self.log.error(
-                        spec.name,
-                        record.row,
-                        "指标编号",
-                        f"指标编号“{ind_id}”在工作表“指标”中不存在：请先在“指标”中添加该指标",
+        as_of = meta.as_of if meta is not None else datetime.date.max
+        accepted: list[Observation] = []
+        for index in range(table.header_row, len(rows)):
+            cells = rows[index]
+            row = index + 1
+            raw_id = cells[col_id] if len(cells) >= width else None
+            raw_date = cells[col_date] if len(cells) >= width else None
+            raw_value = cells[col_value] if len(cells) >= width else None
+            if (
+                type(raw_id) is str
+                and type(raw_date) is datetime.date
+                and type(raw_value) is float
+                and _MIN_DAY <= raw_date <= _MAX_DAY
+                and math.isfinite(raw_value)
+                and row not in broken_rows
+            ):
+                if raw_id in plain_ids:
+                    indicator = plain_ids[raw_id]
+                else:
+                    indicator = indicators.get(read_indicator_id(raw_id))
+                    plain_ids[raw_id] = indicator
+                if indicator is not None:
+                    note = cells[col_note] if col_note is not None else None
+                    obs = Observation(
+                        indicator.id, raw_date, raw_value, False, "", read_text(note), row
                     )
-                ok = False
-            good, day = self._cell(spec, record, "date", date, required=True)
-            ok = ok and good
-            good, pair = self._cell(
-                spec,
-                record,
-                "value",
-                _quantity_reader(indicator.unit) if indicator is not None else _any_quantity,
-                required=True,
-                missing="未填写“数值”：请填写数字，如 67.7、67.7%、9.62万、2500余",
+                    self._accept(obs, seen, as_of, accepted)
+                    continue
+            record = table.record_at(rows, index)
+            if record is not None:
+                obs_or_none = self._observation(record, indicators)
+                if obs_or_none is not None:
+                    self._accept(obs_or_none, seen, as_of, accepted)
+        return accepted
+
+    def _accept(
+        self,
+        obs: Observation,
+        seen: dict[tuple[str, datetime.date], int],
+        as_of: datetime.date,
+        accepted: list[Observation],
+    ) -> None:
+        key = (obs.indicator_id, obs.date)
+        if key in seen:
+            self.log.warning(
+                OBSERVATIONS.name,
+                obs.row,
+                "日期",
+                f"指标“{obs.indicator_id}”在 {obs.date.isoformat()} 已有一条数据"
+                f"（第 {seen[key]} 行）：计算时采用靠下的这一行",
             )
-            ok = ok and good and indicator is not None
-            if not ok or day is None or pair is None or ind_id is None:
-                continue
-            value, quantity = pair
-            key = (ind_id, day)
-            if key in seen:
-                self.log.warning(
+        seen[key] = obs.row
+        if obs.date > as_of:
+            self.log.warning(
+                OBSERVATIONS.name,
+                obs.row,
+                "日期",
+                f"日期 {obs.date.isoformat()} 晚于概况中的截至日期 {as_of.isoformat()}："
+                "请核对日期，或更新截至日期",
+            )
+        accepted.append(obs)
+
+    def _observation(self, record: Record, indicators: dict[str, Indicator]) -> Observation | None:
+        spec = OBSERVATIONS
+        ok, ind_id = self._cell(spec, record, "indicator_id", read_indicator_id, required=True)
+        indicator = indicators.get(ind_id) if ind_id else None
+        if ind_id and indicator is None:
+            if ind_id not in self.failed_indicators:
+                self.log.error(
                     spec.name,
                     record.row,
-                    "日期",
-                    f"指标“{ind_id}”在 {day.isoformat()} 已有一条数据（第 {seen[key]} 行）："
-                    "计算时采用靠下的这一行",
+                    "指标编号",
+                    f"指标编号“{ind_id}”在工作表“指标”中不存在：请先在“指标”中添加该指标",
                 )
-            seen[key] = record.row
-            if meta is not None and day > meta.as_of:
-                self.log.warning(
-                    spec.name,
-                    record.row,
-                    "日期",
-                    f"日期 {day.isoformat()} 晚于概况中的截至日期 {meta.as_of.isoformat()}："
-                    "请核对日期，或更新截至日期",
-                )
-            observations.append(
-                Observation(
-                    indicator_id=ind_id,
-                    date=day,
-                    value=value,
-                    approximate=quantity.approximate,
-                    text=quantity.text,
-                    note=read_text(record.values.get("note")),
-                    row=record.row,
-                )
-            )
-        return observations
+            ok = False
+        good, day = self._cell(spec, record, "date", self._date_reader(), required=True)
+        ok = ok and good
+        good, pair = self._cell(
+            spec,
+            record,
+            "value",
+            _quantity_reader(indicator.unit) if indicator is not None else _any_quantity,
+            required=True,
+            missing="未填写“数值”：请填写数字，如 67.7、67.7%、9.62万、2500余",
+        )
+        if not (ok and good) or indicator is None or day is None or pair is None:
+            return None
+        value, quantity = pair
+        return Observation(
+            indicator_id=indicator.id,
+            date=day,
+            value=value,
+            approximate=quantity.approximate,
+            text=quantity.text,
+            note=read_text(record.values.get("note")),
+            row=record.row,
+        )
 
     # -- cross-checks -----------------------------------------------------------------
 

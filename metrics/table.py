@@ -32,23 +32,25 @@ class Table:
 
     def records(self, rows: Sequence[Sequence[object]]) -> Iterator[Record]:
         """Non-blank rows below the header, with only the contract's columns."""
-        columns = list(self.columns.items())
         for index in range(self.header_row, len(rows)):
-            cells = rows[index]
-            width = len(cells)
-            values: dict[str, object] = {}
-            blank = True
-            for field, col in columns:
-                value = cells[col] if col < width else None
-                if isinstance(value, str):
-                    value = value.strip() or None
-                elif value == "":
-                    value = None
-                if value is not None:
-                    blank = False
-                values[field] = value
-            if not blank:
-                yield Record(index + 1, values)
+            record = self.record_at(rows, index)
+            if record is not None:
+                yield record
+
+    def record_at(self, rows: Sequence[Sequence[object]], index: int) -> Record | None:
+        """Row ``index`` (0-based) as a record; None when its contract cells are blank."""
+        cells = rows[index]
+        width = len(cells)
+        values: dict[str, object] = {}
+        blank = True
+        for field, col in self.columns.items():
+            value = cells[col] if col < width else None
+            if isinstance(value, str):
+                value = value.strip() or None
+            if value is not None:
+                blank = False
+            values[field] = value
+        return None if blank else Record(index + 1, values)
 
 
 def locate_table(sheet: RawSheet, spec: SheetSpec, log: ProblemLog) -> Table | None:

@@ -386,16 +386,19 @@ def test_value_in_an_incompatible_unit(tmp_path: Path) -> None:
     assert "亿元" in problem.message
 
 
-def test_same_date_twice_is_a_warning_and_the_lower_row_wins(tmp_path: Path) -> None:
-    obs = [observation("A", "2020-12-31", 53), observation("A", "2020-12-31", 52)]
+@pytest.mark.parametrize("day", ["2020-12-31", datetime.date(2020, 12, 31)])
+def test_same_date_twice_is_a_warning_and_the_lower_row_wins(tmp_path: Path, day: object) -> None:
+    # A real date with a plain number takes the loader's fast path; text takes the general one.
+    obs = [observation("A", day, 53.0), observation("A", day, 52.0)]
     result = load_workbook(write_valid(tmp_path / "x.xlsx", observations=obs))
     assert where(only(result, Severity.WARNING)) == ("数据", 3, "日期")
     assert result.dataset is not None
     assert result.dataset.history("A")[-1].value == 52
 
 
-def test_observation_after_as_of_date_is_a_warning(tmp_path: Path) -> None:
-    obs = [observation("A", "2021-06-30", 50)]
+@pytest.mark.parametrize("day", ["2021-06-30", datetime.date(2021, 6, 30)])
+def test_observation_after_as_of_date_is_a_warning(tmp_path: Path, day: object) -> None:
+    obs = [observation("A", day, 50.0)]
     result = load_workbook(write_valid(tmp_path / "x.xlsx", observations=obs))
     assert result.ok
     assert "晚于概况中的截至日期" in only(result, Severity.WARNING).message
@@ -475,3 +478,26 @@ def test_problem_list_is_capped_but_counts_the_rest(tmp_path: Path) -> None:
     result = load_workbook(write_valid(tmp_path / "x.xlsx", observations=obs))
     assert len(result.problems) == 501
     assert "另有 100 个问题" in result.problems[-1].message
+
+
+def test_fast_and_general_paths_agree(tmp_path: Path) -> None:
+    """The same data typed as real dates/numbers and as text gives the same dataset."""
+    typed = [observation("A", datetime.date(2020, 12, 31), 52.0, 备注="甲")]
+    text = [observation("A", "2020年12月31日", "52", 备注="甲")]
+    a = load_workbook(write_valid(tmp_path / "a.xlsx", observations=typed)).dataset
+    b = load_workbook(write_valid(tmp_path / "b.xlsx", observations=text)).dataset
+    assert a is not None and b is not None
+    (x,), (y,) = a.history("A"), b.history("A")
+    assert (x.indicator_id, x.date, x.value, x.note, x.row) == (
+        y.indicator_id,
+        y.date,
+        y.value,
+        y.note,
+        y.row,
+    )
+
+
+def test_unknown_indicator_on_the_fast_path(tmp_path: Path) -> None:
+    obs = [observation("Z", datetime.date(2021, 5, 31), 1.0)]
+    problem = only(load_workbook(write_valid(tmp_path / "x.xlsx", observations=obs)))
+    assert where(problem) == ("数据", 2, "指标编号")

@@ -1,0 +1,174 @@
+"""Benchmarks: ``make bench``. Prints timings; speed goals live here, never in tests.
+
+Measured in one run:
+1. load + validate + score of the bundled workbook (goal: median under 50 ms);
+2. the same for a generated workbook of 35 tasks, 300 indicators and 100,000
+   observations (goal: within 1.3x of a bare ``pandas.read_excel`` with calamine);
+3. ``pandas.read_excel(sheet_name=None)`` of both files with openpyxl and calamine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from metrics.contract import INDICATORS, OBSERVATIONS, TASKS  # noqa: E402
+from metrics.loader import load_workbook  # noqa: E402
+from metrics.progress import score  # noqa: E402
+
+BUNDLED = ROOT / "data" / "indicators.xlsx"
+GENERATED = ROOT / "test-output" / "bench" / "generated_100k.xlsx"
+BUNDLED_GOAL_MS = 50.0
+LARGE_GOAL_RATIO = 1.3
+
+
+def generate(path: Path, tasks: int = 35, indicators: int = 300, rows: int = 100_000) -> Path:
+    """A valid workbook of the given size (write-only openpyxl, reproducible)."""
+    rng = random.Random(20210531)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(TASKS.name)
+    ws.append(list(TASKS.headers))
+    for i in range(1, tasks + 1):
+        status = "已完成" if i <= 30 else "正在整改"
+        ws.append(
+            [
+                i,
+                f"（{i % 3 + 1}）方面",
+                f"{i % 12 + 1}.问题",
+                f"任务{i}",
+                "措施",
+                f"单位{i % 7}",
+                None,
+                None,
+                datetime.date(2021, 12, 31),
+                status,
+                None,
+                None,
+                None,
+            ]
+        )
+    ws = wb.create_sheet(INDICATORS.name)
+    ws.append(list(INDICATORS.headers))
+    for j in range(indicators):
+        ws.append(
+            [
+                f"I{j:03d}",
+                j % tasks + 1,
+                f"指标{j}",
+                "万元",
+                "越大越好",
+                0,
+                datetime.date(2021, 1, 1),
+                1000,
+                datetime.date(2021, 12, 31),
+                "来源",
+                None,
+            ]
+        )
+    ws = wb.create_sheet(OBSERVATIONS.name)
+    ws.append(list(OBSERVATIONS.headers))
+    start = datetime.date(2021, 1, 1)
+    per = rows // indicators + 1
+    written = 0
+    for j in range(indicators):
+        for k in range(per):
+            if written == rows:
+                break
+            day = start + datetime.timedelta(days=k)
+            ws.append([f"I{j:03d}", day, round(rng.uniform(0, 1000), 2), None])
+            written += 1
+    ws = wb.create_sheet("概况")
+    ws.append(["项目", "内容"])
+    for row in (
+        ("标题", "基准测试"),
+        ("报告单位", "测试"),
+        ("截至日期", datetime.date(2022, 1, 1)),
+        ("巡视反馈日期", datetime.date(2021, 1, 1)),
+        ("报告任务数", tasks),
+        ("报告已完成数", 30),
+    ):
+        ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def load_and_score(path: Path) -> None:
+    result = load_workbook(path)
+    if result.dataset is None:
+        raise SystemExit(f"benchmark workbook {path} has errors: {result.errors[:3]}")
+    score(result.dataset)
+
+
+def report(label: str, times: list[float]) -> float:
+    median = statistics.median(times)
+    print(f"  {label:<44} median {median:8.1f} ms   min {min(times):8.1f}   n={len(times)}")
+    return median
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    small_n, large_n = (5, 2) if args.quick else (30, 5)
+    if not GENERATED.exists():
+        print(f"generating {GENERATED.relative_to(ROOT)} …")
+        generate(GENERATED)
+    ok = True
+    for label, path, n in (
+        ("bundled", BUNDLED, small_n),
+        ("generated 100k rows", GENERATED, large_n),
+    ):
+        size = path.stat().st_size / 1024
+        print(f"\n{label}: {path.relative_to(ROOT)} ({size:,.0f} KiB)")
+        ours = report(
+            "metrics: load + validate + score", timed(lambda p=path: load_and_score(p), n)
+        )
+        cal = report(
+            "pandas.read_excel(engine='calamine')",
+            timed(lambda p=path: pd.read_excel(p, sheet_name=None, engine="calamine"), n),
+        )
+        opx = report(
+            "pandas.read_excel(engine='openpyxl')",
+            timed(
+                lambda p=path: pd.read_excel(p, sheet_name=None, engine="openpyxl"), max(1, n // 2)
+            ),
+        )
+        print(f"  ratios: metrics/calamine {ours / cal:.2f}x   openpyxl/calamine {opx / cal:.2f}x")
+        if path == BUNDLED:
+            verdict = ours < BUNDLED_GOAL_MS
+            print(f"  goal: median < {BUNDLED_GOAL_MS:.0f} ms … {'met' if verdict else 'MISSED'}")
+        else:
+            verdict = ours / cal <= LARGE_GOAL_RATIO
+            print(
+                f"  goal: within {LARGE_GOAL_RATIO}x of bare calamine read … "
+                f"{'met' if verdict else 'MISSED'}"
+            )
+        ok = ok and verdict
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
