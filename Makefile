@@ -1,0 +1,61 @@
+# 整改进展看板 — developer commands. See README.md.
+#
+#   make run    create .venv if needed, install, start the dashboard
+#   make test   lint + type check + every test (real-browser tests included)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test lint fmt bench data clean
+
+help:
+	@echo "make run    start the dashboard at http://localhost:8501"
+	@echo "make test   ruff + mypy + pytest (needs: apt-get install chromium fonts-noto-cjk)"
+	@echo "make lint   ruff check, ruff format --check, mypy"
+	@echo "make fmt    ruff format + ruff check --fix"
+	@echo "make bench  run scripts/bench.py"
+	@echo "make data   rebuild data/*.xlsx with scripts/build_workbook.py"
+	@echo "make venv   create $(VENV) and install requirements-dev.txt"
+	@echo "make clean  remove caches and test output (keeps $(VENV))"
+
+venv: $(STAMP)
+
+# Create the virtual environment. On Debian/Ubuntu the system python3 needs
+# the python3-venv package for this (ensurepip); a half-made .venv is removed.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu: sudo apt-get install python3-venv" >&2; \
+	  exit 1; }
+
+# Reinstall only when a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: venv
+	$(BIN)/streamlit run dashboard.py
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+fmt: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: venv
+	$(BIN)/python scripts/bench.py
+
+data: venv
+	$(BIN)/python scripts/build_workbook.py
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks test-output
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

@@ -1,0 +1,49 @@
+"""The real dashboard in Debian's Chromium: what a leader sees on a laptop and a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Page, expect
+
+if TYPE_CHECKING:
+    from tests.conftest import StreamlitServerFactory
+
+
+def test_overview_shows_the_completion_rate(
+    streamlit_server: StreamlitServerFactory,
+    new_page: Callable[..., Page],
+    blocked_requests: list[str],
+    screenshot_dir: Path,
+) -> None:
+    app = streamlit_server("dashboard.py")
+    page = new_page(1280, 800)
+    page.goto(app.url)
+    expect(page.get_by_text("85.7%")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("整改完成率")).to_be_visible()
+    expect(page.get_by_text("30 / 35 项")).to_be_visible()
+    expect(page.get_by_text("截至2021年5月31日，35项整改任务已完成30项")).to_be_visible()
+    # Only our explicitly registered navigation: no page named after a file in pages/.
+    expect(page.get_by_text("overview", exact=True)).to_have_count(0)
+    assert page.title() == "整改进展看板"
+    page.screenshot(path=screenshot_dir / "overview-desktop.png", full_page=True)
+    assert blocked_requests == [], "the page tried to reach the network"
+    assert "Traceback" not in app.log()
+
+
+def test_overview_fits_a_phone(
+    streamlit_server: StreamlitServerFactory,
+    new_page: Callable[..., Page],
+    screenshot_dir: Path,
+) -> None:
+    app = streamlit_server("dashboard.py")
+    page = new_page(390, 844, mobile=True)
+    page.goto(app.url)
+    expect(page.get_by_text("85.7%")).to_be_visible(timeout=30_000)
+    scroll_width, inner_width = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert scroll_width <= inner_width, "the overview scrolls sideways at 390 px"
+    page.screenshot(path=screenshot_dir / "overview-phone.png", full_page=True)
