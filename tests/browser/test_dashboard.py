@@ -21,7 +21,9 @@ def test_overview_shows_the_completion_rate(
     app = streamlit_server("dashboard.py")
     page = new_page(1280, 800)
     page.goto(app.url)
-    expect(page.get_by_text("85.7%")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stMetricValue").get_by_text("85.7%", exact=True)).to_be_visible(
+        timeout=30_000
+    )
     expect(page.get_by_text("整改完成率")).to_be_visible()
     expect(page.get_by_text("30 / 35 项")).to_be_visible()
     expect(page.get_by_text("截至2021年5月31日，35项整改任务已完成30项")).to_be_visible()
@@ -41,7 +43,9 @@ def test_overview_fits_a_phone(
     app = streamlit_server("dashboard.py")
     page = new_page(390, 844, mobile=True)
     page.goto(app.url)
-    expect(page.get_by_text("85.7%")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stMetricValue").get_by_text("85.7%", exact=True)).to_be_visible(
+        timeout=30_000
+    )
     scroll_width, inner_width = page.evaluate(
         "[document.documentElement.scrollWidth, window.innerWidth]"
     )
