@@ -71,6 +71,8 @@ COUNT_UNITS: tuple[str, ...] = (
     "株",
     "台",
     "岗位",
+    "起",
+    "宗",
 )
 
 
@@ -109,6 +111,8 @@ _DEFINITIONS: tuple[_Definition, ...] = (
     _Definition("月", "月", aliases=("个月",)),
     _Definition("年", "年"),
     _Definition("倍", "倍"),
+    # A rank ("居全市第1"): its own dimension, never scaled.
+    _Definition("名次", "名次", aliases=("位次",)),
     *(_Definition(count, count, scalable=True) for count in COUNT_UNITS),
 )
 

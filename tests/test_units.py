@@ -221,3 +221,11 @@ def test_no_unit_is_spelled_like_a_bare_scale_word(word: str, power: int) -> Non
     # The quantity parser relies on this to read "9.62万" without a unit.
     assert lookup_unit(word) is None
     assert parse_unit(word + "元").factor == 10.0**power
+
+
+def test_rank_and_case_counts_are_their_own_units() -> None:
+    rank = parse_unit("名次")
+    assert rank.base == "名次" and parse_unit("位次") == rank
+    assert parse_unit("起").base == "起"
+    with pytest.raises(UnitError):
+        convert(1.0, rank, parse_unit("名"))
