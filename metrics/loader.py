@@ -484,32 +484,41 @@ class _Loader:
         seen: dict[tuple[str, datetime.date], int] = {}
         as_of = meta.as_of if meta is not None else datetime.date.max
         accepted: list[Observation] = []
+        isfinite, date_type, make, append = (
+            math.isfinite,
+            datetime.date,
+            Observation,
+            accepted.append,
+        )
         for index in range(table.header_row, len(rows)):
             cells = rows[index]
-            row = index + 1
-            raw_id = cells[col_id] if len(cells) >= width else None
-            raw_date = cells[col_date] if len(cells) >= width else None
-            raw_value = cells[col_value] if len(cells) >= width else None
-            if (
-                type(raw_id) is str
-                and type(raw_date) is datetime.date
-                and type(raw_value) is float
-                and _MIN_DAY <= raw_date <= _MAX_DAY
-                and math.isfinite(raw_value)
-                and row not in broken_rows
-            ):
-                if raw_id in plain_ids:
-                    indicator = plain_ids[raw_id]
-                else:
-                    indicator = indicators.get(read_indicator_id(raw_id))
-                    plain_ids[raw_id] = indicator
-                if indicator is not None:
-                    note = cells[col_note] if col_note is not None else None
-                    obs = Observation(
-                        indicator.id, raw_date, raw_value, False, "", read_text(note), row
-                    )
-                    self._accept(obs, seen, as_of, accepted)
-                    continue
+            if len(cells) >= width:
+                raw_id, raw_date, raw_value = cells[col_id], cells[col_date], cells[col_value]
+                if (
+                    type(raw_date) is date_type
+                    and type(raw_value) is float
+                    and type(raw_id) is str
+                    and _MIN_DAY <= raw_date <= _MAX_DAY
+                    and isfinite(raw_value)
+                    and (index + 1) not in broken_rows
+                ):
+                    if raw_id in plain_ids:
+                        indicator = plain_ids[raw_id]
+                    else:
+                        indicator = indicators.get(read_indicator_id(raw_id))
+                        plain_ids[raw_id] = indicator
+                    if indicator is not None:
+                        note = cells[col_note] if col_note is not None else ""
+                        if note != "":
+                            note = read_text(note.strip() if type(note) is str else note)
+                        obs = make(indicator.id, raw_date, raw_value, False, "", note, index + 1)
+                        key = (obs.indicator_id, raw_date)
+                        if key in seen or raw_date > as_of:
+                            self._accept(obs, seen, as_of, accepted)  # words the warning
+                        else:
+                            seen[key] = index + 1
+                            append(obs)
+                        continue
             record = table.record_at(rows, index)
             if record is not None:
                 obs_or_none = self._observation(record, indicators)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import NamedTuple
 
 from metrics.contract import Direction, TaskStatus
 from metrics.units import Unit
@@ -62,8 +64,9 @@ class Indicator:
         return self.unit.symbol if self.unit is not None else ""
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+class Observation(NamedTuple):
+    """One figure of one indicator (a NamedTuple: 100,000 of them load fast)."""
+
     indicator_id: str
     date: datetime.date
     value: float  # in the indicator's unit
@@ -89,8 +92,11 @@ class Dataset:
         for indicator in self.indicators:
             by_task.setdefault(indicator.task_id, []).append(indicator)
         history: dict[str, list[Observation]] = {}
-        for obs in sorted(self.observations, key=lambda o: (o.date, o.row)):
+        for obs in self.observations:
             history.setdefault(obs.indicator_id, []).append(obs)
+        for items in history.values():
+            # Usually already in order (staff append rows): timsort is then linear.
+            items.sort(key=_date_then_row)
         object.__setattr__(self, "_by_task", {k: tuple(v) for k, v in by_task.items()})
         object.__setattr__(self, "_history", {k: tuple(v) for k, v in history.items()})
 
@@ -103,3 +109,6 @@ class Dataset:
     def history(self, indicator_id: str) -> tuple[Observation, ...]:
         """Observations of one indicator, oldest first."""
         return self._history.get(indicator_id, ())
+
+
+_date_then_row = attrgetter("date", "row")

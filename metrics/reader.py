@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import python_calamine
@@ -59,21 +60,31 @@ def read_workbook(source: Source, wanted: Collection[str]) -> RawWorkbook:
     except Exception as exc:  # calamine raises its own error types for bad input
         raise WorkbookReadError(MSG_UNREADABLE) from exc
     actual = _match_sheet_names(workbook.sheet_names, wanted)
-    try:
-        facts = scan_xlsx(data, sheets=list(actual.values()))
-    except XlsxScanError as exc:
-        raise WorkbookReadError(str(exc)) from exc
-    hidden = {info.name for info in facts.sheets if info.state != "visible"}
-    sheets: dict[str, RawSheet] = {}
-    for key, name in actual.items():
+    # The package scan (mostly zlib, which releases the GIL) overlaps calamine's parse.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scanning = pool.submit(scan_xlsx, data, list(actual.values()))
+        cells = {name: _sheet_rows(workbook, name) for name in actual.values()}
         try:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:  # a worksheet calamine cannot parse
-            raise WorkbookReadError(
-                f"无法读取工作表“{name}”：文件可能已损坏。请在 Excel 中另存为 .xlsx 后重试"
-            ) from exc
-        sheets[key] = RawSheet(name, list(rows), name in hidden)
+            facts = scanning.result()
+        except XlsxScanError as exc:
+            raise WorkbookReadError(str(exc)) from exc
+    hidden = {info.name for info in facts.sheets if info.state != "visible"}
+    sheets = {key: RawSheet(name, cells[name], name in hidden) for key, name in actual.items()}
     return RawWorkbook(sheets, facts.date1904, facts.cell_issues)
+
+
+def _sheet_rows(
+    workbook: python_calamine.CalamineWorkbook, name: str
+) -> Sequence[Sequence[object]]:
+    try:
+        rows: Sequence[Sequence[object]] = workbook.get_sheet_by_name(name).to_python(
+            skip_empty_area=False
+        )
+    except Exception as exc:  # a worksheet calamine cannot parse
+        raise WorkbookReadError(
+            f"无法读取工作表“{name}”：文件可能已损坏。请在 Excel 中另存为 .xlsx 后重试"
+        ) from exc
+    return rows
 
 
 def _read_bytes(source: Source) -> bytes:
