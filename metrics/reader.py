@@ -24,6 +24,7 @@ from metrics.xlsx_scan import CellIssue, XlsxScanError, scan_xlsx
 
 Source = str | os.PathLike[str] | bytes
 
+
 MSG_UNREADABLE = (
     "无法读取该文件：它不是有效的 Excel 工作簿（.xlsx），或文件已损坏。"
     "请在 Excel 中另存为 .xlsx 后重试"
@@ -57,7 +58,8 @@ def read_workbook(source: Source, wanted: Collection[str]) -> RawWorkbook:
     data = _read_bytes(source)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for bad input
+    except BaseException as exc:
+        _reraise_interrupts(exc)
         raise WorkbookReadError(MSG_UNREADABLE) from exc
     actual = _match_sheet_names(workbook.sheet_names, wanted)
     # The package scan (mostly zlib, which releases the GIL) overlaps calamine's parse.
@@ -80,9 +82,11 @@ def _sheet_rows(
         rows: Sequence[Sequence[object]] = workbook.get_sheet_by_name(name).to_python(
             skip_empty_area=False
         )
-    except Exception as exc:  # a worksheet calamine cannot parse
+    except BaseException as exc:
+        _reraise_interrupts(exc)
         raise WorkbookReadError(
-            f"无法读取工作表“{name}”：文件可能已损坏。请在 Excel 中另存为 .xlsx 后重试"
+            f"无法读取工作表“{name}”：表中有超出范围的日期或时间（例如在日期格式的单元格里"
+            "填了很大的负数），或文件已损坏。请检查该表的日期列，或在 Excel 中另存为 .xlsx 后重试"
         ) from exc
     return rows
 
@@ -109,3 +113,12 @@ def _match_sheet_names(names: list[str], wanted: Collection[str]) -> dict[str, s
         elif normalise_header(want) in loose:
             found[want] = loose[normalise_header(want)]
     return found
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    """calamine raises its own exception types for bad input, and a Rust panic surfaces
+    as pyo3's PanicException, which derives from BaseException (a date-formatted cell
+    holding -1e15 does it). All of those mean "cannot read this file"; an interrupt or
+    exit must still propagate."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
