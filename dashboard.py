@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.downloads import template_download_button
+
 st.set_page_config(page_title="整改进展看板", page_icon="📋", layout="wide")
 
 navigation = st.navigation(
@@ -15,4 +17,6 @@ navigation = st.navigation(
         st.Page("pages/overview.py", title="总览", icon="📊", default=True),
     ]
 )
+with st.sidebar:
+    template_download_button()
 navigation.run()

@@ -59,9 +59,11 @@ class SheetSpec:
 
 TASKS = SheetSpec(
     name="任务",
-    description="每项整改任务一行（共 35 项）。",
+    description="每项整改任务一行。",
     columns=(
-        Column("编号", "id", kind="int", width=7, hint="整数 1–35，可写作 9、(9)、（9）"),
+        Column(
+            "编号", "id", kind="int", width=7, hint="正整数，如 9，也可写作 (9)、（9）；不能重复"
+        ),
         Column("方面", "category", width=24, hint="巡视反馈的方面，如“（一）学习贯彻……”"),
         Column(
             "问题",

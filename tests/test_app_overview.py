@@ -33,6 +33,13 @@ def test_overview_shows_completion_rate(tmp_path: Path, monkeypatch: pytest.Monk
     assert any("整改率66.7%" in md.value for md in app.markdown)
 
 
+def test_blank_template_can_be_downloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run_dashboard(monkeypatch, write_valid(tmp_path / "ok.xlsx"))
+    button = app.get("download_button")[0]
+    assert button.proto.label == "下载空白模板"
+    assert button.proto.url  # the file is served by this server, not fetched from anywhere
+
+
 def test_overview_of_the_bundled_workbook(
     bundled_workbook: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page, expect
 
+from metrics.loader import load_workbook
+
 if TYPE_CHECKING:
     from tests.conftest import StreamlitServerFactory
 
@@ -51,3 +53,22 @@ def test_overview_fits_a_phone(
     )
     assert scroll_width <= inner_width, "the overview scrolls sideways at 390 px"
     page.screenshot(path=screenshot_dir / "overview-phone.png", full_page=True)
+
+
+def test_blank_template_downloads_from_the_sidebar(
+    streamlit_server: StreamlitServerFactory, page: Page, tmp_path: Path
+) -> None:
+    app = streamlit_server("dashboard.py")
+    page.goto(app.url)
+    button = page.get_by_role("button", name="下载空白模板")
+    expect(button).to_be_visible(timeout=30_000)
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "整改进展看板_空白模板.xlsx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    result = load_workbook(saved)
+    # Every sheet and column of the contract is there; only the data is missing.
+    assert [p.message for p in result.errors if "缺少" in p.message] == []
+    assert any("没有任何任务" in p.message for p in result.errors)

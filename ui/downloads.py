@@ -1,0 +1,26 @@
+"""Files the dashboard hands out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.workbook_writer import template_bytes
+
+TEMPLATE_FILE_NAME = "整改进展看板_空白模板.xlsx"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(show_spinner=False)
+def _template() -> bytes:
+    return template_bytes()
+
+
+def template_download_button() -> None:
+    st.download_button(
+        "下载空白模板",
+        data=_template(),
+        file_name=TEMPLATE_FILE_NAME,
+        mime=XLSX_MIME,
+        help="与看板读取格式一致的空白工作簿，含填写说明和下拉选项",
+        key="download_template",
+    )
