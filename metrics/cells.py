@@ -10,6 +10,7 @@ import datetime
 import math
 import re
 import unicodedata
+from typing import TypeVar
 
 from metrics.contract import Direction, TaskStatus
 from metrics.dates import DateError, parse_date
@@ -17,8 +18,6 @@ from metrics.quantities import Quantity, QuantityError, parse_quantity
 from metrics.units import Unit, UnitError
 
 _ID_TEXT = re.compile(r"[(\[]?\s*(\d{1,6})\s*[)\]]?\.?")
-_STATUS_WORDS = "、".join(s.value for s in TaskStatus)
-_DIRECTION_WORDS = "、".join(d.value for d in Direction)
 
 
 class CellError(ValueError):
@@ -76,19 +75,24 @@ def read_indicator_id(value: object) -> str:
 
 
 def read_status(value: object) -> TaskStatus:
-    text = "".join(unicodedata.normalize("NFKC", read_text(value)).split())
-    try:
-        return TaskStatus(text)
-    except ValueError:
-        raise CellError(f"无法识别的状态“{shorten(value)}”：应为 {_STATUS_WORDS} 之一") from None
+    return _read_choice(value, TaskStatus, "状态")
 
 
 def read_direction(value: object) -> Direction:
+    return _read_choice(value, Direction, "方向")
+
+
+E = TypeVar("E", TaskStatus, Direction)
+
+
+def _read_choice(value: object, choices: type[E], what: str) -> E:
+    """One of a drop-down's values, ignoring spaces and full-width forms."""
     text = "".join(unicodedata.normalize("NFKC", read_text(value)).split())
     try:
-        return Direction(text)
+        return choices(text)
     except ValueError:
-        raise CellError(f"无法识别的方向“{shorten(value)}”：应为 {_DIRECTION_WORDS} 之一") from None
+        allowed = "、".join(choice.value for choice in choices)
+        raise CellError(f"无法识别的{what}“{shorten(value)}”：应为 {allowed} 之一") from None
 
 
 def read_date(value: object, *, date1904: bool) -> datetime.date:
