@@ -21,6 +21,7 @@ import pytest
 
 from metrics.contract import Direction, TaskStatus
 from metrics.quantities import parse_quantity
+from metrics.source_data import indicator_files
 from metrics.units import parse_unit
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent / "data" / "source"
@@ -98,7 +99,12 @@ def tasks() -> list[dict[str, Any]]:
 
 
 def indicators() -> list[dict[str, Any]]:
-    return _load("indicators.toml")["indicator"]
+    """Every indicator of every ``indicators*.toml``, in the generator's file order."""
+    return [
+        entry
+        for path in indicator_files(SOURCE_DIR)
+        for entry in _load(path.name).get("indicator", [])
+    ]
 
 
 def observations() -> list[tuple[dict[str, Any], dict[str, Any]]]:
