@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 from pathlib import Path
 
 import pytest
@@ -501,3 +502,16 @@ def test_unknown_indicator_on_the_fast_path(tmp_path: Path) -> None:
     obs = [observation("Z", datetime.date(2021, 5, 31), 1.0)]
     problem = only(load_workbook(write_valid(tmp_path / "x.xlsx", observations=obs)))
     assert where(problem) == ("数据", 2, "指标编号")
+
+
+def test_loading_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
+    assert gc.isenabled()
+    load_workbook(write_valid(tmp_path / "ok.xlsx"))
+    load_workbook(b"not a workbook")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_workbook(write_valid(tmp_path / "ok.xlsx"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
