@@ -1,22 +1,38 @@
 """整改进展看板 — entry point: ``streamlit run dashboard.py``.
 
 Pages live in ``pages/`` and are registered here explicitly with ``st.navigation``
-(so Streamlit's automatic page discovery is not used).
+(so Streamlit's automatic page discovery is not used); their URL paths are short
+ASCII words so that links survive being pasted into chat apps.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.downloads import template_download_button
+from ui.data_source import current
+from ui.sidebar import render_sidebar
 
-st.set_page_config(page_title="整改进展看板", page_icon="📋", layout="wide")
+st.set_page_config(page_title="整改进展看板", page_icon=":material/fact_check:", layout="wide")
 
+PAGES = [
+    # (file in pages/, title, Material icon bundled with Streamlit, URL path)
+    ("overview", "总览", "dashboard", ""),
+    ("tasks", "整改任务", "checklist", "tasks"),
+    ("issue", "问题详情", "search", "issue"),
+    ("indicators", "指标", "monitoring", "indicators"),
+    ("units", "单位评比", "leaderboard", "units"),
+]
 navigation = st.navigation(
     [
-        st.Page("pages/overview.py", title="总览", icon="📊", default=True),
+        st.Page(
+            f"pages/{name}.py",
+            title=title,
+            icon=f":material/{icon}:",
+            url_path=path or None,
+            default=not path,
+        )
+        for name, title, icon, path in PAGES
     ]
 )
-with st.sidebar:
-    template_download_button()
+render_sidebar(current())
 navigation.run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from metrics.progress import Scored
+from metrics.progress import IndicatorStatus, Scored
 from metrics.rollup import overall
 from metrics.summary import rate_text
 
@@ -20,6 +20,9 @@ class Headline:
     in_progress: int
     not_started: int
     rate: float | None
+    overdue: int = 0
+    indicators_met: int = 0
+    indicators_with_target: int = 0
 
     @property
     def rate_text(self) -> str:
@@ -43,7 +46,8 @@ class Headline:
 
 def headline(scored: Scored) -> Headline:
     meta = scored.meta
-    c = overall(scored).completion
+    whole = overall(scored)
+    c = whole.completion
     return Headline(
         title=meta.title,
         organisation=meta.organisation,
@@ -53,6 +57,9 @@ def headline(scored: Scored) -> Headline:
         in_progress=c.in_progress,
         not_started=c.not_started,
         rate=c.rate,
+        overdue=c.overdue,
+        indicators_met=whole.indicator_statuses[IndicatorStatus.MET],
+        indicators_with_target=whole.indicators_with_target,
     )
 
 

@@ -34,6 +34,7 @@ class Group:
     completion: Completion
     task_ids: tuple[int, ...]
     indicator_statuses: dict[IndicatorStatus, int]
+    parent: str = ""  # the 方面 of a 问题; "" otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,7 @@ def _group(
     for tp in scored.tasks:
         members.setdefault((parent(tp) if parent else "", key(tp)), []).append(tp)
     groups = []
-    for (_, name), tasks in members.items():
+    for (parent_key, name), tasks in members.items():
         statuses = Counter(ip.status for tp in tasks for ip in tp.indicators)
         groups.append(
             Group(
@@ -111,6 +112,7 @@ def _group(
                 completion(tasks),
                 tuple(tp.task.id for tp in tasks),
                 {s: statuses[s] for s in IndicatorStatus},
+                parent_key,
             )
         )
     return groups

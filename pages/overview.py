@@ -1,23 +1,46 @@
-"""总览: the headline figures (full overview comes with the dashboard pages issue)."""
+"""总览: how far along are we, what is behind, and where exactly."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from metrics.headline import headline
-from ui.data_source import current
-from ui.problems_view import show_load_failure
+from metrics.views import attention_items, summary_paragraph
+from ui.figures import overview_figures, show
+from ui.page_header import page_title, scored_or_stop
+from ui.status import badge
 
-loaded = current()
-if loaded.scored is None:
-    show_load_failure(loaded.problems)
-    st.stop()
+loaded, scored = scored_or_stop()
+figures = headline(scored)
+items = attention_items(scored)
+page_title(figures.title, loaded, scored)
 
-figures = headline(loaded.scored)
-st.title(figures.title)
-st.caption(f"{figures.organisation}　·　数据截至 {figures.as_of_text}")
-col_rate, col_done, col_open = st.columns(3)
-col_rate.metric("整改完成率", figures.rate_text)
-col_done.metric("已完成", f"{figures.completed} / {figures.total} 项")
-col_open.metric("正在整改", f"{figures.in_progress} 项")
-st.write(figures.sentence)
+first = st.columns(3)
+first[0].metric("整改完成率", figures.rate_text)
+first[1].metric("已完成", f"{figures.completed} / {figures.total} 项")
+first[2].metric("正在整改", f"{figures.in_progress} 项")
+second = st.columns(3)
+second[0].metric("指标已达标", f"{figures.indicators_met} / {figures.indicators_with_target} 个")
+second[1].metric("超期任务", f"{figures.overdue} 项")
+second[2].metric("需关注", f"{len(items)} 条")
+
+st.markdown(summary_paragraph(scored))
+
+charts = overview_figures(loaded.version, scored)
+st.subheader("任务状态")
+show(charts.breakdown, "overview_breakdown")
+st.subheader("分方面完成情况")
+show(charts.categories, "overview_categories")
+st.subheader("分问题完成情况")
+show(charts.problems, "overview_problems")
+
+st.subheader("需关注")
+if not items:
+    st.success("没有未完成的任务，也没有进度滞后的指标。")
+for item in items:
+    st.markdown(f"{badge(item.status)}　{item.kind}", unsafe_allow_html=True)
+    st.page_link(
+        "pages/issue.py",
+        label=item.text,
+        query_params={"task": str(item.task_id)},
+    )

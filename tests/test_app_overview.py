@@ -27,7 +27,11 @@ def metrics_of(app: AppTest) -> dict[str, str]:
 
 def test_overview_shows_completion_rate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = run_dashboard(monkeypatch, write_valid(tmp_path / "ok.xlsx"))
-    assert metrics_of(app) == {"整改完成率": "66.7%", "已完成": "2 / 3 项", "正在整改": "1 项"}
+    figures = metrics_of(app)
+    assert figures["整改完成率"] == "66.7%"
+    assert figures["已完成"] == "2 / 3 项"
+    assert figures["正在整改"] == "1 项"
+    assert figures["指标已达标"] == "1 / 2 个"
     assert app.title[0].value == "测试看板"
     assert "数据截至 2021年5月31日" in app.caption[0].value
     assert any("整改率66.7%" in md.value for md in app.markdown)

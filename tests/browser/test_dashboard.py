@@ -29,8 +29,16 @@ def test_overview_shows_the_completion_rate(
     expect(page.get_by_text("整改完成率")).to_be_visible()
     expect(page.get_by_text("30 / 35 项")).to_be_visible()
     expect(page.get_by_text("截至2021年5月31日，35项整改任务已完成30项")).to_be_visible()
-    # Only our explicitly registered navigation: no page named after a file in pages/.
-    expect(page.get_by_text("overview", exact=True)).to_have_count(0)
+    # Only our explicitly registered navigation: our five Chinese titles, and no page
+    # named after a file in pages/ (which Streamlit's automatic discovery would add).
+    nav = page.get_by_test_id("stSidebarNav")
+    for title in ("总览", "整改任务", "问题详情", "指标", "单位评比"):
+        expect(nav.get_by_text(title, exact=True)).to_be_visible()
+    for file_name in ("overview", "tasks", "issue", "indicators", "units"):
+        expect(page.get_by_text(file_name, exact=True)).to_have_count(0)
+    # At least one plotly chart is drawn (an SVG with real content, not a placeholder).
+    chart = page.locator(".js-plotly-plot .main-svg").first
+    expect(chart).to_be_visible(timeout=30_000)
     assert page.title() == "整改进展看板"
     page.screenshot(path=screenshot_dir / "overview-desktop.png", full_page=True)
     assert blocked_requests == [], "the page tried to reach the network"
@@ -48,6 +56,7 @@ def test_overview_fits_a_phone(
     expect(page.get_by_test_id("stMetricValue").get_by_text("85.7%", exact=True)).to_be_visible(
         timeout=30_000
     )
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
     scroll_width, inner_width = page.evaluate(
         "[document.documentElement.scrollWidth, window.innerWidth]"
     )
@@ -72,3 +81,39 @@ def test_blank_template_downloads_from_the_sidebar(
     # Every sheet and column of the contract is there; only the data is missing.
     assert [p.message for p in result.errors if "缺少" in p.message] == []
     assert any("没有任何任务" in p.message for p in result.errors)
+
+
+def test_issue_page_opens_by_link(
+    streamlit_server: StreamlitServerFactory,
+    new_page: Callable[..., Page],
+    screenshot_dir: Path,
+) -> None:
+    app = streamlit_server("dashboard.py")
+    page = new_page(1280, 900)
+    page.goto(f"{app.url}/issue?task=9")
+    expect(page.get_by_role("heading", name="（9）回迁安置进展缓慢")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("下一项（10）")).to_be_visible()
+    page.get_by_text("下一项（10）").click()
+    expect(page.get_by_role("heading", name="（10）公办教育发展滞后")).to_be_visible(timeout=30_000)
+    assert page.url.endswith("/issue?task=10")
+    page.screenshot(path=screenshot_dir / "issue-10-desktop.png", full_page=True)
+    assert "Traceback" not in app.log()
+
+
+def test_issue_page_fits_a_phone(
+    streamlit_server: StreamlitServerFactory,
+    new_page: Callable[..., Page],
+    screenshot_dir: Path,
+) -> None:
+    app = streamlit_server("dashboard.py")
+    page = new_page(390, 844, mobile=True)
+    page.goto(f"{app.url}/issue?task=6")
+    expect(page.get_by_role("heading", name="（6）生态环境保护不够有力")).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
+    scroll_width, inner_width = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert scroll_width <= inner_width, "the issue page scrolls sideways at 390 px"
+    page.screenshot(path=screenshot_dir / "issue-6-phone.png", full_page=True)

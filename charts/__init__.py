@@ -1,0 +1,1 @@
+"""Chart builders: pure functions from ``metrics`` domain objects to plotly figures."""

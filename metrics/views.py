@@ -1,0 +1,384 @@
+"""Display-ready tables and lists for the dashboard pages (pure: pandas, no streamlit).
+
+Pages stay thin: they read their widgets, call one function here, and render what
+comes back. Column names are the Chinese headings leaders see. Status words can be
+decorated by the caller (``tag``), so the palette's symbols stay out of the domain.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from metrics.contract import TaskStatus
+from metrics.headline import chinese_date, headline
+from metrics.progress import IndicatorProgress, IndicatorStatus, Scored, TaskColour, TaskProgress
+from metrics.quantities import format_number
+from metrics.rollup import Group, by_category, overall
+from metrics.summary import rate_text
+
+Tag = Callable[[enum.Enum], str]
+
+
+def plain(status: enum.Enum) -> str:
+    return str(status.value)
+
+
+# -- tasks ---------------------------------------------------------------------------------
+
+_COLOUR_ORDER = {
+    TaskColour.RED: 0,
+    TaskColour.YELLOW: 1,
+    TaskColour.GREEN: 2,
+    TaskColour.GREY: 3,
+    TaskColour.DONE: 4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    categories: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    lead_units: tuple[str, ...] = ()
+    colours: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilterOptions:
+    categories: tuple[str, ...]
+    problems: tuple[str, ...]
+    statuses: tuple[str, ...]
+    lead_units: tuple[str, ...]
+    colours: tuple[str, ...]
+
+
+def task_filter_options(scored: Scored) -> TaskFilterOptions:
+    tasks = [tp.task for tp in scored.tasks]
+    return TaskFilterOptions(
+        categories=_unique(t.category for t in tasks),
+        problems=_unique(t.problem for t in tasks),
+        statuses=tuple(s.value for s in TaskStatus),
+        lead_units=_unique(t.lead_unit or "（未填写）" for t in tasks),
+        colours=tuple(c.value for c in TaskColour),
+    )
+
+
+def task_table(
+    scored: Scored, task_filter: TaskFilter = TaskFilter(), tag: Tag = plain
+) -> pd.DataFrame:
+    """One row per task matching the filter, in workbook order."""
+    rows = [_task_row(tp, tag) for tp in scored.tasks if _task_matches(tp, task_filter)]
+    return pd.DataFrame(rows, columns=list(TASK_COLUMNS))
+
+
+TASK_COLUMNS = (
+    "编号",
+    "任务",
+    "状态",
+    "提示",
+    "方面",
+    "问题",
+    "牵头单位",
+    "整改时限",
+    "指标数",
+    "说明",
+)
+
+
+def _task_row(tp: TaskProgress, tag: Tag) -> dict[str, object]:
+    t = tp.task
+    return {
+        "编号": t.id,
+        "任务": t.title,
+        "状态": tag(t.status),
+        "提示": tag(tp.colour),
+        "方面": t.category,
+        "问题": t.problem,
+        "牵头单位": t.lead_unit or "（未填写）",
+        "整改时限": t.deadline.isoformat() if t.deadline else "—",
+        "指标数": len(tp.indicators),
+        "说明": tp.reason,
+    }
+
+
+def _task_matches(tp: TaskProgress, f: TaskFilter) -> bool:
+    t = tp.task
+    if f.categories and t.category not in f.categories:
+        return False
+    if f.problems and t.problem not in f.problems:
+        return False
+    if f.statuses and t.status.value not in f.statuses:
+        return False
+    if f.lead_units and (t.lead_unit or "（未填写）") not in f.lead_units:
+        return False
+    if f.colours and tp.colour.value not in f.colours:
+        return False
+    needle = f.text.strip().casefold()
+    if needle:
+        haystack = " ".join(
+            (str(t.id), t.title, t.measures, t.category, t.problem, t.lead_unit, t.note)
+        ).casefold()
+        return all(word in haystack for word in needle.split())
+    return True
+
+
+# -- indicators ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorFilter:
+    categories: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+
+INDICATOR_COLUMNS = (
+    "指标编号",
+    "任务编号",
+    "任务",
+    "指标",
+    "最新值",
+    "日期",
+    "目标",
+    "进度",
+    "状态",
+    "说明",
+)
+
+
+def indicator_table(
+    scored: Scored, indicator_filter: IndicatorFilter = IndicatorFilter(), tag: Tag = plain
+) -> pd.DataFrame:
+    """One row per indicator matching the filter; 进度 is 0–100 or empty."""
+    f = indicator_filter
+    rows = []
+    for tp in scored.tasks:
+        t = tp.task
+        if f.categories and t.category not in f.categories:
+            continue
+        if f.problems and t.problem not in f.problems:
+            continue
+        for ip in tp.indicators:
+            if f.statuses and ip.status.value not in f.statuses:
+                continue
+            rows.append(_indicator_row(tp, ip, tag))
+    return pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
+
+
+def _indicator_row(tp: TaskProgress, ip: IndicatorProgress, tag: Tag) -> dict[str, object]:
+    ind = ip.indicator
+    return {
+        "指标编号": ind.id,
+        "任务编号": tp.task.id,
+        "任务": tp.task.title,
+        "指标": ind.name,
+        "最新值": value_text(ip),
+        "日期": ip.latest.date.isoformat() if ip.latest else "—",
+        "目标": target_text(ip),
+        "进度": None if ip.progress is None else round(ip.progress * 100, 1),
+        "状态": tag(ip.status),
+        "说明": ip.reason,
+    }
+
+
+def value_text(ip: IndicatorProgress) -> str:
+    latest = ip.latest
+    if latest is None:
+        return "—"
+    return format_number(latest.value, ip.indicator.unit, latest.approximate)
+
+
+def target_text(ip: IndicatorProgress) -> str:
+    ind = ip.indicator
+    if ind.target is None:
+        return "—"
+    text = format_number(ind.target, ind.unit)
+    if ind.target_date is not None:
+        text += f"（{chinese_date(ind.target_date)}前）"
+    return text
+
+
+# -- attention list and summary -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionItem:
+    task_id: int
+    kind: str  # "任务" or "指标"
+    status: enum.Enum  # TaskColour for tasks, IndicatorStatus for indicators
+    text: str  # what to look at, in words
+
+
+LAGGING = (IndicatorStatus.FAR_BEHIND, IndicatorStatus.BEHIND)
+
+
+def attention_items(scored: Scored) -> list[AttentionItem]:
+    """Open tasks (red first), then lagging indicators (far behind first)."""
+    items: list[AttentionItem] = []
+    open_tasks = sorted(
+        (tp for tp in scored.tasks if not tp.complete),
+        key=lambda tp: (_COLOUR_ORDER[tp.colour], tp.task.id),
+    )
+    for tp in open_tasks:
+        t = tp.task
+        items.append(
+            AttentionItem(t.id, "任务", tp.colour, f"（{t.id}）{t.title}：{t.status}，{tp.reason}")
+        )
+    for status in LAGGING:
+        for ip in scored.indicators:
+            if ip.status is status:
+                ind = ip.indicator
+                items.append(
+                    AttentionItem(
+                        ind.task_id,
+                        "指标",
+                        status,
+                        f"{ind.name}：{value_text(ip)}，目标 {target_text(ip)}，{ip.reason}",
+                    )
+                )
+    return items
+
+
+def summary_paragraph(scored: Scored) -> str:
+    """A paragraph in the report's own style, generated from the figures."""
+    figures = headline(scored)
+    whole = overall(scored)
+    parts = [figures.sentence]
+    categories = by_category(scored)
+    if len(categories) > 1:
+        detail = "；".join(_group_phrase(g) for g in categories)
+        parts.append(f"分方面看，{detail}。")
+    statuses = whole.indicator_statuses
+    with_target = whole.indicators_with_target
+    if whole.indicators_total:
+        text = f"量化指标{whole.indicators_total}个，其中设定目标的{with_target}个"
+        counted = [
+            f"{status.value}{statuses[status]}个"
+            for status in IndicatorStatus
+            if status is not IndicatorStatus.NO_TARGET and statuses[status]
+        ]
+        if counted:
+            text += "：" + "、".join(counted)
+        parts.append(text + "。")
+    if whole.completion.overdue:
+        parts.append(f"超过整改时限仍未完成的任务{whole.completion.overdue}项，需重点督办。")
+    return "".join(parts)
+
+
+def _group_phrase(g: Group) -> str:
+    c = g.completion
+    return f"{short_category(g.key)}{c.total}项任务完成{c.completed}项（{rate_text(c.rate)}）"
+
+
+_ORDINAL = re.compile(r"[（(]([一二三四五六七八九十]+)[)）]")
+
+
+def short_category(name: str) -> str:
+    """ "（一）学习贯彻……" -> "第一方面"; other names are cut to 12 characters."""
+    match = _ORDINAL.match(name.strip())
+    if match:
+        return f"第{match.group(1)}方面"
+    return name if len(name) <= 12 else name[:11] + "…"
+
+
+# -- one issue -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IssueDetail:
+    progress: TaskProgress
+    previous_id: int | None
+    next_id: int | None
+    charted: tuple[IndicatorProgress, ...]  # with a target and a value: bullet charts
+    awaiting: tuple[IndicatorProgress, ...]  # with a target but no value yet
+    facts: tuple[IndicatorProgress, ...]  # without a target: a facts table
+
+
+def issue_detail(scored: Scored, task_id: int) -> IssueDetail | None:
+    """Everything the issue page shows for one task; None for an unknown id."""
+    ids = [tp.task.id for tp in scored.tasks]
+    if task_id not in ids:
+        return None
+    position = ids.index(task_id)
+    tp = scored.tasks[position]
+    with_target = [ip for ip in tp.indicators if ip.status is not IndicatorStatus.NO_TARGET]
+    return IssueDetail(
+        progress=tp,
+        previous_id=ids[position - 1] if position > 0 else None,
+        next_id=ids[position + 1] if position + 1 < len(ids) else None,
+        charted=tuple(ip for ip in with_target if ip.latest is not None),
+        awaiting=tuple(ip for ip in with_target if ip.latest is None),
+        facts=tuple(ip for ip in tp.indicators if ip.status is IndicatorStatus.NO_TARGET),
+    )
+
+
+FACT_COLUMNS = ("指标", "数值", "日期", "说明", "来源")
+
+
+def facts_table(indicators: Sequence[IndicatorProgress]) -> pd.DataFrame:
+    """Indicators without targets: what the report says, with its source sentence."""
+    rows = [
+        {
+            "指标": ip.indicator.name,
+            "数值": value_text(ip),
+            "日期": ip.latest.date.isoformat() if ip.latest else "—",
+            "说明": ip.indicator.note or (ip.latest.note if ip.latest else ""),
+            "来源": ip.indicator.source,
+        }
+        for ip in indicators
+    ]
+    return pd.DataFrame(rows, columns=list(FACT_COLUMNS))
+
+
+def parse_task_id(raw: object) -> int | None:
+    """A task id from a URL query parameter ("9"), or None."""
+    text = str(raw).strip() if raw is not None else ""
+    return int(text) if text.isdigit() and len(text) <= 6 else None
+
+
+# -- unit ranking ----------------------------------------------------------------------------
+
+UNIT_COLUMNS = ("排名", "牵头单位", "任务数", "已完成", "正在整改", "未启动", "超期", "完成率")
+
+
+def unit_table(groups: Sequence[Group]) -> pd.DataFrame:
+    """The ranking of ``rollup.by_lead_unit`` as a table; equal rates share a rank."""
+    rows = []
+    rank = 0
+    previous: float | None = None
+    for position, g in enumerate(groups, start=1):
+        c = g.completion
+        if c.rate != previous:
+            rank, previous = position, c.rate
+        rows.append(
+            {
+                "排名": rank,
+                "牵头单位": g.key,
+                "任务数": c.total,
+                "已完成": c.completed,
+                "正在整改": c.in_progress,
+                "未启动": c.not_started,
+                "超期": c.overdue,
+                "完成率": None if c.rate is None else round(c.rate * 100, 1),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(UNIT_COLUMNS))
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    """Distinct values in first-seen order."""
+    return tuple(dict.fromkeys(values))
+
+
+def task_id_at(table: pd.DataFrame, rows: Sequence[int]) -> int | None:
+    """The 编号 of the first selected row of a task or indicator table, if any."""
+    column = "编号" if "编号" in table.columns else "任务编号"
+    if not rows or rows[0] >= len(table):
+        return None
+    return int(table.iloc[rows[0]][column])

@@ -1,0 +1,21 @@
+"""The sidebar every page shares: title, as-of date, version, legend, template."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.headline import chinese_date
+from ui.data_source import Loaded
+from ui.downloads import template_download_button
+from ui.status import legend_html
+
+
+def render_sidebar(loaded: Loaded) -> None:
+    with st.sidebar:
+        if loaded.scored is not None:
+            meta = loaded.scored.meta
+            st.markdown(f"**{meta.title}**")
+            st.caption(f"数据截至 {chinese_date(meta.as_of)}　·　版本 {loaded.version}")
+        with st.expander("图例", expanded=False):
+            st.markdown(legend_html(), unsafe_allow_html=True)
+        template_download_button()
