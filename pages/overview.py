@@ -15,14 +15,17 @@ figures = headline(scored)
 items = attention_items(scored)
 page_title(figures.title, loaded, scored)
 
-first = st.columns(3)
-first[0].metric("整改完成率", figures.rate_text)
-first[1].metric("已完成", f"{figures.completed} / {figures.total} 项")
-first[2].metric("正在整改", f"{figures.in_progress} 项")
-second = st.columns(3)
-second[0].metric("指标已达标", f"{figures.indicators_met} / {figures.indicators_with_target} 个")
-second[1].metric("超期任务", f"{figures.overdue} 项")
-second[2].metric("需关注", f"{len(items)} 条")
+# Cards wrap: six in a row on a laptop, two per row on a phone.
+cards = st.container(horizontal=True, wrap=True, gap="small", key="overview_cards")
+for label, value in (
+    ("整改完成率", figures.rate_text),
+    (f"已完成（共 {figures.total} 项）", f"{figures.completed} 项"),
+    ("正在整改", f"{figures.in_progress} 项"),
+    ("指标已达标", f"{figures.indicators_met} / {figures.indicators_with_target} 个"),
+    ("超期任务", f"{figures.overdue} 项"),
+    ("需关注", f"{len(items)} 条"),
+):
+    cards.metric(label, value, border=True, width=160)
 
 st.markdown(summary_paragraph(scored))
 

@@ -29,7 +29,7 @@ def test_overview_shows_completion_rate(tmp_path: Path, monkeypatch: pytest.Monk
     app = run_dashboard(monkeypatch, write_valid(tmp_path / "ok.xlsx"))
     figures = metrics_of(app)
     assert figures["整改完成率"] == "66.7%"
-    assert figures["已完成"] == "2 / 3 项"
+    assert figures["已完成（共 3 项）"] == "2 项"
     assert figures["正在整改"] == "1 项"
     assert figures["指标已达标"] == "1 / 2 个"
     assert app.title[0].value == "测试看板"
@@ -50,7 +50,7 @@ def test_overview_of_the_bundled_workbook(
     app = run_dashboard(monkeypatch, bundled_workbook)
     figures = metrics_of(app)
     assert figures["整改完成率"] == "85.7%"
-    assert figures["已完成"] == "30 / 35 项"
+    assert figures["已完成（共 35 项）"] == "30 项"
     assert figures["正在整改"] == "5 项"
 
 

@@ -70,7 +70,7 @@ def test_overview_headline_and_charts(
     app = open_page(monkeypatch, bundled_workbook)
     figures = metrics_of(app)
     assert figures["整改完成率"] == "85.7%"
-    assert figures["已完成"] == "30 / 35 项"
+    assert figures["已完成（共 35 项）"] == "30 项"
     assert figures["正在整改"] == "5 项"
     assert figures["指标已达标"] == "2 / 18 个"
     assert figures["超期任务"] == "0 项"

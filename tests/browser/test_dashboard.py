@@ -27,7 +27,7 @@ def test_overview_shows_the_completion_rate(
         timeout=30_000
     )
     expect(page.get_by_text("整改完成率")).to_be_visible()
-    expect(page.get_by_text("30 / 35 项")).to_be_visible()
+    expect(page.get_by_text("已完成（共 35 项）")).to_be_visible()
     expect(page.get_by_text("截至2021年5月31日，35项整改任务已完成30项")).to_be_visible()
     # Only our explicitly registered navigation: our five Chinese titles, and no page
     # named after a file in pages/ (which Streamlit's automatic discovery would add).
