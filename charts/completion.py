@@ -107,5 +107,10 @@ def problem_label(group: Group) -> str:
 
 def unit_ranking(groups: Sequence[Group]) -> go.Figure:
     """Completion rate by 牵头单位, already ranked by ``rollup.by_lead_unit``."""
-    numbered = {id(g): f"{i}. {shorten(g.key, 10)}" for i, g in enumerate(groups, start=1)}
+    numbered: dict[int, str] = {}
+    rank, previous = 0, None
+    for position, g in enumerate(groups, start=1):
+        if g.completion.rate != previous:  # equal rates share a rank, as in the table
+            rank, previous = position, g.completion.rate
+        numbered[id(g)] = f"{rank}. {shorten(g.key, 10)}"
     return completion_by_group(groups, label=lambda g: numbered[id(g)])

@@ -77,6 +77,8 @@ def test_unit_ranking_numbers_the_ranked_units(scored: Scored) -> None:
     (bar,) = unit_ranking(groups).data
     assert bar.y[0].startswith("1. ")
     assert list(bar.x) == sorted(bar.x, reverse=True)
+    # Equal rates share a rank: five units at 100 % are all "1.", the next is "6.".
+    assert [label.split(".")[0] for label in bar.y] == ["1", "1", "1", "1", "1", "6"]
 
 
 def test_bullet_lower_is_better_met(scored: Scored) -> None:
