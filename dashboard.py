@@ -7,12 +7,16 @@ ASCII words so that links survive being pasted into chat apps.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.data_source import current
 from ui.sidebar import render_sidebar
 
-st.set_page_config(page_title="整改进展看板", page_icon=":material/fact_check:", layout="wide")
+# A local file: an emoji or Material icon here would make browsers fetch it from the web.
+FAVICON = Path(__file__).parent / "assets" / "favicon.png"
+st.set_page_config(page_title="整改进展看板", page_icon=str(FAVICON), layout="wide")
 
 PAGES = [
     # (file in pages/, title, Material icon bundled with Streamlit, URL path)

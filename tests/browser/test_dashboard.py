@@ -86,6 +86,7 @@ def test_blank_template_downloads_from_the_sidebar(
 def test_issue_page_opens_by_link(
     streamlit_server: StreamlitServerFactory,
     new_page: Callable[..., Page],
+    blocked_requests: list[str],
     screenshot_dir: Path,
 ) -> None:
     app = streamlit_server("dashboard.py")
@@ -97,6 +98,7 @@ def test_issue_page_opens_by_link(
     expect(page.get_by_role("heading", name="（10）公办教育发展滞后")).to_be_visible(timeout=30_000)
     assert page.url.endswith("/issue?task=10")
     page.screenshot(path=screenshot_dir / "issue-10-desktop.png", full_page=True)
+    assert blocked_requests == [], "the page tried to reach the network"
     assert "Traceback" not in app.log()
 
 
@@ -117,3 +119,19 @@ def test_issue_page_fits_a_phone(
     )
     assert scroll_width <= inner_width, "the issue page scrolls sideways at 390 px"
     page.screenshot(path=screenshot_dir / "issue-6-phone.png", full_page=True)
+
+
+def test_a_row_of_the_task_table_opens_its_issue_page(
+    streamlit_server: StreamlitServerFactory, page: Page
+) -> None:
+    app = streamlit_server("dashboard.py")
+    page.goto(f"{app.url}/tasks")
+    grid = page.get_by_test_id("stDataFrame")
+    expect(grid).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(500)  # the canvas grid draws after the frame appears
+    box = grid.bounding_box()
+    assert box is not None
+    # Rows are about 35 px high under a header of the same height: click row 9's marker.
+    page.mouse.click(box["x"] + 16, box["y"] + 35 * 9 + 17)
+    expect(page.get_by_role("heading", name="（9）回迁安置进展缓慢")).to_be_visible(timeout=30_000)
+    assert page.url.endswith("/issue?task=9")
