@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.progress import IndicatorStatus
-from metrics.views import IndicatorFilter, indicator_table, task_filter_options, task_id_at
+from metrics.views import IndicatorFilter, indicator_table, task_filter_options
 from ui.figures import matrix_figure, show
+from ui.issue_links import table_opening_issues
 from ui.page_header import page_title, scored_or_stop
 from ui.status import tag
 
@@ -24,13 +25,9 @@ with st.expander("筛选", expanded=False):
     )
 table = indicator_table(scored, chosen, tag)
 st.caption(f"共 {len(table)} 个指标。进度为从基期到目标已完成的比例；点选一行查看所属任务。")
-event = st.dataframe(
+table_opening_issues(
     table,
     key="indicators_table",
-    hide_index=True,
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
     column_config={
         "进度": st.column_config.ProgressColumn(
             "进度", min_value=0, max_value=100, format="%.0f%%", width="small"
@@ -39,9 +36,6 @@ event = st.dataframe(
         "任务": None,
     },
 )
-selected = task_id_at(table, event.selection.rows)
-if selected is not None:
-    st.switch_page("pages/issue.py", query_params={"task": str(selected)})
 
 st.subheader("各任务指标状态")
 st.caption("每行一项任务，格中数字为处于该状态的指标个数。")

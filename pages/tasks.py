@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.views import TaskFilter, task_filter_options, task_id_at, task_table
+from metrics.views import TaskFilter, task_filter_options, task_table
+from ui.issue_links import table_opening_issues
 from ui.page_header import page_title, scored_or_stop
 from ui.status import tag
 
@@ -23,19 +24,11 @@ with st.expander("筛选", expanded=False):
     )
 table = task_table(scored, chosen, tag)
 st.caption(f"共 {len(table)} 项任务。点选一行查看详情；点击列名可排序。")
-event = st.dataframe(
+table_opening_issues(
     table,
     key="tasks_table",
-    hide_index=True,
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
     column_config={
         "编号": st.column_config.NumberColumn(width="small"),
         "任务": st.column_config.TextColumn(width="medium"),
-        "整改措施": None,
     },
 )
-selected = task_id_at(table, event.selection.rows)
-if selected is not None:
-    st.switch_page("pages/issue.py", query_params={"task": str(selected)})
