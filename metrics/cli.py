@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TextIO
 
 from metrics.headline import headline
-from metrics.loader import LoadResult, load_workbook
-from metrics.problems import Problem
+from metrics.intake import load_untrusted
+from metrics.loader import LoadResult
+from metrics.problems import Problem, Severity
 from metrics.progress import score
 from metrics.rollup import overall
 from metrics.summary import summarise
@@ -72,8 +73,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _read_untrusted(path: Path) -> LoadResult:
+    """The file through the same intake as uploads (checks, child-process parse)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        message = f"无法打开文件“{path}”：{exc.strerror}"
+        return LoadResult(None, (Problem(Severity.ERROR, "", None, None, message),))
+    return load_untrusted(data)
+
+
 def _check(args: argparse.Namespace) -> int:
-    result = load_workbook(args.file)
+    result = _read_untrusted(args.file)
     if args.json:
         payload = {
             "file": str(args.file),
@@ -92,7 +103,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    result = load_workbook(args.file)
+    result = _read_untrusted(args.file)
     if not _usable(result, args.file):
         return EXIT_FAILED
     assert result.dataset is not None

@@ -1,0 +1,173 @@
+"""Intake: hostile and odd files end in a clear refusal (or a correct acceptance),
+never in a crash of the calling process."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from metrics.intake import IntakeLimits, check_package, describe_content, load_untrusted
+from tests.hostile import (
+    raw_zip,
+    rezip,
+    sheet_part,
+    valid_bytes,
+    with_dimension,
+    with_far_cell,
+)
+
+REAL = Path(__file__).parent / "data" / "real"
+
+
+def refusal(data: bytes, limits: IntakeLimits | None = None) -> str:
+    result = load_untrusted(data, limits or IntakeLimits())
+    assert not result.ok
+    assert result.errors, "a refused file must say why"
+    return result.errors[0].message
+
+
+def test_a_valid_workbook_passes(tmp_path: Path) -> None:
+    result = load_untrusted(valid_bytes(tmp_path), IntakeLimits())
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.dataset is not None and len(result.dataset.tasks) == 3
+
+
+def test_the_bundled_workbook_passes(bundled_workbook: Path) -> None:
+    assert load_untrusted(bundled_workbook.read_bytes(), IntakeLimits()).ok
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "空文件"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "PNG 图片"),
+        (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "网页"),
+        ("编号,任务\n1,回迁\n".encode("gb18030"), "CSV"),
+        (b"%PDF-1.7\n", "PDF"),
+    ],
+)
+def test_renamed_files_are_named(content: bytes, words: str) -> None:
+    message = refusal(content)
+    assert words in message and "另存为" in message
+
+
+def test_encrypted_workbook_is_refused_with_advice() -> None:
+    message = refusal((REAL / "calamine__pass_protected.xlsx").read_bytes())
+    assert "OLE2" in message and "密码" in message
+
+
+def test_billion_laughs_is_refused_before_parsing() -> None:
+    message = refusal((REAL / "poi__54764.xlsx").read_bytes())
+    assert "DTD" in message
+
+
+def test_truncated_zip() -> None:
+    data = REAL / "poi__clusterfuzz-testcase-minimized-XLSX2CSVFuzzer-5636439151607808.xlsx"
+    assert "损坏" in refusal(data.read_bytes())
+
+
+def test_crc_corrupted_zip(tmp_path: Path) -> None:
+    data = bytearray(valid_bytes(tmp_path))
+    name = sheet_part(bytes(data)).encode()
+    offset = data.index(name) + len(name) + 20  # inside the first worksheet's data
+    data[offset] ^= 0xFF
+    result = load_untrusted(bytes(data), IntakeLimits())
+    assert not result.ok
+    assert result.errors[0].message  # refused or unreadable, in words
+
+
+def test_macro_workbook(tmp_path: Path) -> None:
+    data = rezip(valid_bytes(tmp_path), add={"xl/vbaProject.bin": b"\0" * 64})
+    assert "含宏" in refusal(data)
+
+
+def test_xlsb_and_ods_and_docx() -> None:
+    assert ".xlsb" in refusal(
+        raw_zip([("xl/workbook.bin", b"\0"), ("[Content_Types].xml", b"<x/>")])
+    )
+    assert ".ods" in refusal(
+        raw_zip([("mimetype", b"application/vnd.oasis"), ("content.xml", b"<x/>")])
+    )
+    assert "Word" in refusal(raw_zip([("word/document.xml", b"<x/>")]))
+
+
+def test_strict_open_xml(tmp_path: Path) -> None:
+    data = valid_bytes(tmp_path)
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as zf:
+        workbook = zf.read("xl/workbook.xml")
+    strict = workbook.replace(
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    )
+    assert "Strict" in refusal(rezip(data, replace={"xl/workbook.xml": strict}))
+
+
+def test_zip_bomb_by_ratio(tmp_path: Path) -> None:
+    bomb = rezip(valid_bytes(tmp_path), add={"xl/media/padding.xml": b"<a/>" + b" " * 5_000_000})
+    assert "压缩比" in refusal(bomb)
+
+
+def test_total_uncompressed_size(tmp_path: Path) -> None:
+    data = rezip(valid_bytes(tmp_path), add={"xl/media/big.bin": os.urandom(2_000_000)})
+    assert "解压后超过" in refusal(data, IntakeLimits(max_total_uncompressed=1_000_000))
+
+
+def test_upload_size_limit(tmp_path: Path) -> None:
+    assert "超过上限" in refusal(valid_bytes(tmp_path), IntakeLimits(max_upload_bytes=1000))
+
+
+@pytest.mark.parametrize("name", ["../evil.xml", "/etc/passwd", "xl/../../evil.xml", "C:/evil.xml"])
+def test_path_traversal_names(name: str) -> None:
+    assert "非法的部件名" in refusal(raw_zip([("xl/workbook.xml", b"<w/>"), (name, b"x")]))
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")
+def test_duplicate_entry_names() -> None:
+    data = raw_zip([("xl/workbook.xml", b"<w/>"), ("xl/workbook.xml", b"<w/>")])
+    assert "重复" in refusal(data)
+
+
+def test_too_many_entries() -> None:
+    entries = [("xl/workbook.xml", b"<w/>")] + [(f"xl/media/{i}.bin", b"x") for i in range(30)]
+    assert "部件" in refusal(raw_zip(entries), IntakeLimits(max_entries=20))
+
+
+def test_sheet_claiming_the_whole_grid(tmp_path: Path) -> None:
+    data = with_dimension(valid_bytes(tmp_path), "A1:XFD1048576")
+    message = refusal(data)
+    assert "1048576 行 × 16384 列" in message
+
+
+def test_a_parse_that_takes_too_long_is_stopped(tmp_path: Path) -> None:
+    message = refusal(valid_bytes(tmp_path), IntakeLimits(parse_seconds=0.001))
+    assert "秒仍未完成" in message
+
+
+def test_a_cell_at_the_end_of_the_grid_crashes_only_the_child(tmp_path: Path) -> None:
+    """python-calamine aborts on a sheet with cells at A1 and XFD1048576 (it would
+    allocate the whole grid). The abort happens in the child; this process goes on."""
+    message = refusal(with_far_cell(valid_bytes(tmp_path)))
+    assert "异常退出" in message
+    assert load_untrusted(valid_bytes(tmp_path), IntakeLimits()).ok  # still serving
+
+
+def test_a_parse_that_runs_out_of_memory_is_contained(tmp_path: Path) -> None:
+    # The child has already mapped more than 1 MB: its first allocation fails and it
+    # dies without an answer, while this process carries on.
+    message = refusal(valid_bytes(tmp_path), IntakeLimits(parse_memory_bytes=1024 * 1024))
+    assert "异常退出" in message or "内存" in message
+    assert load_untrusted(valid_bytes(tmp_path), IntakeLimits()).ok  # still serving
+
+
+def test_limits_from_the_environment() -> None:
+    limits = IntakeLimits.from_env({"ZHENGGAI_MAX_UPLOAD_MB": "2", "ZHENGGAI_MAX_RATIO": "50"})
+    assert limits.max_upload_bytes == 2 * 1024 * 1024 and limits.max_ratio == 50
+    assert IntakeLimits.from_env({}) == IntakeLimits()
+
+
+def test_describe_content_of_a_zip_is_none(tmp_path: Path) -> None:
+    assert describe_content(valid_bytes(tmp_path)) is None
+    check_package(valid_bytes(tmp_path), IntakeLimits())  # does not raise
