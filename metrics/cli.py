@@ -8,6 +8,7 @@ status says what happened (0 publishable / written, 1 not publishable or failed,
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -15,12 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from metrics.accounts import AccountError, Accounts
 from metrics.headline import headline
 from metrics.intake import load_untrusted
 from metrics.loader import LoadResult
 from metrics.problems import Problem, Severity
 from metrics.progress import score
 from metrics.rollup import overall
+from metrics.store import default_root
 from metrics.summary import summarise
 
 EXIT_OK = 0
@@ -65,6 +68,17 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("file", type=Path, help=".xlsx 文件")
     summary.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     summary.set_defaults(run=_summary)
+
+    users = commands.add_parser("users", help="管理本地工作人员账号（上传、发布、回退需要登录）")
+    user_commands = users.add_subparsers(required=True, metavar="操作")
+    add = user_commands.add_parser("add", help="新建账号；密码从提示输入，或从标准输入读取一行")
+    add.add_argument("name", help="账号名")
+    add.set_defaults(run=_users_add)
+    listing = user_commands.add_parser("list", help="列出账号")
+    listing.set_defaults(run=_users_list)
+    remove = user_commands.add_parser("remove", help="删除账号")
+    remove.add_argument("name", help="账号名")
+    remove.set_defaults(run=_users_remove)
 
     template = commands.add_parser("template", help="生成空白模板工作簿")
     template.add_argument("out", type=Path, help="输出文件，如 模板.xlsx")
@@ -117,6 +131,43 @@ def _summary(args: argparse.Namespace) -> int:
     print(figures.sentence)
     statuses = overall(scored).indicator_statuses
     print("指标：" + "，".join(f"{k} {v} 个" for k, v in statuses.items() if v))
+    return EXIT_OK
+
+
+def _accounts() -> Accounts:
+    return Accounts(default_root())
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    if sys.stdin.isatty():
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再输入一次：") != password:
+            print("两次输入的密码不一致，未创建账号", file=sys.stderr)
+            return EXIT_FAILED
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        _accounts().add(args.name, password)
+    except AccountError as exc:
+        print(f"未创建账号：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"已创建账号“{args.name}”")
+    return EXIT_OK
+
+
+def _users_list(args: argparse.Namespace) -> int:
+    names = _accounts().names()
+    print("\n".join(names) if names else "（还没有账号：用 users add 账号名 创建）")
+    return EXIT_OK
+
+
+def _users_remove(args: argparse.Namespace) -> int:
+    try:
+        _accounts().remove(args.name)
+    except AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    print(f"已删除账号“{args.name}”")
     return EXIT_OK
 
 
