@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-import plotly.graph_objects as go
+import plotly.graph_objects as go  # type: ignore[import-untyped]
 
-from charts.palette import BLUE, TASK_STATUS_SWATCHES
-from charts.style import base_layout, shorten
+from charts.palette import BLUE, INK, TASK_STATUS_SWATCHES, Swatch
+from charts.style import (
+    WHITE,
+    base_layout,
+    category_axis,
+    escape,
+    shorten,
+    value_axis,
+)
 from metrics.contract import TaskStatus
-from metrics.rollup import Group, Overall
+from metrics.quantities import PERCENT, format_number
+from metrics.rollup import Completion, Group, Overall
 from metrics.summary import rate_text
 
 _STATUS_ORDER = (
@@ -19,44 +27,67 @@ _STATUS_ORDER = (
     TaskStatus.IN_PROGRESS,
     TaskStatus.NOT_STARTED,
 )
+# A segment narrower than this share of the bar cannot hold "29项": its count goes above.
+_NARROW_SEGMENT = 0.09
+_BAR_PITCH = 28  # px per bar in completion_by_group
+# Below this rate the "10/13 · 76.9%" label does not fit inside the bar on a phone.
+_INSIDE_FROM = 55.0
+_AXIS_HEIGHT = 56  # x tick labels and the axis title
 
 
 def status_breakdown(overall: Overall) -> go.Figure:
-    """One 100%-wide bar split by task status, each segment labelled with its count."""
+    """One 100%-wide bar split by task status, each segment labelled with its count.
+
+    Segments in the order 已完成, 长期坚持, 正在整改, 未启动; statuses with no task are
+    left out. A segment too narrow for its label gets the count just above it.
+    """
     c = overall.completion
-    counts = {
-        TaskStatus.DONE: c.done,
-        TaskStatus.ONGOING: c.ongoing,
-        TaskStatus.IN_PROGRESS: c.in_progress,
-        TaskStatus.NOT_STARTED: c.not_started,
-    }
+    counts = _status_counts(c)
+    total = max(c.total, 1)
     fig = go.Figure()
+    start = 0
     for status in _STATUS_ORDER:
         count = counts[status]
         if not count:
             continue
         swatch = TASK_STATUS_SWATCHES[status]
+        narrow = count / total < _NARROW_SEGMENT
         fig.add_trace(
             go.Bar(
                 x=[count],
                 y=["任务"],
                 orientation="h",
                 name=swatch.tag,
-                marker={"color": swatch.colour},
+                marker={"color": swatch.colour, "line": {"color": WHITE, "width": 1}},
                 text=[f"{count}项"],
-                textposition="inside",
+                textposition="none" if narrow else "inside",
                 insidetextanchor="middle",
                 textangle=0,
-                constraintext="none",
-                textfont={"color": swatch.text_colour},
-                hovertemplate=f"{swatch.tag}：{count}项（共{c.total}项）<extra></extra>",
+                textfont={"color": swatch.text_colour, "size": 13},
+                hovertemplate=_breakdown_hover(swatch, count, c.total),
+                width=1,
             )
         )
-    fig.update_layout(barmode="stack", showlegend=True)
-    fig.update_xaxes(visible=False, range=[0, max(c.total, 1)])
+        if narrow:
+            fig.add_annotation(
+                x=start + count / 2,
+                y=1,
+                yref="paper",
+                yanchor="bottom",
+                text=f"{count}项",
+                showarrow=False,
+                font={"size": 12, "color": INK},
+            )
+        start += count
+    narrow_labels = bool(fig.layout.annotations)
+    fig.update_layout(barmode="stack", showlegend=True, bargap=0)
+    fig.update_xaxes(visible=False, range=[0, total])
     fig.update_yaxes(visible=False)
-    base_layout(fig, height=130)
-    fig.update_layout(legend={"y": -0.1, "traceorder": "normal"})
+    base_layout(fig, height=150 if narrow_labels else 130)
+    fig.update_layout(
+        margin={"t": 24 if narrow_labels else 6, "b": 4},
+        legend={"y": -0.08, "traceorder": "normal"},
+    )
     return fig
 
 
@@ -66,35 +97,51 @@ def completion_by_group(
     title: str | None = None,
     label: Callable[[Group], str] | None = None,
 ) -> go.Figure:
-    """Horizontal bars of completion rate (0–100 %), first group on top."""
+    """Horizontal bars of completion rate (0–100 %), the first group on top.
+
+    ``label`` gives the y label of a group (default: its name cut to 14 characters,
+    keeping its leading "（一）" or "1."); the full name is in the hover. Each bar reads
+    "10/13 · 76.9%": inside a long bar, beside a short one (a 0 % bar still shows).
+    """
     name = label or (lambda g: shorten(g.key))
+    labels = _unique([name(g) for g in groups])
     rates = [100 * (g.completion.rate or 0.0) for g in groups]
-    # Text inside long bars, beside short ones (a 0 % bar still shows "0/2 · 0.0%").
-    positions = ["inside" if rate >= 40 else "outside" for rate in rates]
-    texts = [
-        f"{g.completion.completed}/{g.completion.total} · {rate_text(g.completion.rate)}"
-        for g in groups
-    ]
+    inside = [rate >= _INSIDE_FROM for rate in rates]
     fig = go.Figure(
         go.Bar(
             x=rates,
-            y=[name(g) for g in groups],
+            y=labels,
             orientation="h",
             marker={"color": BLUE},
-            text=texts,
-            textposition=positions,
+            text=[
+                f"{g.completion.completed}/{g.completion.total} · {rate_text(g.completion.rate)}"
+                for g in groups
+            ],
+            textposition=["inside" if i else "outside" for i in inside],
             insidetextanchor="end",
-            customdata=[g.key for g in groups],
-            hovertemplate="%{customdata}<br>完成率 %{x:.1f}%<br>%{text}<extra></extra>",
+            insidetextfont={"color": WHITE, "size": 12},
+            outsidetextfont={"color": INK, "size": 12},
+            textangle=0,
+            constraintext="none",
             cliponaxis=False,
+            width=0.72,
+            customdata=[g.key for g in groups],
+            hovertext=[_group_hover(g) for g in groups],
+            hoverinfo="text",
         )
     )
     fig.update_xaxes(
-        range=[0, 100], title={"text": "完成率（%）"}, ticksuffix="%", gridcolor="#eceff3"
+        value_axis("完成率（%）"),
+        range=[0, 100],
+        tickmode="array",
+        tickvals=[0, 25, 50, 75, 100],
+        ticktext=["0", "25", "50", "75", "100"],
     )
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    base_layout(fig, title=title, height=70 + 30 * max(len(groups), 1))
-    fig.update_layout(showlegend=False)
+    fig.update_yaxes(category_axis(), autorange="reversed")
+    base_layout(fig, title=title, height=_AXIS_HEIGHT + _BAR_PITCH * max(len(groups), 1))
+    fig.update_layout(showlegend=False, bargap=0.25)
+    if title:
+        fig.update_layout(height=fig.layout.height + 30)
     return fig
 
 
@@ -106,11 +153,51 @@ def problem_label(group: Group) -> str:
 
 
 def unit_ranking(groups: Sequence[Group]) -> go.Figure:
-    """Completion rate by 牵头单位, already ranked by ``rollup.by_lead_unit``."""
+    """Completion rate by 牵头单位, already ranked by ``rollup.by_lead_unit``.
+
+    Labels read "1. 区委"; equal rates share a rank ("1, 1, 1, 4"), as in the table.
+    """
     numbered: dict[int, str] = {}
     rank, previous = 0, None
     for position, g in enumerate(groups, start=1):
-        if g.completion.rate != previous:  # equal rates share a rank, as in the table
+        if position == 1 or g.completion.rate != previous:
             rank, previous = position, g.completion.rate
         numbered[id(g)] = f"{rank}. {shorten(g.key, 10)}"
     return completion_by_group(groups, label=lambda g: numbered[id(g)])
+
+
+def _status_counts(c: Completion) -> dict[TaskStatus, int]:
+    return {
+        TaskStatus.DONE: c.done,
+        TaskStatus.ONGOING: c.ongoing,
+        TaskStatus.IN_PROGRESS: c.in_progress,
+        TaskStatus.NOT_STARTED: c.not_started,
+    }
+
+
+def _breakdown_hover(swatch: Swatch, count: int, total: int) -> str:
+    share = format_number(round(100 * count / total, 1), PERCENT) if total else "—"
+    return f"{swatch.tag}：{count}项，占{share}（共{total}项）<extra></extra>"
+
+
+def _group_hover(g: Group) -> str:
+    c = g.completion
+    lines = [escape(g.key), f"完成 {c.completed}/{c.total} 项，完成率 {rate_text(c.rate)}"]
+    if c.in_progress:
+        lines.append(f"正在整改 {c.in_progress} 项")
+    if c.not_started:
+        lines.append(f"未启动 {c.not_started} 项")
+    if c.overdue:
+        lines.append(f"已超时限 {c.overdue} 项")
+    return "<br>".join(lines)
+
+
+def _unique(labels: list[str]) -> list[str]:
+    """Equal labels would share one bar on a category axis: tell them apart invisibly."""
+    seen: dict[str, int] = {}
+    result = []
+    for text in labels:
+        copies = seen.get(text, 0)
+        seen[text] = copies + 1
+        result.append(text + "\u200b" * copies)
+    return result

@@ -3,49 +3,70 @@
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Final
 
-import plotly.graph_objects as go
+import plotly.graph_objects as go  # type: ignore[import-untyped]
 
 from charts.palette import BAND_SHADES, INDICATOR_SWATCHES, INK
-from charts.style import base_layout
+from charts.style import (
+    GRID_COLOUR,
+    MUTED_INK,
+    SMALL_FONT_SIZE,
+    WHITE,
+    base_layout,
+    escape,
+    value_axis,
+)
 from metrics.contract import Direction
 from metrics.headline import chinese_date
-from metrics.progress import IndicatorProgress
+from metrics.progress import IndicatorProgress, IndicatorStatus
 from metrics.quantities import format_number
+from metrics.units import Unit
 
-_BAR_Y, _BAR_HALF, _BAND_HALF = 0.5, 0.14, 0.32
+# Vertical layout of the bullet chart, in y units of a [0, 1] axis.
+# The target label sits above the bands, the 序时 label below them.
+_BAR_Y: Final = 0.45
+_BAR_HALF: Final = 0.12
+_BAND_HALF: Final = 0.29
+_TARGET_HALF: Final = 0.22
+# Band edges, as progress from the baseline to the target: poor below 60 %, fair below
+# 95 %, good from 95 % (the thresholds of the status rule in metrics.progress).
+_FAIR_FROM: Final = 0.6
+_GOOD_FROM: Final = 0.95
+_FOUR_WEEKS_MS: Final = 28 * 24 * 3600 * 1000
+_HEADROOM: Final = 0.1  # the axis runs 10 % of its span past the largest number
+_PLOT_WIDTH_PX: Final = 340  # the plot area on a 390 px phone, to place labels
+_WIDE_PX: Final = 12.5  # width of a Chinese character in a 12 px label
+_NARROW_PX: Final = 7.0  # width of a digit or Latin letter in a 12 px label
 
 
 def bullet(ip: IndicatorProgress) -> go.Figure:
-    """Stephen Few's bullet chart: actual bar, target marker, expected-by-now marker and
-    qualitative bands, in the indicator's own unit. Needs a target and a value."""
+    """Stephen Few's bullet chart of an indicator that has a target and a value.
+
+    In the indicator's own unit, left to right: qualitative bands (dark = far from the
+    target, light = at or past it; for 越小越好 the light band is on the low side), the
+    latest value as a bar coloured by the status, the target as a black line, and the
+    expected-by-now value (序时进度) as a dotted line when the period has a length and
+    the target is not yet met. Raises ValueError without a target or a value.
+    """
     ind = ip.indicator
     latest = ip.latest
     if ind.target is None or latest is None:
-        raise ValueError(f"indicator {ind.id} needs a target and a value for a bullet chart")
-    value, target = latest.value, ind.target
-    lower_better = ind.direction is Direction.LOWER_IS_BETTER
-    start = (
-        ip.baseline
-        if ip.baseline is not None
-        else (max(value, target) * 1.5 if lower_better else 0.0)
-    )
-    low = min(0.0, value, target, start)
-    high = max(value, target, start) * 1.12 or 1.0
+        raise ValueError(f"指标 {ind.id} 没有目标值或数据：bullet chart needs a target and a value")
+    value, target, baseline = latest.value, ind.target, ip.baseline
     unit = ind.unit
     swatch = INDICATOR_SWATCHES[ip.status]
+    numbers = [0.0, value, target] + ([baseline] if baseline is not None else [])
+    low, top = min(numbers), max(numbers)
+    high = top + _HEADROOM * (top - low) if top > low else top + 1.0
+    span = high - low
     fig = go.Figure()
 
-    # Qualitative bands: darkest far from the target, lightest at and beyond it.
-    def at(share: float) -> float:
-        return start + share * (target - start)
-
-    edges = [high, at(0.6), at(0.95), low] if lower_better else [low, at(0.6), at(0.95), high]
-    for shade, (a, b) in zip(BAND_SHADES[::-1], pairwise(edges), strict=True):
+    for shade, (x0, x1) in _bands(ind.direction, baseline, target, low, high):
         fig.add_shape(
             type="rect",
-            x0=min(a, b),
-            x1=max(a, b),
+            x0=x0,
+            x1=x1,
             y0=_BAR_Y - _BAND_HALF,
             y1=_BAR_Y + _BAND_HALF,
             fillcolor=shade,
@@ -54,34 +75,35 @@ def bullet(ip: IndicatorProgress) -> go.Figure:
         )
 
     value_text = format_number(value, unit, latest.approximate)
+    fits_inside = abs(value) / span * _PLOT_WIDTH_PX > _text_px(value_text) + 12
     fig.add_trace(
         go.Bar(
-            x=[value - low],
-            base=[low],
+            x=[value],
+            base=[0.0],
             y=[_BAR_Y],
             width=[2 * _BAR_HALF],
             orientation="h",
-            marker={"color": swatch.colour},
+            marker={"color": swatch.colour, "line": {"width": 0}},
             text=[value_text],
-            # Inside a long bar (clear of the target marker), outside a short one.
-            textposition="inside" if value - low > 0.3 * (high - low) else "outside",
+            textposition="inside" if fits_inside else "outside",
             insidetextanchor="start",
-            textfont={"color": swatch.text_colour if value - low > 0.3 * (high - low) else INK},
+            insidetextfont={"color": swatch.text_colour, "size": 12},
+            outsidetextfont={"color": INK, "size": 12},
+            textangle=0,
+            constraintext="none",
             cliponaxis=False,
-            hovertemplate=(
-                f"最新 {value_text}（{chinese_date(latest.date)}）<br>"
-                f"目标 {format_number(target, unit)}"
-                + (f"（{chinese_date(ind.target_date)}前）" if ind.target_date else "")
-                + f"<br>{swatch.tag}：{ip.reason}<extra></extra>"
-            ),
+            hovertext=[_bullet_hover(ip, value_text)],
+            hoverinfo="text",
+            name=escape(ind.name),
         )
     )
+
     fig.add_shape(
         type="line",
         x0=target,
         x1=target,
-        y0=_BAR_Y - _BAND_HALF,
-        y1=_BAR_Y + _BAND_HALF,
+        y0=_BAR_Y - _TARGET_HALF,
+        y1=_BAR_Y + _TARGET_HALF,
         line={"color": INK, "width": 3},
     )
     fig.add_annotation(
@@ -90,10 +112,12 @@ def bullet(ip: IndicatorProgress) -> go.Figure:
         text=f"目标 {format_number(target, unit)}",
         showarrow=False,
         yanchor="bottom",
-        font={"size": 12},
+        xanchor=_anchor((target - low) / span),
+        font={"size": 12, "color": INK},
     )
-    if ip.expected is not None and ip.status.value not in ("已达标",):
-        expected_at = at(ip.expected)
+
+    expected_at = _expected_value(ip)
+    if expected_at is not None:
         fig.add_shape(
             type="line",
             x0=expected_at,
@@ -105,55 +129,172 @@ def bullet(ip: IndicatorProgress) -> go.Figure:
         fig.add_annotation(
             x=expected_at,
             y=_BAR_Y - _BAND_HALF,
-            text=f"序时 {ip.expected:.0%}",
+            text="序时",
             showarrow=False,
             yanchor="top",
-            font={"size": 11},
+            xanchor=_anchor((expected_at - low) / span),
+            font={"size": SMALL_FONT_SIZE, "color": MUTED_INK},
         )
-    fig.update_xaxes(
-        range=[low, high],
-        title={"text": unit.symbol if unit else "", "standoff": 2},
-        gridcolor="rgba(0,0,0,0)",
-        zeroline=False,
-    )
-    fig.update_yaxes(visible=False, range=[0, 1.05])
+
+    fig.update_xaxes(value_axis(_unit_title(unit)), range=[low, high], showgrid=False)
+    fig.update_yaxes(visible=False, range=[0, 1])
     base_layout(fig, height=130)
-    fig.update_layout(showlegend=False, margin={"t": 10, "b": 34})
+    fig.update_layout(showlegend=False, margin={"t": 2, "b": 4})
     return fig
 
 
 def history(ip: IndicatorProgress) -> go.Figure:
-    """The figures over time, with the target as a dashed line. Needs two observations."""
+    """The figures over time, with the target as a dashed line when there is one.
+
+    Approximate figures ("约2500") are drawn as hollow markers. Raises ValueError with
+    fewer than two observations.
+    """
     ind = ip.indicator
     if len(ip.history) < 2:
-        raise ValueError(f"indicator {ind.id} needs at least two observations for a history")
+        raise ValueError(f"指标 {ind.id} 少于两个数据：history needs at least two observations")
     unit = ind.unit
     swatch = INDICATOR_SWATCHES[ip.status]
+    colour = swatch.colour if ip.status is not IndicatorStatus.NO_DATA else INK
     fig = go.Figure(
         go.Scatter(
-            x=[o.date for o in ip.history],
+            x=[o.date.isoformat() for o in ip.history],
             y=[o.value for o in ip.history],
             mode="lines+markers",
-            line={"color": swatch.colour, "width": 2},
+            line={"color": colour, "width": 2},
             marker={
                 "size": 9,
-                "color": ["#ffffff" if o.approximate else swatch.colour for o in ip.history],
-                "line": {"color": swatch.colour, "width": 2},
+                "color": [WHITE if o.approximate else colour for o in ip.history],
+                "line": {"color": colour, "width": 2},
             },
             text=[format_number(o.value, unit, o.approximate) for o in ip.history],
-            hovertemplate="%{x|%Y年%m月%d日}<br>%{text}<extra></extra>",
-            name=ind.name,
+            customdata=[chinese_date(o.date) for o in ip.history],
+            hovertemplate="%{customdata}<br>%{text}<extra></extra>",
+            name=escape(ind.name),
+            cliponaxis=False,
         )
     )
     if ind.target is not None:
+        when = f"（{chinese_date(ind.target_date)}前）" if ind.target_date else ""
         fig.add_hline(
             y=ind.target,
             line={"color": INK, "width": 1.5, "dash": "dash"},
-            annotation_text=f"目标 {format_number(ind.target, unit)}",
+            annotation={
+                "text": f"目标 {format_number(ind.target, unit)}{when}",
+                "font": {"size": SMALL_FONT_SIZE, "color": INK},
+                "bgcolor": "rgba(255, 255, 255, 0.8)",
+            },
             annotation_position="top left",
         )
-    fig.update_xaxes(tickformat="%Y年%m月", gridcolor="#eceff3")
-    fig.update_yaxes(title={"text": unit.symbol if unit else ""}, gridcolor="#eceff3")
+    fig.update_xaxes(
+        value_axis(),
+        type="date",
+        nticks=5,
+        showgrid=False,
+        showline=True,
+        linecolor=GRID_COLOUR,
+        tickformatstops=[
+            {"dtickrange": [None, _FOUR_WEEKS_MS], "value": "%-m月%-d日"},
+            {"dtickrange": ["M1", "M6"], "value": "%Y年%-m月"},
+            {"dtickrange": ["M12", None], "value": "%Y年"},
+        ],
+    )
+    # The unit reads across, top left ("单位：亿元"), not as a rotated axis title.
+    fig.update_yaxes(value_axis(), nticks=6)
+    unit_label = _unit_title(unit)
+    if unit_label:
+        fig.add_annotation(
+            text=f"单位：{escape(unit_label)}",
+            x=0,
+            xref="paper",
+            xanchor="left",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            yshift=4,
+            showarrow=False,
+            font={"size": SMALL_FONT_SIZE, "color": MUTED_INK},
+        )
     base_layout(fig, height=240)
-    fig.update_layout(showlegend=False)
+    fig.update_layout(showlegend=False, margin={"t": 26 if unit_label else 12, "b": 4})
     return fig
+
+
+def _bands(
+    direction: Direction, baseline: float | None, target: float, low: float, high: float
+) -> list[tuple[str, tuple[float, float]]]:
+    """(shade, (x0, x1)) of the qualitative bands, dark where far from the target."""
+    good, fair, poor = BAND_SHADES  # light to dark
+    lower_better = direction is Direction.LOWER_IS_BETTER
+    if (
+        baseline is None
+        or abs(target - baseline) < 1e-9
+        or (target > baseline) == lower_better  # the target is not an improvement
+    ):
+        # No way to measure "part of the way there": only met / not met.
+        if lower_better:
+            return [(good, (low, target)), (poor, (target, high))]
+        return [(poor, (low, target)), (good, (target, high))]
+
+    def at(share: float) -> float:
+        return baseline + share * (target - baseline)
+
+    if target > baseline:
+        edges, shades = [low, at(_FAIR_FROM), at(_GOOD_FROM), high], [poor, fair, good]
+    else:
+        edges, shades = [low, at(_GOOD_FROM), at(_FAIR_FROM), high], [good, fair, poor]
+    return [
+        (shade, (x0, x1))
+        for shade, (x0, x1) in zip(shades, pairwise(edges), strict=True)
+        if x1 > x0
+    ]
+
+
+def _expected_value(ip: IndicatorProgress) -> float | None:
+    """Where the value should be by now (序时进度), or None when not shown."""
+    target = ip.indicator.target
+    if (
+        ip.expected is None
+        or ip.baseline is None
+        or target is None
+        or ip.status is IndicatorStatus.MET
+    ):
+        return None
+    return ip.baseline + ip.expected * (target - ip.baseline)
+
+
+def _bullet_hover(ip: IndicatorProgress, value_text: str) -> str:
+    ind = ip.indicator
+    latest = ip.latest
+    assert latest is not None and ind.target is not None
+    swatch = INDICATOR_SWATCHES[ip.status]
+    target_when = f"（{chinese_date(ind.target_date)}前）" if ind.target_date else ""
+    lines = [
+        f"<b>{escape(ind.name)}</b>",
+        f"最新 {value_text}（{chinese_date(latest.date)}）",
+        f"目标 {format_number(ind.target, ind.unit)}{target_when}",
+    ]
+    if ind.direction is Direction.LOWER_IS_BETTER:
+        lines[-1] += "，越小越好"
+    expected_at = _expected_value(ip)
+    if expected_at is not None:
+        lines.append(f"按序时进度应达 {format_number(expected_at, ind.unit)}")
+    lines.append(f"{swatch.tag}：{escape(ip.reason)}")
+    return "<br>".join(lines)
+
+
+def _anchor(position: float) -> str:
+    """Keep a label inside the chart: left-aligned near the left edge, and so on."""
+    if position < 0.2:
+        return "left"
+    if position > 0.8:
+        return "right"
+    return "center"
+
+
+def _text_px(text: str) -> float:
+    """Rough width of a 12 px label, to decide whether it fits inside the bar."""
+    return sum(_NARROW_PX if ch.isascii() else _WIDE_PX for ch in text)
+
+
+def _unit_title(unit: Unit | None) -> str:
+    return unit.symbol if unit is not None else ""

@@ -1,19 +1,36 @@
-"""Shared look of every chart: Chinese font, calm colours, phone-friendly margins."""
+"""The shared look of every chart: fonts, colours, margins for a 390 px phone, config.
+
+Every builder in ``charts`` finishes with :func:`base_layout`; pages pass
+:data:`PLOTLY_CONFIG` to ``st.plotly_chart(config=...)``. Nothing here loads an external
+resource: no MathJax, no map tiles, no CDN.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import html
+from typing import Any, Final
 
-import plotly.graph_objects as go
+import plotly.graph_objects as go  # type: ignore[import-untyped]
 
 from charts.palette import FONT_FAMILY, INK
 
-# Passed to st.plotly_chart: no plotly logo, no tools leaders do not need, and a 2x PNG
-# from the camera button. Nothing here loads anything from the network.
-PLOTLY_CONFIG: dict[str, Any] = {
+FONT_SIZE: Final = 13
+SMALL_FONT_SIZE: Final = 11
+GRID_COLOUR: Final = "#e6e8ec"
+AXIS_LINE_COLOUR: Final = "#9aa1ad"
+MUTED_INK: Final = "#5b6373"  # secondary text: axis titles, small labels
+WHITE: Final = "#ffffff"
+SIDE_MARGIN: Final = 10
+TITLE_HEIGHT: Final = 30
+
+PLOTLY_CONFIG: Final[dict[str, Any]] = {
     "displaylogo": False,
     "responsive": True,
-    "scrollZoom": False,
+    "scrollZoom": False,  # a finger scrolling the page must not zoom the chart
+    "doubleClick": False,
+    "showTips": False,
+    "showSendToCloud": False,
+    "typesetMath": False,  # never load MathJax
     "modeBarButtonsToRemove": [
         "zoom2d",
         "pan2d",
@@ -27,31 +44,112 @@ PLOTLY_CONFIG: dict[str, Any] = {
         "hoverClosestCartesian",
         "hoverCompareCartesian",
     ],
-    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "整改进展"},
 }
 
 
 def base_layout(
     fig: go.Figure, *, title: str | None = None, height: int | None = None
 ) -> go.Figure:
-    """Apply the common layout in place and return the figure."""
+    """Apply the dashboard's look to ``fig`` (in place) and return it.
+
+    ``title`` is drawn top left in the chart; ``height`` is in pixels (plotly's default
+    of 450 px when None). Axes are fixed (no zoom or pan) so that a finger scrolls the
+    page on a phone instead of dragging the chart.
+    """
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
-        font={"family": FONT_FAMILY, "color": INK, "size": 13},
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
-        margin={"l": 8, "r": 12, "t": 36 if title else 8, "b": 8},
+        font={"family": FONT_FAMILY, "color": INK, "size": FONT_SIZE},
+        paper_bgcolor=WHITE,
+        plot_bgcolor=WHITE,
+        margin={
+            "l": SIDE_MARGIN,
+            "r": SIDE_MARGIN,
+            "t": TITLE_HEIGHT if title else 10,
+            "b": 10,
+            "pad": 0,
+        },
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -0.02,
+            "yanchor": "top",
+            "font": {"size": 12},
+            "title": {"text": ""},
+            "bgcolor": "rgba(255, 255, 255, 0)",
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
         separators=".,",
-        hoverlabel={"font": {"family": FONT_FAMILY, "size": 13}},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        hoverlabel={
+            "font": {"family": FONT_FAMILY, "size": FONT_SIZE, "color": INK},
+            "bgcolor": WHITE,
+            "bordercolor": AXIS_LINE_COLOUR,
+            "align": "left",
+        },
         dragmode=False,
+        autosize=True,
     )
+    if title:
+        fig.update_layout(
+            title={
+                "text": escape(title),
+                "x": 0,
+                "xref": "container",
+                "xanchor": "left",
+                "y": 1,
+                "yref": "container",
+                "yanchor": "top",
+                "pad": {"t": 6, "l": SIDE_MARGIN},
+                "font": {"size": 15, "color": INK},
+            }
+        )
     if height is not None:
         fig.update_layout(height=height)
+    fig.update_xaxes(fixedrange=True)
+    fig.update_yaxes(fixedrange=True)
     return fig
 
 
+def value_axis(title: str = "") -> dict[str, Any]:
+    """A quantitative axis: light grid, muted title and ticks."""
+    return {
+        "title": {"text": escape(title), "font": {"size": 12, "color": MUTED_INK}, "standoff": 4},
+        "showgrid": True,
+        "gridcolor": GRID_COLOUR,
+        "zeroline": False,
+        "showline": False,
+        "ticks": "",
+        "tickfont": {"size": 11, "color": MUTED_INK},
+        # "13,050", never "13k": digits grouped from five on, as format_number does.
+        "exponentformat": "none",
+        "automargin": True,
+        "fixedrange": True,
+    }
+
+
+def category_axis() -> dict[str, Any]:
+    """An axis of names: no grid, no ticks, ink labels."""
+    return {
+        "showgrid": False,
+        "zeroline": False,
+        "showline": False,
+        "ticks": "",
+        "tickfont": {"size": 12, "color": INK},
+        "automargin": True,
+        "fixedrange": True,
+    }
+
+
+def escape(text: str) -> str:
+    """Text safe for plotly labels, which understand a few HTML tags and entities."""
+    return html.escape(text, quote=False)
+
+
 def shorten(text: str, limit: int = 14) -> str:
-    """Labels for a 390 px phone: cut long names, keep the start (its number)."""
+    """Labels for a 390 px phone: keep the start (its "（一）" or "1." number), cut the rest.
+
+    ``limit`` counts characters including the "…"; the full name goes in the hover.
+    """
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
