@@ -1,9 +1,13 @@
-"""Where the dashboard's data comes from, loaded and scored once per file version.
+"""Where the dashboard's data comes from, loaded and scored once per version.
 
-The workbook path is ``data/indicators.xlsx`` unless ``ZHENGGAI_WORKBOOK`` names
-another file. The cache key includes the file's size and modification time, so a
-replaced file is picked up on the next interaction without a restart; the version
-shown to leaders is the first characters of the file's SHA-256.
+Normally the data is the *current version* of the versioned store (``metrics.store``;
+folder ``ZHENGGAI_STORE``, default ``store/``): on first start the bundled
+``data/indicators.xlsx`` becomes version 1 (the file itself is never written). Every
+rerun asks the store which version is current, so a version published by anyone is
+shown on each session's next interaction, without a restart.
+
+``ZHENGGAI_WORKBOOK`` names a workbook to show instead, read-only (used by tests and
+for a quick look at a file); the version label is then the file's short SHA-256.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from metrics.loader import load_workbook
+from metrics.loader import LoadResult, load_workbook
 from metrics.problems import Problem
 from metrics.progress import Scored, score
+from metrics.rollup import overall
+from metrics.store import Store, Version, default_root
 
 BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "indicators.xlsx"
 WORKBOOK_ENV = "ZHENGGAI_WORKBOOK"
@@ -26,28 +32,72 @@ WORKBOOK_ENV = "ZHENGGAI_WORKBOOK"
 @dataclass(frozen=True, slots=True)
 class Loaded:
     path: Path
-    version: str  # short SHA-256 of the file, "" when unreadable
+    version: str  # shown to leaders: "v2 · 1a2b3c4d", or the short SHA-256 of a file
     scored: Scored | None  # None when the workbook has errors
     problems: tuple[Problem, ...]
+    version_id: int | None = None  # the store's version number; None for a plain file
 
 
-def workbook_path() -> Path:
-    return Path(os.environ.get(WORKBOOK_ENV) or BUNDLED_WORKBOOK)
+def counts_of(result: LoadResult) -> dict[str, int]:
+    if result.dataset is None:
+        return {}
+    c = overall(score(result.dataset)).completion
+    return {"total": c.total, "completed": c.completed, "in_progress": c.in_progress}
+
+
+def store() -> Store:
+    """The store (opened once per folder and server); version 1 is the bundled workbook."""
+    return _open_store(str(default_root()))
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(root: str) -> Store:
+    opened = Store(Path(root))
+    if opened.current() is None:
+        opened.bootstrap(BUNDLED_WORKBOOK, counts_of(load_workbook(BUNDLED_WORKBOOK)))
+    return opened
 
 
 def current() -> Loaded:
-    """The current workbook, loaded, validated and scored (cached per file version)."""
-    path = workbook_path()
+    """The data to show now (cached per version)."""
+    override = os.environ.get(WORKBOOK_ENV)
+    if override:
+        return _from_file(Path(override))
+    the_store = store()
+    version = the_store.current()
+    assert version is not None  # bootstrapped in store()
+    return of_version(version)
+
+
+def of_version(version: Version) -> Loaded:
+    """The dashboard as of any stored version."""
+    return _load_version(version.id, version.sha256)
+
+
+@st.cache_resource(show_spinner="正在读取数据……", max_entries=16)
+def _load_version(version_id: int, sha256: str) -> Loaded:
+    # Keyed by content: the same (id, sha256) in another store folder is the same data.
+    the_store = store()
+    version = the_store.version(version_id)
+    assert version is not None and version.sha256 == sha256
+    result = load_workbook(the_store.read(version))
+    scored = score(result.dataset) if result.dataset is not None else None
+    label = f"v{version_id} · {sha256[:8]}"
+    path = the_store.files / f"{sha256}.xlsx"
+    return Loaded(path, label, scored, result.problems, version_id)
+
+
+def _from_file(path: Path) -> Loaded:
     try:
         stat = path.stat()
         stamp = (stat.st_size, stat.st_mtime_ns)
     except OSError:
         stamp = (-1, -1)
-    return _load(str(path), stamp)
+    return _load_file(str(path), stamp)
 
 
 @st.cache_resource(show_spinner="正在读取数据……", max_entries=8)
-def _load(path: str, stamp: tuple[int, int]) -> Loaded:
+def _load_file(path: str, stamp: tuple[int, int]) -> Loaded:
     # ``stamp`` only keys the cache; the objects returned are immutable and shared.
     try:
         data = Path(path).read_bytes()

@@ -1,0 +1,37 @@
+"""The dashboard reads the current version of the store and follows new versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics.store import STORE_ENV, Store
+from tests.builders import write_valid
+from ui.data_source import WORKBOOK_ENV
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+def test_first_start_publishes_the_bundled_workbook_as_version_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundled_workbook: Path
+) -> None:
+    monkeypatch.delenv(WORKBOOK_ENV, raising=False)
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "store"))
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["整改完成率"] == "85.7%"
+    assert any("版本 v1 · " in c.value for c in app.caption)
+    store = Store(tmp_path / "store")
+    assert store.read(store.current()) == bundled_workbook.read_bytes()  # type: ignore[arg-type]
+
+    # Someone publishes version 2: the next interaction shows it, no restart.
+    new = write_valid(tmp_path / "new.xlsx").read_bytes()
+    store.publish(
+        new, actor="张三", file_name="new.xlsx", note="测试", counts={}, expected_current=1
+    )
+    app.run()
+    assert {m.label: m.value for m in app.metric}["整改完成率"] == "66.7%"
+    assert any("版本 v2 · " in c.value for c in app.caption)
