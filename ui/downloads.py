@@ -15,12 +15,12 @@ def _template() -> bytes:
     return template_bytes()
 
 
-def template_download_button() -> None:
+def template_download_button(key: str = "download_template") -> None:
     st.download_button(
         "下载空白模板",
         data=_template(),
         file_name=TEMPLATE_FILE_NAME,
         mime=XLSX_MIME,
         help="与看板读取格式一致的空白工作簿，含填写说明和下拉选项",
-        key="download_template",
+        key=key,
     )

@@ -1,0 +1,70 @@
+"""历史版本: every published version, its file, and rollback."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.headline import headline
+from metrics.store import StaleVersion, StoreError
+from ui.auth import sign_in_form, signed_in_staff
+from ui.data_source import current, of_version, store
+from ui.downloads import XLSX_MIME
+from ui.versions import audit_frame, versions_frame
+
+st.title("历史版本")
+loaded = current()
+if loaded.version_id is None:
+    st.info("当前看板直接读取一个文件（ZHENGGAI_WORKBOOK），没有版本历史。")
+    st.stop()
+the_store = store()
+versions = the_store.versions()
+st.caption(f"当前版本：{loaded.version}。版本从不删除；回退会新增一条记录。")
+st.dataframe(
+    versions_frame(versions, loaded.version_id),
+    key="history_versions",
+    hide_index=True,
+    width="stretch",
+)
+
+chosen_id = st.selectbox(
+    "查看版本",
+    [v.id for v in versions],
+    format_func=lambda i: f"v{i}",
+    key="history_version",
+)
+chosen = next(v for v in versions if v.id == chosen_id)
+as_of = of_version(chosen)
+if as_of.scored is not None:
+    st.markdown(f"**v{chosen.id} 时的看板**：{headline(as_of.scored).sentence}")
+st.download_button(
+    f"下载 v{chosen.id} 的原始文件",
+    data=the_store.read(chosen),
+    file_name=chosen.file_name,
+    mime=XLSX_MIME,
+    key="history_download",
+)
+
+if chosen.id != loaded.version_id:
+    staff = signed_in_staff()
+    if staff is None:
+        st.info("回退到该版本需要工作人员登录。")
+        sign_in_form("history_sign_in")
+    else:
+        with st.form("history_rollback"):
+            note = st.text_input("回退原因", key="history_note")
+            confirm = st.form_submit_button(f"回退到 v{chosen.id}")
+        if confirm:
+            try:
+                the_store.rollback(
+                    chosen.id, actor=staff, note=note.strip(), expected_current=loaded.version_id
+                )
+            except (StaleVersion, StoreError) as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"已回退到 v{chosen.id}。")
+                st.rerun()
+
+with st.expander("操作记录"):
+    st.dataframe(
+        audit_frame(the_store.audit()), key="history_audit", hide_index=True, width="stretch"
+    )

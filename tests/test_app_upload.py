@@ -1,0 +1,109 @@
+"""AppTest of the upload and history pages: sign-in, review, publish, rollback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics.accounts import Accounts
+from metrics.store import STORE_ENV, Store
+from tests.builders import meta, write_valid
+from ui.data_source import WORKBOOK_ENV
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+PASSWORD = "correct horse battery"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def store_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "store"
+    monkeypatch.delenv(WORKBOOK_ENV, raising=False)
+    monkeypatch.setenv(STORE_ENV, str(root))
+    Accounts(root).add("张三", PASSWORD)
+    return root
+
+
+def open_page(page: str) -> AppTest:
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app.run()  # first run through st.navigation bootstraps the store
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def sign_in(app: AppTest, prefix: str, password: str = PASSWORD) -> None:
+    app.text_input(key=f"{prefix}_name").set_value("张三")
+    app.text_input(key=f"{prefix}_password").set_value(password)
+    app.button(key=f"FormSubmitter:{prefix}_form-登录").click().run()
+
+
+def test_upload_needs_a_signed_in_staff_member(store_root: Path) -> None:
+    app = open_page("pages/upload.py")
+    assert "需要工作人员登录" in app.info[0].value
+    assert not app.get("file_uploader")
+    sign_in(app, "upload_sign_in", password="wrong password!")
+    assert "账号或密码不正确" in app.error[0].value
+    assert not app.get("file_uploader")
+
+
+def test_upload_review_and_publish(store_root: Path, tmp_path: Path) -> None:
+    app = open_page("pages/upload.py")
+    sign_in(app, "upload_sign_in")
+    new = write_valid(tmp_path / "new.xlsx").read_bytes()
+    app.get("file_uploader")[0].set_value(("new.xlsx", new, XLSX)).run()
+    assert not app.exception
+    text = "\n".join(m.value for m in app.markdown)
+    assert "整改完成率：85.7% → **66.7%**" in text
+    app.text_input(key="upload_note").set_value("测试发布")
+    app.button(key="FormSubmitter:upload_publish-发布").click().run()
+    assert "已发布为版本 v2" in app.success[0].value
+    store = Store(store_root)
+    assert store.current().id == 2  # type: ignore[union-attr]
+    assert store.audit()[0].actor == "张三" and store.audit()[0].note == "测试发布"
+
+
+def test_a_bad_upload_is_reported_and_not_published(store_root: Path, tmp_path: Path) -> None:
+    app = open_page("pages/upload.py")
+    sign_in(app, "upload_sign_in")
+    bad = write_valid(tmp_path / "bad.xlsx", meta=meta(报告任务数=9)).read_bytes()
+    app.get("file_uploader")[0].set_value(("bad.xlsx", bad, XLSX)).run()
+    assert "不能发布" in app.error[0].value
+    report = app.dataframe[0].value
+    assert report.iloc[0]["表"] == "概况" and report.iloc[0]["行"] == 6
+    assert Store(store_root).current().id == 1  # type: ignore[union-attr]
+
+
+def test_a_renamed_csv_is_refused(store_root: Path) -> None:
+    app = open_page("pages/upload.py")
+    sign_in(app, "upload_sign_in")
+    app.get("file_uploader")[0].set_value(("data.xlsx", "编号,任务\n1,甲\n".encode(), XLSX)).run()
+    assert not app.exception
+    assert "CSV" in app.dataframe[0].value.iloc[0]["问题"]
+    assert Store(store_root).current().id == 1  # type: ignore[union-attr]
+
+
+def test_history_lists_versions_and_rolls_back(store_root: Path, tmp_path: Path) -> None:
+    app = open_page("pages/history.py")  # bootstraps v1
+    store = Store(store_root)
+    store.publish(
+        write_valid(tmp_path / "n.xlsx").read_bytes(),
+        actor="李四",
+        file_name="n.xlsx",
+        note="五月",
+        counts={},
+        expected_current=1,
+    )
+    app.run()
+    versions = app.dataframe[0].value
+    assert list(versions["版本"]) == ["v2（当前）", "v1"]
+    app.selectbox(key="history_version").set_value(1).run()
+    assert "85.7%" in "\n".join(m.value for m in app.markdown)
+    sign_in(app, "history_sign_in")
+    app.text_input(key="history_note").set_value("数据有误")
+    app.button(key="FormSubmitter:history_rollback-回退到 v1").click().run()
+    assert store.current().id == 1  # type: ignore[union-attr]
+    assert store.audit()[0].action == "回退" and store.audit()[0].actor == "张三"

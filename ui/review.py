@@ -1,0 +1,98 @@
+"""Reviewing an uploaded workbook before it is published."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from metrics.changes import Changes
+from metrics.problems import Problem
+from metrics.summary import rate_text
+
+
+def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
+    """The validation report (errors first): 级别, 表, 行, 列, 问题."""
+    return pd.DataFrame(
+        [
+            {
+                "级别": str(p.severity),
+                "表": p.sheet or "—",
+                "行": p.row,
+                "列": p.column or "—",
+                "问题": p.message,
+            }
+            for p in problems
+        ],
+        columns=["级别", "表", "行", "列", "问题"],
+    )
+
+
+def show_problems(problems: Sequence[Problem], key: str) -> None:
+    frame = problems_frame(problems)
+    st.dataframe(frame, key=key, hide_index=True, width="stretch")
+    st.download_button(
+        "下载检查报告（CSV）",
+        data=frame.to_csv(index=False).encode("utf-8-sig"),
+        file_name="检查报告.csv",
+        mime="text/csv",
+        key=f"{key}_download",
+    )
+
+
+def show_changes(changes: Changes) -> None:
+    st.markdown(f"整改完成率：{rate_text(changes.old_rate)} → **{rate_text(changes.new_rate)}**")
+    if changes.empty:
+        st.info("与当前版本相比，任务状态和指标数值都没有变化。")
+        return
+    if changes.reopened:
+        st.warning(
+            "以下任务由“完成”改回未完成，请确认："
+            + "、".join(f"（{c.task_id}）{c.title}" for c in changes.reopened)
+        )
+    if changes.tasks:
+        st.markdown("**任务状态变化**")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "任务": f"（{c.task_id}）{c.title}",
+                        "原状态": c.old_status,
+                        "新状态": c.new_status,
+                        "改回未完成": "是" if c.reopened else "",
+                    }
+                    for c in changes.tasks
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="review_task_changes",
+        )
+    if changes.indicators:
+        st.markdown("**指标变化**")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "指标": f"{c.indicator_id} {c.name}",
+                        "项目": c.what,
+                        "原值": c.old,
+                        "新值": c.new,
+                        "变化": c.verdict,
+                    }
+                    for c in changes.indicators
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="review_indicator_changes",
+        )
+    for title, items in (
+        ("新增任务", changes.tasks_added),
+        ("删除任务", changes.tasks_removed),
+        ("新增指标", changes.indicators_added),
+        ("删除指标", changes.indicators_removed),
+    ):
+        if items:
+            st.markdown(f"**{title}**：" + "；".join(items))
