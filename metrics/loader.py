@@ -49,6 +49,8 @@ from metrics.xlsx_scan import column_letter
 
 T = TypeVar("T")
 
+MAX_CELL_CHARS = 32_767  # Excel's own limit
+
 # Dates a plain date cell may hold without going through the full date reader.
 _MIN_DAY = datetime.date(MIN_YEAR, 1, 1)
 _MAX_DAY = datetime.date(MAX_YEAR, 12, 31)
@@ -119,6 +121,7 @@ class _Loader:
     def run(self) -> LoadResult:
         tables = {spec.name: self._table(spec) for spec in DATA_SHEETS}
         self._report_cell_issues(tables)
+        self._report_overlong_cells()
         meta = self._meta(tables[META.name])
         tasks = self._tasks(tables[TASKS.name], meta)
         indicators = self._indicators(tables[INDICATORS.name], tasks is not None)
@@ -179,6 +182,21 @@ class _Loader:
                 else "请在 Excel 中打开并保存一次，或直接填写数值"
             )
             self.log.error(name, issue.row, header, f"{what}：{fix}")
+
+    def _report_overlong_cells(self) -> None:
+        """Excel holds at most 32,767 characters in a cell; longer text is not a workbook
+        staff produced (and would swamp every page), so it is an error."""
+        for name, sheet in self.raw.sheets.items():
+            for index, cells in enumerate(sheet.rows):
+                for col, value in enumerate(cells):
+                    if type(value) is str and len(value) > MAX_CELL_CHARS:
+                        self.log.error(
+                            name,
+                            index + 1,
+                            None,
+                            f"单元格 {column_letter(col + 1)}{index + 1} 有 {len(value)} 个字符，"
+                            f"超过 Excel 单元格上限 {MAX_CELL_CHARS} 个：请删减内容",
+                        )
 
     # -- cell helpers --------------------------------------------------------------------
 

@@ -3,7 +3,9 @@ never in a crash of the calling process."""
 
 from __future__ import annotations
 
+import io
 import os
+import random
 import zipfile
 from pathlib import Path
 
@@ -96,7 +98,7 @@ def test_xlsb_and_ods_and_docx() -> None:
 
 def test_strict_open_xml(tmp_path: Path) -> None:
     data = valid_bytes(tmp_path)
-    with zipfile.ZipFile(__import__("io").BytesIO(data)) as zf:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
         workbook = zf.read("xl/workbook.xml")
     strict = workbook.replace(
         b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -171,3 +173,30 @@ def test_limits_from_the_environment() -> None:
 def test_describe_content_of_a_zip_is_none(tmp_path: Path) -> None:
     assert describe_content(valid_bytes(tmp_path)) is None
     check_package(valid_bytes(tmp_path), IntakeLimits())  # does not raise
+
+
+@pytest.mark.parametrize(
+    ("ref", "words"),
+    [("A1:XFD1", "16384 列"), ("A1:D1000000", "1000000 行")],
+)
+def test_sheets_claiming_too_many_columns_or_rows(tmp_path: Path, ref: str, words: str) -> None:
+    assert words in refusal(with_dimension(valid_bytes(tmp_path), ref))
+
+
+def test_two_thousand_sheets(tmp_path: Path) -> None:
+    extra = {f"xl/worksheets/sheet{i}.xml": b"<worksheet/>" for i in range(10, 2010)}
+    message = refusal(rezip(valid_bytes(tmp_path), add=extra))
+    assert "超过上限" in message
+
+
+def test_a_million_character_cell(tmp_path: Path) -> None:
+    """Excel stops at 32,767 characters; a longer cell means the file was made by a tool,
+    and it is refused with the cell named (random text, so it is no zip bomb)."""
+    rng = random.Random(7)
+    text = "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(1_000_000))
+    data = valid_bytes(tmp_path)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")  # 任务
+    patched = sheet.replace("一是……".encode(), text.encode(), 1)
+    message = refusal(rezip(data, replace={"xl/worksheets/sheet1.xml": patched}))
+    assert "1000000 个字符" in message and "32767" in message
