@@ -65,3 +65,11 @@ def headline(scored: Scored) -> Headline:
 
 def chinese_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def rate_delta(before: Headline, after: Headline) -> str | None:
+    """ "+2.9个百分点" since the previous version; None when either rate is undefined."""
+    if before.rate is None or after.rate is None:
+        return None
+    points = round((after.rate - before.rate) * 100, 1)
+    return f"{points:+.1f}个百分点（较上一版本）"

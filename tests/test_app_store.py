@@ -22,7 +22,8 @@ def test_first_start_publishes_the_bundled_workbook_as_version_1(
     app = AppTest.from_file(DASHBOARD, default_timeout=60)
     app.run()
     assert not app.exception
-    assert {m.label: m.value for m in app.metric}["整改完成率"] == "85.7%"
+    first = next(m for m in app.metric if m.label == "整改完成率")
+    assert first.value == "85.7%" and not first.delta  # no previous version yet
     assert any("版本 v1 · " in c.value for c in app.caption)
     store = Store(tmp_path / "store")
     assert store.read(store.current()) == bundled_workbook.read_bytes()  # type: ignore[arg-type]
@@ -33,5 +34,7 @@ def test_first_start_publishes_the_bundled_workbook_as_version_1(
         new, actor="张三", file_name="new.xlsx", note="测试", counts={}, expected_current=1
     )
     app.run()
-    assert {m.label: m.value for m in app.metric}["整改完成率"] == "66.7%"
+    rate = next(m for m in app.metric if m.label == "整改完成率")
+    assert rate.value == "66.7%"
+    assert rate.delta == "-19.0个百分点（较上一版本）"  # 85.7% -> 66.7%
     assert any("版本 v2 · " in c.value for c in app.caption)

@@ -107,3 +107,15 @@ def _load_file(path: str, stamp: tuple[int, int]) -> Loaded:
     result = load_workbook(data)
     scored = score(result.dataset) if result.dataset is not None else None
     return Loaded(Path(path), hashlib.sha256(data).hexdigest()[:8], scored, result.problems)
+
+
+def previous(loaded: Loaded) -> Loaded | None:
+    """The version that was current before this one (by the audit log), if any."""
+    if loaded.version_id is None:
+        return None
+    the_store = store()
+    entry = next((e for e in the_store.audit() if e.version_id == loaded.version_id), None)
+    if entry is None or entry.previous_id is None:
+        return None
+    before = the_store.version(entry.previous_id)
+    return of_version(before) if before is not None else None
