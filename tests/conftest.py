@@ -31,6 +31,9 @@ from typing import BinaryIO
 
 import pytest
 
+from metrics.loader import load_workbook
+from metrics.progress import Scored, score
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BROWSER_TESTS = REPO_ROOT / "tests" / "browser"
 SERVER_START_TIMEOUT = 60.0  # seconds until /_stcore/health must answer "ok"
@@ -52,6 +55,14 @@ def repo_root() -> Path:
 def bundled_workbook(repo_root: Path) -> Path:
     """The workbook shipped with the dashboard (data/indicators.xlsx)."""
     return repo_root / "data" / "indicators.xlsx"
+
+
+@pytest.fixture(scope="session")
+def scored(bundled_workbook: Path) -> Scored:
+    """The bundled workbook, loaded and scored once per test session."""
+    dataset = load_workbook(bundled_workbook).dataset
+    assert dataset is not None
+    return score(dataset)
 
 
 @pytest.fixture(scope="session")

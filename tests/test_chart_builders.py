@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -13,18 +12,10 @@ from charts.indicator import bullet, history
 from charts.matrix import task_status_matrix
 from charts.palette import FONT_FAMILY, INDICATOR_SWATCHES, TASK_STATUS_SWATCHES
 from metrics.contract import Direction, TaskStatus
-from metrics.loader import load_workbook
 from metrics.model import Indicator, Meta, Observation
-from metrics.progress import IndicatorProgress, IndicatorStatus, Scored, score, score_indicator
+from metrics.progress import IndicatorProgress, IndicatorStatus, Scored, score_indicator
 from metrics.rollup import by_category, by_lead_unit, by_problem, overall
 from metrics.units import parse_unit
-
-
-@pytest.fixture(scope="module")
-def scored(bundled_workbook: Path) -> Scored:
-    dataset = load_workbook(bundled_workbook).dataset
-    assert dataset is not None
-    return score(dataset)
 
 
 def indicator(scored: Scored, indicator_id: str) -> IndicatorProgress:

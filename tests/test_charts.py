@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from pathlib import Path
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 import pytest
@@ -22,20 +21,12 @@ from charts.palette import (
 )
 from charts.style import PLOTLY_CONFIG, base_layout, shorten
 from metrics.contract import Direction, TaskStatus
-from metrics.loader import load_workbook
 from metrics.model import Indicator, Meta, Observation
-from metrics.progress import IndicatorProgress, IndicatorStatus, Scored, score, score_indicator
+from metrics.progress import IndicatorProgress, IndicatorStatus, Scored, score_indicator
 from metrics.rollup import Completion, Overall, by_category, by_lead_unit, by_problem, overall
 from metrics.units import parse_unit
 
 META = Meta("测试", "测试区委", datetime.date(2021, 5, 31), datetime.date(2021, 2, 4))
-
-
-@pytest.fixture(scope="module")
-def scored(bundled_workbook: Path) -> Scored:
-    dataset = load_workbook(bundled_workbook).dataset
-    assert dataset is not None
-    return score(dataset)
 
 
 def indicator(scored: Scored, indicator_id: str) -> IndicatorProgress:

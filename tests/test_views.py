@@ -28,13 +28,6 @@ from metrics.views import (
 from tests.builders import indicator, meta, observation, task, write_valid
 
 
-@pytest.fixture(scope="module")
-def scored(bundled_workbook: Path) -> Scored:
-    dataset = load_workbook(bundled_workbook).dataset
-    assert dataset is not None
-    return score(dataset)
-
-
 def test_task_table_filters(scored: Scored) -> None:
     assert len(task_table(scored)) == 35
     assert list(task_table(scored, TaskFilter(statuses=("正在整改",)))["编号"]) == [
