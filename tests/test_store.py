@@ -140,3 +140,36 @@ def test_a_damaged_file_is_detected(store: Store) -> None:
 def test_rollback_to_an_unknown_version(store: Store) -> None:
     with pytest.raises(StoreError, match="不存在"):
         store.rollback(99, actor="甲", note="", expected_current=1)
+
+
+def _publish_and_hang(root: str, ready: object) -> None:
+    """Publish, but stop inside the transaction (after the version row is written)."""
+    import time
+
+    import metrics.store as store_module
+
+    def hang(*args: object, **kwargs: object) -> None:
+        ready.set()  # type: ignore[attr-defined]
+        time.sleep(60)
+
+    store_module._log = hang  # type: ignore[assignment]
+    Store(Path(root)).publish(
+        b"never", actor="甲", file_name="n.xlsx", note="", counts={}, expected_current=1
+    )
+
+
+def test_a_process_killed_mid_publish_leaves_the_old_version(store: Store) -> None:
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    worker = context.Process(target=_publish_and_hang, args=(str(store.root), ready))
+    worker.start()
+    assert ready.wait(60), "the publishing process never reached its transaction"
+    worker.kill()  # SIGKILL: no cleanup, no rollback by Python
+    worker.join(10)
+    assert store.current().id == 1  # type: ignore[union-attr]
+    assert [v.id for v in store.versions()] == [1]
+    # The store is still usable: the next publish works and becomes version 2.
+    v2 = store.publish(
+        b"after", actor="乙", file_name="a.xlsx", note="", counts={}, expected_current=1
+    )
+    assert v2.id == 2 and store.current() == v2
