@@ -8,6 +8,7 @@ from metrics.headline import headline, rate_delta
 from metrics.views import attention_items, summary_paragraph
 from ui.data_source import previous
 from ui.figures import overview_figures, show
+from ui.headline_cards import headline_cards
 from ui.page_header import page_title, scored_or_stop
 from ui.status import badge
 
@@ -18,17 +19,7 @@ rate_change = rate_delta(headline(before.scored), figures) if before and before.
 items = attention_items(scored)
 page_title(figures.title, loaded, scored)
 
-# Cards wrap: six in a row on a laptop, two per row on a phone.
-cards = st.container(horizontal=True, wrap=True, gap="small", key="overview_cards")
-for label, value, delta in (
-    ("整改完成率", figures.rate_text, rate_change),
-    (f"已完成（共 {figures.total} 项）", f"{figures.completed} 项", None),
-    ("正在整改", f"{figures.in_progress} 项", None),
-    ("指标已达标", f"{figures.indicators_met} / {figures.indicators_with_target} 个", None),
-    ("超期任务", f"{figures.overdue} 项", None),
-    ("需关注", f"{len(items)} 条", None),
-):
-    cards.metric(label, value, delta, border=True, width=160)
+headline_cards(figures, len(items), rate_change, key="overview_cards")
 
 st.markdown(summary_paragraph(scored))
 

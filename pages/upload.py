@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts.completion import status_breakdown
 from metrics.changes import compare
-from metrics.headline import headline
+from metrics.headline import headline, rate_delta
 from metrics.intake import load_untrusted
 from metrics.progress import score
+from metrics.rollup import overall
 from metrics.store import StaleVersion, StoreError
+from metrics.views import attention_items, summary_paragraph
 from ui.auth import sign_in_form, sign_out_button, signed_in_staff
 from ui.data_source import counts_of, current, store
 from ui.downloads import XLSX_MIME, template_download_button
+from ui.figures import show
+from ui.headline_cards import headline_cards
 from ui.review import show_changes, show_problems
 
 st.title("上传数据")
@@ -58,9 +63,17 @@ new = score(result.dataset)
 st.subheader("发布后的变化")
 if loaded.scored is not None:
     show_changes(compare(loaded.scored, new))
+st.subheader("预览：发布后的总览")
 preview = headline(new)
-st.subheader("预览")
-st.markdown(preview.sentence)
+before_rate = headline(loaded.scored) if loaded.scored is not None else None
+headline_cards(
+    preview,
+    len(attention_items(new)),
+    rate_delta(before_rate, preview) if before_rate else None,
+    key="upload_preview_cards",
+)
+st.markdown(summary_paragraph(new))
+show(status_breakdown(overall(new)), "upload_preview_breakdown")
 
 with st.form("upload_publish"):
     note = st.text_input("发布说明", placeholder="如：更新5月底数据", key="upload_note")

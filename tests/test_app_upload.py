@@ -58,6 +58,9 @@ def test_upload_review_and_publish(store_root: Path, tmp_path: Path) -> None:
     assert not app.exception
     text = "\n".join(m.value for m in app.markdown)
     assert "整改完成率：85.7% → **66.7%**" in text
+    preview = next(m for m in app.metric if m.label == "整改完成率")  # the preview cards
+    assert preview.value == "66.7%" and preview.delta == "-19.0个百分点（较上一版本）"
+    assert app.get("plotly_chart")  # the status breakdown of the new data
     app.text_input(key="upload_note").set_value("测试发布")
     app.button(key="FormSubmitter:upload_publish-发布").click().run()
     assert "已发布为版本 v2" in app.success[0].value
