@@ -200,3 +200,47 @@ def test_a_million_character_cell(tmp_path: Path) -> None:
     patched = sheet.replace("一是……".encode(), text.encode(), 1)
     message = refusal(rezip(data, replace={"xl/worksheets/sheet1.xml": patched}))
     assert "1000000 个字符" in message and "32767" in message
+
+
+def _patch_declared_size(data: bytes, name: str, size: int) -> bytes:
+    """Make the zip directory lie about ``name``'s uncompressed size."""
+    import struct
+
+    patched = bytearray(data)
+    encoded = name.encode()
+    for signature, size_offset, name_offset in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (start := patched.find(signature, start)) != -1:
+            if patched[start + name_offset : start + name_offset + len(encoded)] == encoded:
+                struct.pack_into("<I", patched, start + size_offset, size)
+            start += 4
+    return bytes(patched)
+
+
+def test_zip_bomb_hidden_by_a_declared_size_lie(tmp_path: Path) -> None:
+    name = "xl/media/lie.xml"
+    bomb = rezip(valid_bytes(tmp_path), add={name: b"<a>" + b" " * 30_000_000 + b"</a>"})
+    lying = _patch_declared_size(bomb, name, 100)
+    result = load_untrusted(lying, IntakeLimits())
+    assert not result.ok and result.errors[0].message  # refused in words, never a crash
+    assert load_untrusted(valid_bytes(tmp_path), IntakeLimits()).ok
+
+
+def test_quadratic_blowup_xml_is_refused(tmp_path: Path) -> None:
+    entity = "x" * 50_000
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "{entity}">]>'
+        "<sst>" + "&a;" * 50_000 + "</sst>"
+    ).encode()
+    data = rezip(valid_bytes(tmp_path), add={"xl/sharedStrings.xml": xml})
+    assert "压缩比" in refusal(data)  # the ratio rule catches it first
+    assert "DTD" in refusal(data, IntakeLimits(max_ratio=100_000))  # and so does the DTD rule
+
+
+def test_invalid_xml_characters_end_in_words(tmp_path: Path) -> None:
+    data = valid_bytes(tmp_path)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    broken = sheet.replace("一是……".encode(), b"\x01\x02\x0b", 1)
+    result = load_untrusted(rezip(data, replace={"xl/worksheets/sheet1.xml": broken}))
+    assert result.ok or result.errors[0].message  # accepted as text, or refused in words
