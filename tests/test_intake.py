@@ -244,3 +244,19 @@ def test_invalid_xml_characters_end_in_words(tmp_path: Path) -> None:
     broken = sheet.replace("一是……".encode(), b"\x01\x02\x0b", 1)
     result = load_untrusted(rezip(data, replace={"xl/worksheets/sheet1.xml": broken}))
     assert result.ok or result.errors[0].message  # accepted as text, or refused in words
+
+
+def test_a_workbook_of_100000_observations_passes(tmp_path: Path) -> None:
+    """The default limits are generous enough for real use: 100,000 rows of data."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench", Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    data = bench.generate(tmp_path / "big.xlsx").read_bytes()
+    result = load_untrusted(data, IntakeLimits())
+    assert result.ok, [str(p) for p in result.problems[:3]]
+    assert result.dataset is not None and len(result.dataset.observations) == 100_000
