@@ -278,9 +278,14 @@ def _require(actor: str) -> None:
 def _check_expected(current: int | None, expected: int | None) -> None:
     if current != expected:
         raise StaleVersion(
-            f"在您审阅期间，当前版本已由 {expected} 变为 {current}（其他人刚刚发布或回退）："
+            f"在您审阅期间，当前版本已由 {_label(expected)} 变为 {_label(current)}"
+            "（其他人刚刚发布或回退）："
             "请基于最新版本重新核对后再发布"
         )
+
+
+def _label(version_id: int | None) -> str:
+    return f"v{version_id}" if version_id is not None else "（无版本）"
 
 
 def _current_id(db: sqlite3.Connection) -> int | None:

@@ -36,13 +36,18 @@ chosen = next(v for v in versions if v.id == chosen_id)
 as_of = of_version(chosen)
 if as_of.scored is not None:
     st.markdown(f"**v{chosen.id} 时的看板**：{headline(as_of.scored).sentence}")
-st.download_button(
-    f"下载 v{chosen.id} 的原始文件",
-    data=the_store.read(chosen),
-    file_name=chosen.file_name,
-    mime=XLSX_MIME,
-    key="history_download",
-)
+try:
+    original = the_store.read(chosen)
+except (StoreError, OSError):
+    st.error(f"版本 v{chosen.id} 的文件缺失或已损坏，无法下载：请联系技术人员")
+else:
+    st.download_button(
+        f"下载 v{chosen.id} 的原始文件",
+        data=original,
+        file_name=chosen.file_name,
+        mime=XLSX_MIME,
+        key="history_download",
+    )
 
 if chosen.id != loaded.version_id:
     staff = signed_in_staff()

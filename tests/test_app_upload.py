@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics.accounts import Accounts
@@ -110,3 +111,21 @@ def test_history_lists_versions_and_rolls_back(store_root: Path, tmp_path: Path)
     app.button(key="FormSubmitter:history_rollback-回退到 v1").click().run()
     assert store.current().id == 1  # type: ignore[union-attr]
     assert store.audit()[0].action == "回退" and store.audit()[0].actor == "张三"
+
+
+def test_a_damaged_stored_file_is_reported_not_a_traceback(store_root: Path) -> None:
+    open_page("pages/history.py")  # bootstraps v1
+    store = Store(store_root)
+    current = store.current()
+    assert current is not None
+    (store.files / f"{current.sha256}.xlsx").write_bytes(b"tampered")
+    st.cache_resource.clear()  # as after a server restart: nothing loaded in memory yet
+    overview = AppTest.from_file(DASHBOARD, default_timeout=60)
+    overview.run()
+    assert not overview.exception
+    assert "校验值不符" in overview.dataframe[0].value.iloc[0]["问题"]
+    history = AppTest.from_file(DASHBOARD, default_timeout=60)
+    history.switch_page("pages/history.py")
+    history.run()
+    assert not history.exception, [e.value for e in history.exception]
+    assert any("缺失或已损坏" in e.value for e in history.error)

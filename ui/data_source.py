@@ -20,10 +20,10 @@ from pathlib import Path
 import streamlit as st
 
 from metrics.loader import LoadResult, load_workbook
-from metrics.problems import Problem
+from metrics.problems import Problem, Severity
 from metrics.progress import Scored, score
 from metrics.rollup import overall
-from metrics.store import Store, Version, default_root
+from metrics.store import Store, StoreError, Version, default_root
 
 BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "indicators.xlsx"
 WORKBOOK_ENV = "ZHENGGAI_WORKBOOK"
@@ -80,10 +80,16 @@ def _load_version(version_id: int, sha256: str) -> Loaded:
     the_store = store()
     version = the_store.version(version_id)
     assert version is not None and version.sha256 == sha256
-    result = load_workbook(the_store.read(version))
-    scored = score(result.dataset) if result.dataset is not None else None
     label = f"v{version_id} · {sha256[:8]}"
     path = the_store.files / f"{sha256}.xlsx"
+    try:
+        data = the_store.read(version)
+    except (StoreError, OSError) as exc:  # a stored file went missing or was altered
+        message = str(exc) if isinstance(exc, StoreError) else f"版本 {version_id} 的文件无法读取"
+        problem = Problem(Severity.ERROR, "", None, None, message)
+        return Loaded(path, label, None, (problem,), version_id)
+    result = load_workbook(data)
+    scored = score(result.dataset) if result.dataset is not None else None
     return Loaded(path, label, scored, result.problems, version_id)
 
 
