@@ -7,7 +7,6 @@ import streamlit as st
 from charts.completion import status_breakdown
 from metrics.changes import compare
 from metrics.headline import headline, rate_delta
-from metrics.intake import load_untrusted
 from metrics.progress import score
 from metrics.rollup import overall
 from metrics.store import StaleVersion, StoreError
@@ -17,7 +16,7 @@ from ui.data_source import counts_of, current, store
 from ui.downloads import XLSX_MIME, template_download_button
 from ui.figures import show
 from ui.headline_cards import headline_cards
-from ui.review import show_changes, show_problems
+from ui.review import checked_upload, show_changes, show_problems
 
 st.title("上传数据")
 loaded = current()
@@ -46,7 +45,7 @@ if upload is None:
 data = upload.getvalue()
 with st.status("正在检查文件……", expanded=False) as progress:
     st.write("识别文件类型、检查压缩包和大小限制，在独立进程中读取……")
-    result = load_untrusted(data)
+    result = checked_upload(data)
     progress.update(
         label="检查完成" if result.ok else "检查未通过",
         state="complete" if result.ok else "error",

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
 from metrics.changes import Changes
+from metrics.intake import load_untrusted
+from metrics.loader import LoadResult
 from metrics.problems import Problem
 from metrics.summary import rate_text
+
+
+def checked_upload(data: bytes) -> LoadResult:
+    """The intake result for these bytes, checked once per session and file content
+    (a rerun, e.g. pressing 发布, does not parse the same file again)."""
+    digest = hashlib.sha256(data).hexdigest()
+    remembered = st.session_state.get(_CHECKED_KEY)
+    if remembered is not None and remembered[0] == digest:
+        result: LoadResult = remembered[1]
+        return result
+    result = load_untrusted(data)
+    st.session_state[_CHECKED_KEY] = (digest, result)
+    return result
+
+
+_CHECKED_KEY = "upload_checked"
 
 
 def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
