@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.data_source import current
+from ui.data_source import shown
 from ui.sidebar import render_sidebar
 
 # A local file: an emoji or Material icon here would make browsers fetch it from the web.
@@ -40,5 +40,5 @@ navigation = st.navigation(
         for name, title, icon, path in PAGES
     ]
 )
-render_sidebar(current())
+render_sidebar(shown())
 navigation.run()

@@ -44,6 +44,16 @@ class Changes:
     def reopened(self) -> tuple[TaskChange, ...]:
         return tuple(c for c in self.tasks if c.reopened)
 
+    def counts(self) -> dict[str, int]:
+        """How much changed, kept with a published version for the history page."""
+        return {
+            "status_changes": len(self.tasks),
+            "reopened": len(self.reopened),
+            "indicator_changes": len(self.indicators),
+            "added": len(self.tasks_added) + len(self.indicators_added),
+            "removed": len(self.tasks_removed) + len(self.indicators_removed),
+        }
+
     @property
     def empty(self) -> bool:
         return not (

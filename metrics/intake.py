@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
-from metrics.loader import LoadResult
+from metrics.loader import MAX_CELL_CHARS, LoadResult
 from metrics.problems import Problem, Severity
 
 MB: Final = 1024 * 1024
@@ -81,6 +81,14 @@ class IntakeLimits:
                 value = float(raw) * scale
                 changes[field] = value if field in ("max_ratio", "parse_seconds") else int(value)
         return replace(limits, **changes)  # type: ignore[arg-type]
+
+    def describe(self) -> str:
+        """The limits in one sentence for staff, e.g. shown next to the upload box."""
+        return (
+            f"仅接受 .xlsx；文件不超过 {self.max_upload_bytes / MB:g} MB，"
+            f"工作表不超过 {self.max_sheets:,} 个，每个工作表不超过 {self.max_rows:,} 行、"
+            f"{self.max_columns:,} 列，单元格不超过 {MAX_CELL_CHARS:,} 个字符。"
+        )
 
 
 class IntakeRefused(ValueError):
@@ -135,6 +143,9 @@ def describe_content(data: bytes) -> str | None:
 _STRICT_NS: Final = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _DIMENSION: Final = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
 _HEAD_BYTES: Final = 4096
+_ROW_TAG: Final = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_ROW_NUMBER: Final = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br=\"(\d+)\"")
+_CHUNK: Final = 1024 * 1024
 
 
 def check_package(data: bytes, limits: IntakeLimits) -> None:
@@ -237,16 +248,45 @@ def _check_worksheets(
         raise IntakeRefused(f"工作簿有 {len(sheets)} 个工作表，超过上限 {limits.max_sheets} 个")
     for info in sheets:
         match = _DIMENSION.search(_read_head(archive, info.filename))
-        if match is None or match.group(4) is None:
-            continue
-        rows = int(match.group(4))
-        columns = _column_number(match.group(3))
-        if rows > limits.max_rows or columns > limits.max_columns:
-            raise IntakeRefused(
-                f"工作表部件“{info.filename}”声明的范围为 {rows} 行 × {columns} 列，"
-                f"超过上限（{limits.max_rows} 行、{limits.max_columns} 列）。"
-                "请删除表格下方和右侧多余的内容后重新上传"
-            )
+        if match is not None and match.group(4) is not None:
+            rows = int(match.group(4))
+            columns = _column_number(match.group(3))
+            if rows > limits.max_rows or columns > limits.max_columns:
+                raise IntakeRefused(
+                    f"工作表部件“{info.filename}”声明的范围为 {rows} 行 × {columns} 列，"
+                    f"超过上限（{limits.max_rows} 行、{limits.max_columns} 列）。"
+                    "请删除表格下方和右侧多余的内容后重新上传"
+                )
+        _check_real_rows(archive, info.filename, limits)
+
+
+def _check_real_rows(archive: zipfile.ZipFile, name: str, limits: IntakeLimits) -> None:
+    """Count the rows a worksheet really has, and its highest row number, without
+    trusting its dimension: a small file can hold a million rows, or one row at
+    1,048,576 that makes the reader allocate the whole grid. Streams the part (its
+    size is already bounded by the total-size limit), never holding it whole."""
+    count = highest = 0
+    pending = b""
+    try:
+        with archive.open(name) as handle:
+            while chunk := handle.read(_CHUNK):
+                buffer = pending + chunk
+                cut = buffer.rfind(b"<")  # tags before the last "<" are complete
+                done, pending = (buffer[:cut], buffer[cut:]) if cut > 0 else (b"", buffer)
+                count += len(_ROW_TAG.findall(done))
+                highest = max([highest, *map(int, _ROW_NUMBER.findall(done))])
+                if count > limits.max_rows or highest > limits.max_rows:
+                    break
+            count += len(_ROW_TAG.findall(pending))
+            highest = max([highest, *map(int, _ROW_NUMBER.findall(pending))])
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+        raise IntakeRefused(f"文件已损坏，无法作为 .xlsx 工作簿打开。{SAVE_AS_XLSX}") from exc
+    if count > limits.max_rows or highest > limits.max_rows:
+        claim = f"第 {highest} 行" if highest > limits.max_rows else f"{count} 行以上"
+        raise IntakeRefused(
+            f"工作表部件“{name}”有数据写到了{claim}，超过上限 {limits.max_rows} 行。"
+            "请删除表格下方多余的内容后重新上传"
+        )
 
 
 def _content_types(archive: zipfile.ZipFile) -> bytes:

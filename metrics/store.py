@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS audit (
     note        TEXT NOT NULL,
     counts      TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS audit_by_version ON audit(version_id, id);
 CREATE TRIGGER IF NOT EXISTS audit_is_append_only_u BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_is_append_only_d BEFORE DELETE ON audit
@@ -151,6 +152,16 @@ class Store:
             )
             for row in rows
         ]
+
+    def previous_of(self, version_id: int) -> Version | None:
+        """The version that was current just before ``version_id`` last became current."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT v.* FROM audit a JOIN versions v ON v.id = a.previous_id"
+                " WHERE a.version_id = ? ORDER BY a.id DESC LIMIT 1",
+                (version_id,),
+            ).fetchone()
+        return _version(row) if row else None
 
     def read(self, version: Version) -> bytes:
         data = (self.files / f"{version.sha256}.xlsx").read_bytes()

@@ -7,7 +7,7 @@ import streamlit as st
 from metrics.headline import headline
 from metrics.store import StaleVersion, StoreError
 from ui.auth import sign_in_form, signed_in_staff
-from ui.data_source import current, of_version, store
+from ui.data_source import current, of_version, store, view_version
 from ui.downloads import XLSX_MIME
 from ui.versions import audit_frame, versions_frame
 
@@ -36,6 +36,9 @@ chosen = next(v for v in versions if v.id == chosen_id)
 as_of = of_version(chosen)
 if as_of.scored is not None:
     st.markdown(f"**v{chosen.id} 时的看板**：{headline(as_of.scored).sentence}")
+    if st.button(f"在看板中查看 v{chosen.id}", key="history_view"):
+        view_version(None if chosen.id == loaded.version_id else chosen.id)
+        st.switch_page("pages/overview.py")
 try:
     original = the_store.read(chosen)
 except (StoreError, OSError):

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charts.completion import status_breakdown
 from metrics.changes import compare
-from metrics.headline import headline, rate_delta
+from metrics.intake import IntakeLimits
 from metrics.progress import score
-from metrics.rollup import overall
-from metrics.store import StaleVersion, StoreError
-from metrics.views import attention_items, summary_paragraph
 from ui.auth import sign_in_form, sign_out_button, signed_in_staff
-from ui.data_source import counts_of, current, store
+from ui.data_source import current
 from ui.downloads import XLSX_MIME, template_download_button
-from ui.figures import show
-from ui.headline_cards import headline_cards
-from ui.review import checked_upload, show_changes, show_problems
+from ui.review import checked_upload, publish_form, show_changes, show_preview, show_problems
 
 st.title("上传数据")
 loaded = current()
@@ -39,7 +33,12 @@ if staff is None:
     st.stop()
 sign_out_button("upload_sign_out")
 
-upload = st.file_uploader("选择工作簿（.xlsx）", type=["xlsx"], key="upload_file")
+upload = st.file_uploader(
+    "选择工作簿（.xlsx）",
+    type=["xlsx"],
+    key="upload_file",
+)
+st.caption(IntakeLimits.from_env().describe())
 if upload is None:
     st.stop()
 data = upload.getvalue()
@@ -59,37 +58,10 @@ if result.dataset is None:
     st.stop()
 
 new = score(result.dataset)
+changes = compare(loaded.scored, new) if loaded.scored is not None else None
 st.subheader("发布后的变化")
-if loaded.scored is not None:
-    show_changes(compare(loaded.scored, new))
+if changes is not None:
+    show_changes(changes)
 st.subheader("预览：发布后的总览")
-preview = headline(new)
-before_rate = headline(loaded.scored) if loaded.scored is not None else None
-headline_cards(
-    preview,
-    len(attention_items(new)),
-    rate_delta(before_rate, preview) if before_rate else None,
-    key="upload_preview_cards",
-)
-st.markdown(summary_paragraph(new))
-show(status_breakdown(overall(new)), "upload_preview_breakdown")
-
-with st.form("upload_publish"):
-    note = st.text_input("发布说明", placeholder="如：更新5月底数据", key="upload_note")
-    publish = st.form_submit_button("发布", type="primary")
-if publish:
-    try:
-        version = store().publish(
-            data,
-            actor=staff,
-            file_name=upload.name,
-            note=note.strip(),
-            counts=counts_of(result),
-            expected_current=loaded.version_id,
-        )
-    except StaleVersion as exc:
-        st.error(str(exc))
-    except StoreError as exc:
-        st.error(f"未发布：{exc}")
-    else:
-        st.success(f"已发布为版本 v{version.id}。所有人刷新或下一次操作时即可看到。")
+show_preview(loaded, new)
+publish_form(data, upload.name, staff=staff, loaded=loaded, result=result, changes=changes)

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from metrics.accounts import Accounts
 from metrics.store import STORE_ENV, Store
 from tests.builders import meta, write_valid
+from tests.hostile import Hostile, catalogue
 from ui.data_source import WORKBOOK_ENV
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -54,6 +55,7 @@ def test_upload_needs_a_signed_in_staff_member(store_root: Path) -> None:
 def test_upload_review_and_publish(store_root: Path, tmp_path: Path) -> None:
     app = open_page("pages/upload.py")
     sign_in(app, "upload_sign_in")
+    assert any("文件不超过 10 MB" in c.value for c in app.caption)  # the limits, up front
     new = write_valid(tmp_path / "new.xlsx").read_bytes()
     app.get("file_uploader")[0].set_value(("new.xlsx", new, XLSX)).run()
     assert not app.exception
@@ -68,6 +70,12 @@ def test_upload_review_and_publish(store_root: Path, tmp_path: Path) -> None:
     store = Store(store_root)
     assert store.current().id == 2  # type: ignore[union-attr]
     assert store.audit()[0].actor == "张三" and store.audit()[0].note == "测试发布"
+    counts = store.current().counts  # type: ignore[union-attr]
+    assert counts["total"] == 3 and counts["completed"] == 2
+    assert counts["removed"] > 0  # 35 tasks became 3
+    history = open_page("pages/history.py")
+    summary = history.dataframe[0].value.iloc[0]["变化"]
+    assert summary.startswith("状态变化 ") and f"删除 {counts['removed']}" in summary
 
 
 def test_a_bad_upload_is_reported_and_not_published(store_root: Path, tmp_path: Path) -> None:
@@ -129,3 +137,93 @@ def test_a_damaged_stored_file_is_reported_not_a_traceback(store_root: Path) -> 
     history.run()
     assert not history.exception, [e.value for e in history.exception]
     assert any("缺失或已损坏" in e.value for e in history.error)
+
+
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Hostile]:
+    return {h.name: h for h in catalogue(tmp_path_factory.mktemp("hostile"))}
+
+
+HOSTILE_NAMES = [
+    "zip bomb by ratio",
+    "zip bomb behind a declared-size lie",
+    "billion laughs",
+    "quadratic blow-up",
+    "external entity",
+    "sheet claiming the whole grid",
+    "16,384 columns",
+    "a cell at XFD1048576",
+    "a million real rows",
+    "2,000 sheets",
+    "a million-character cell",
+    "truncated zip",
+    "CRC-corrupted zip",
+    "duplicate entry names",
+    "path traversal",
+    "renamed PNG",
+    "renamed CSV",
+    "renamed HTML",
+    "encrypted workbook",
+    "macro workbook",
+    "formula without a saved value",
+    "Excel error cell",
+    "Strict Open XML",
+    "invalid XML characters",
+    "1904 dates",
+]
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_uploads_end_in_words_and_change_nothing(
+    store_root: Path, hostile_files: dict[str, Hostile], name: str
+) -> None:
+    hostile = hostile_files[name]
+    app = open_page("pages/upload.py")
+    sign_in(app, "upload_sign_in")
+    app.get("file_uploader")[0].set_value(("数据.xlsx", hostile.data, XLSX)).run()
+    assert not app.exception, [e.value for e in app.exception]
+    store = Store(store_root)
+    assert store.current().id == 1  # type: ignore[union-attr]  # nothing published
+    if hostile.accepted:
+        assert not app.error
+        assert "截至2021年5月31日" in "\n".join(m.value for m in app.markdown)
+    else:
+        assert "不能发布" in app.error[0].value
+        report = app.dataframe[0].value
+        assert report.iloc[0]["级别"] == "错误" and len(report.iloc[0]["问题"]) > 10
+    # The server goes on serving everyone: the dashboard still shows the published data.
+    overview = AppTest.from_file(DASHBOARD, default_timeout=60)
+    overview.run()
+    assert next(m for m in overview.metric if m.label == "整改完成率").value == "85.7%"
+
+
+def test_the_hostile_catalogue_is_tested_whole(hostile_files: dict[str, Hostile]) -> None:
+    assert sorted(hostile_files) == sorted(HOSTILE_NAMES)
+
+
+def test_leaders_can_view_the_dashboard_as_of_an_older_version(
+    store_root: Path, tmp_path: Path
+) -> None:
+    app = open_page("pages/history.py")  # bootstraps v1 (85.7%)
+    Store(store_root).publish(
+        write_valid(tmp_path / "n.xlsx").read_bytes(),
+        actor="李四",
+        file_name="n.xlsx",
+        note="五月",
+        counts={},
+        expected_current=1,
+    )
+    app.run()
+    app.selectbox(key="history_version").set_value(1).run()
+    app.button(key="history_view").click().run()
+    assert not app.exception
+    # On the overview now, for this session only: v1's figures, clearly marked as old.
+    assert next(m for m in app.metric if m.label == "整改完成率").value == "85.7%"
+    assert "正在查看历史版本 v1" in app.warning[0].value
+    other = AppTest.from_file(DASHBOARD, default_timeout=60)  # another leader
+    other.run()
+    assert next(m for m in other.metric if m.label == "整改完成率").value == "66.7%"
+    app.button(key="back_to_current").click().run()
+    assert next(m for m in app.metric if m.label == "整改完成率").value == "66.7%"
+    assert not app.warning

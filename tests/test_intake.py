@@ -13,6 +13,7 @@ import pytest
 
 from metrics.intake import IntakeLimits, check_package, describe_content, load_untrusted
 from tests.hostile import (
+    declared_size_lie,
     raw_zip,
     rezip,
     sheet_part,
@@ -150,8 +151,11 @@ def test_a_parse_that_takes_too_long_is_stopped(tmp_path: Path) -> None:
 
 def test_a_cell_at_the_end_of_the_grid_crashes_only_the_child(tmp_path: Path) -> None:
     """python-calamine aborts on a sheet with cells at A1 and XFD1048576 (it would
-    allocate the whole grid). The abort happens in the child; this process goes on."""
-    message = refusal(with_far_cell(valid_bytes(tmp_path)))
+    allocate the whole grid). The row scan refuses it before any parsing; with that
+    limit lifted, the abort happens in the child and this process goes on."""
+    far = with_far_cell(valid_bytes(tmp_path))
+    assert "第 1048576 行" in refusal(far)
+    message = refusal(far, IntakeLimits(max_rows=2_000_000))
     assert "异常退出" in message
     assert load_untrusted(valid_bytes(tmp_path), IntakeLimits()).ok  # still serving
 
@@ -202,25 +206,10 @@ def test_a_million_character_cell(tmp_path: Path) -> None:
     assert "1000000 个字符" in message and "32767" in message
 
 
-def _patch_declared_size(data: bytes, name: str, size: int) -> bytes:
-    """Make the zip directory lie about ``name``'s uncompressed size."""
-    import struct
-
-    patched = bytearray(data)
-    encoded = name.encode()
-    for signature, size_offset, name_offset in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
-        start = 0
-        while (start := patched.find(signature, start)) != -1:
-            if patched[start + name_offset : start + name_offset + len(encoded)] == encoded:
-                struct.pack_into("<I", patched, start + size_offset, size)
-            start += 4
-    return bytes(patched)
-
-
 def test_zip_bomb_hidden_by_a_declared_size_lie(tmp_path: Path) -> None:
     name = "xl/media/lie.xml"
     bomb = rezip(valid_bytes(tmp_path), add={name: b"<a>" + b" " * 30_000_000 + b"</a>"})
-    lying = _patch_declared_size(bomb, name, 100)
+    lying = declared_size_lie(bomb, name, 100)
     result = load_untrusted(lying, IntakeLimits())
     assert not result.ok and result.errors[0].message  # refused in words, never a crash
     assert load_untrusted(valid_bytes(tmp_path), IntakeLimits()).ok
@@ -260,3 +249,38 @@ def test_a_workbook_of_100000_observations_passes(tmp_path: Path) -> None:
     result = load_untrusted(data, IntakeLimits())
     assert result.ok, [str(p) for p in result.problems[:3]]
     assert result.dataset is not None and len(result.dataset.observations) == 100_000
+
+
+def test_a_small_file_with_a_million_real_rows(tmp_path: Path) -> None:
+    """No dimension to give it away: the rows are counted while streaming the part."""
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 1_000_001)
+    )
+    data = valid_bytes(tmp_path)
+    name = "xl/worksheets/sheet9.xml"
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    )
+    packed = rezip(data, add={name: sheet + rows + b"</sheetData></worksheet>"})
+    assert len(packed) < 10 * 1024 * 1024
+    message = refusal(packed, IntakeLimits(max_ratio=10_000))  # past the ratio rule
+    assert name in message and "200000" in message
+
+
+def test_row_counting_across_chunk_boundaries(tmp_path: Path) -> None:
+    rows = b"".join(
+        b'<x:row r="%d" spans="1:1"><x:c><x:v>1</x:v></x:c></x:row>' % i for i in range(1, 60_001)
+    )
+    data = rezip(valid_bytes(tmp_path), add={"xl/worksheets/sheet9.xml": b"<x:sheetData>" + rows})
+    limits = IntakeLimits(max_ratio=10_000, max_rows=59_999)
+    assert "60000" in refusal(data, limits)
+    check_package(data, IntakeLimits(max_ratio=10_000, max_rows=60_000))  # exactly at the limit
+
+
+def test_external_entity_is_refused(tmp_path: Path) -> None:
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&x;</t></si></sst>'
+    )
+    data = rezip(valid_bytes(tmp_path), add={"xl/sharedStrings.xml": xxe})
+    assert "DTD" in refusal(data)

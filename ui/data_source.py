@@ -6,6 +6,10 @@ folder ``ZHENGGAI_STORE``, default ``store/``): on first start the bundled
 rerun asks the store which version is current, so a version published by anyone is
 shown on each session's next interaction, without a restart.
 
+A leader may look at the dashboard *as of an older version* (from the history page):
+``shown()`` is then that version for this session only, and the sidebar says so and
+offers the way back. Uploading and rolling back always work against ``current()``.
+
 ``ZHENGGAI_WORKBOOK`` names a workbook to show instead, read-only (used by tests and
 for a quick look at a file); the version label is then the file's short SHA-256.
 """
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -27,6 +31,7 @@ from metrics.store import Store, StoreError, Version, default_root
 
 BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "indicators.xlsx"
 WORKBOOK_ENV = "ZHENGGAI_WORKBOOK"
+VIEW_KEY = "view_version"  # session state: the version id this session looks at, if old
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,7 @@ class Loaded:
     scored: Scored | None  # None when the workbook has errors
     problems: tuple[Problem, ...]
     version_id: int | None = None  # the store's version number; None for a plain file
+    current_id: int | None = None  # when looking at an older version: the current one
 
 
 def counts_of(result: LoadResult) -> dict[str, int]:
@@ -69,13 +75,46 @@ def current() -> Loaded:
     return of_version(version)
 
 
+def shown() -> Loaded:
+    """What this session's dashboard pages show: the current data, or an older version
+    chosen on the history page (``current_id`` is then set)."""
+    loaded = current()
+    wanted = st.session_state.get(VIEW_KEY)
+    if not isinstance(wanted, int) or loaded.version_id in (None, wanted):
+        return loaded
+    version = store().version(wanted)
+    if version is None:
+        return loaded
+    return replace(of_version(version), current_id=loaded.version_id)
+
+
+def view_version(version_id: int | None) -> None:
+    """Look at ``version_id`` on every page of this session (None: back to current)."""
+    if version_id is None:
+        st.session_state.pop(VIEW_KEY, None)
+    else:
+        st.session_state[VIEW_KEY] = version_id
+
+
 def of_version(version: Version) -> Loaded:
     """The dashboard as of any stored version."""
-    return _load_version(version.id, version.sha256)
+    return _load_version(
+        version.id, version.sha256, _stamp(store().files / f"{version.sha256}.xlsx")
+    )
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """Size and modification time: part of a cache key, so that a file that goes
+    missing, is damaged or is restored is read again instead of served from cache."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)
 
 
 @st.cache_resource(show_spinner="正在读取数据……", max_entries=16)
-def _load_version(version_id: int, sha256: str) -> Loaded:
+def _load_version(version_id: int, sha256: str, stamp: tuple[int, int]) -> Loaded:
     # Keyed by content: the same (id, sha256) in another store folder is the same data.
     the_store = store()
     version = the_store.version(version_id)
@@ -94,12 +133,7 @@ def _load_version(version_id: int, sha256: str) -> Loaded:
 
 
 def _from_file(path: Path) -> Loaded:
-    try:
-        stat = path.stat()
-        stamp = (stat.st_size, stat.st_mtime_ns)
-    except OSError:
-        stamp = (-1, -1)
-    return _load_file(str(path), stamp)
+    return _load_file(str(path), _stamp(path))
 
 
 @st.cache_resource(show_spinner="正在读取数据……", max_entries=8)
@@ -119,9 +153,5 @@ def previous(loaded: Loaded) -> Loaded | None:
     """The version that was current before this one (by the audit log), if any."""
     if loaded.version_id is None:
         return None
-    the_store = store()
-    entry = next((e for e in the_store.audit() if e.version_id == loaded.version_id), None)
-    if entry is None or entry.previous_id is None:
-        return None
-    before = the_store.version(entry.previous_id)
+    before = store().previous_of(loaded.version_id)
     return of_version(before) if before is not None else None

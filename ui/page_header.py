@@ -6,14 +6,15 @@ import streamlit as st
 
 from metrics.headline import chinese_date
 from metrics.progress import Scored
-from ui.data_source import Loaded, current
+from ui.data_source import Loaded, shown, view_version
 from ui.problems_view import show_load_failure
 
 
 def scored_or_stop() -> tuple[Loaded, Scored]:
-    """The current data; when it cannot be shown, explain why and stop the page."""
-    loaded = current()
+    """The data this session looks at; when it cannot be shown, explain why and stop."""
+    loaded = shown()
     if loaded.scored is None:
+        historical_notice(loaded)
         show_load_failure(loaded.problems)
         st.stop()
     assert loaded.scored is not None
@@ -26,3 +27,18 @@ def page_title(title: str, loaded: Loaded, scored: Scored) -> None:
     st.caption(
         f"{meta.organisation}　·　数据截至 {chinese_date(meta.as_of)}　·　版本 {loaded.version}"
     )
+    historical_notice(loaded)
+
+
+def historical_notice(loaded: Loaded) -> None:
+    """When this session looks at an older version: say so, and offer the way back."""
+    if loaded.current_id is not None:
+        st.warning(
+            f"正在查看历史版本 v{loaded.version_id}，不是当前数据（当前为 v{loaded.current_id}）。"
+        )
+        st.button(
+            f"回到当前版本 v{loaded.current_id}",
+            key="back_to_current",
+            on_click=view_version,
+            args=(None,),
+        )

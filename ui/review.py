@@ -8,11 +8,20 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from charts.completion import status_breakdown
 from metrics.changes import Changes
+from metrics.headline import headline, rate_delta
 from metrics.intake import load_untrusted
 from metrics.loader import LoadResult
 from metrics.problems import Problem
+from metrics.progress import Scored
+from metrics.rollup import overall
+from metrics.store import StaleVersion, StoreError
 from metrics.summary import rate_text
+from metrics.views import attention_items, summary_paragraph
+from ui.data_source import Loaded, counts_of, store
+from ui.figures import show
+from ui.headline_cards import headline_cards
 
 
 def checked_upload(data: bytes) -> LoadResult:
@@ -115,3 +124,48 @@ def show_changes(changes: Changes) -> None:
     ):
         if items:
             st.markdown(f"**{title}**：" + "；".join(items))
+
+
+def show_preview(loaded: Loaded, new: Scored) -> None:
+    """The overview as it would look once ``new`` is published."""
+    figures = headline(new)
+    before = headline(loaded.scored) if loaded.scored is not None else None
+    delta = rate_delta(before, figures) if before is not None else None
+    headline_cards(figures, len(attention_items(new)), delta, key="upload_preview_cards")
+    st.markdown(summary_paragraph(new))
+    show(status_breakdown(overall(new)), "upload_preview_breakdown")
+
+
+def publish_form(
+    data: bytes,
+    file_name: str,
+    *,
+    staff: str,
+    loaded: Loaded,
+    result: LoadResult,
+    changes: Changes | None,
+) -> None:
+    """Note + 发布 button; publishes against the version the review was made on."""
+    with st.form("upload_publish"):
+        note = st.text_input("发布说明", placeholder="如：更新5月底数据", key="upload_note")
+        publish = st.form_submit_button("发布", type="primary")
+    if not publish:
+        return
+    counts = counts_of(result) | (changes.counts() if changes is not None else {})
+    with st.spinner("正在发布……"):
+        try:
+            version = store().publish(
+                data,
+                actor=staff,
+                file_name=file_name,
+                note=note.strip(),
+                counts=counts,
+                expected_current=loaded.version_id,
+            )
+        except StaleVersion as exc:
+            st.error(str(exc))
+            return
+        except StoreError as exc:
+            st.error(f"未发布：{exc}")
+            return
+    st.success(f"已发布为版本 v{version.id}。所有人刷新或下一次操作时即可看到。")

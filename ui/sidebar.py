@@ -15,7 +15,8 @@ def render_sidebar(loaded: Loaded) -> None:
         if loaded.scored is not None:
             meta = loaded.scored.meta
             st.markdown(f"**{meta.title}**")
-            st.caption(f"数据截至 {chinese_date(meta.as_of)}　·　版本 {loaded.version}")
+            old = "（历史版本）" if loaded.current_id is not None else ""
+            st.caption(f"数据截至 {chinese_date(meta.as_of)}　·　版本 {loaded.version}{old}")
         with st.expander("图例", expanded=False):
             st.markdown(legend_html(), unsafe_allow_html=True)
         template_download_button()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -15,10 +16,11 @@ def versions_frame(versions: Sequence[Version], current_id: int | None) -> pd.Da
             {
                 "版本": f"v{v.id}" + ("（当前）" if v.id == current_id else ""),
                 "发布人": v.actor,
-                "时间（UTC）": v.created_at.replace("T", " ")[:19],
+                "时间": beijing_time(v.created_at),
                 "说明": v.note,
                 "文件": v.file_name,
                 "完成": f"{v.counts.get('completed', '—')}/{v.counts.get('total', '—')}",
+                "变化": change_summary(v.counts),
             }
             for v in versions
         ]
@@ -29,7 +31,7 @@ def audit_frame(entries: Sequence[AuditEntry]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "时间（UTC）": e.at.replace("T", " ")[:19],
+                "时间": beijing_time(e.at),
                 "操作人": e.actor,
                 "操作": e.action,
                 "版本": f"v{e.version_id}",
@@ -39,3 +41,34 @@ def audit_frame(entries: Sequence[AuditEntry]) -> pd.DataFrame:
             for e in entries
         ]
     )
+
+
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def beijing_time(iso: str) -> str:
+    """A stored UTC timestamp as Beijing time, e.g. "2026-11-28 23:25"."""
+    try:
+        moment = datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def change_summary(counts: Mapping[str, int]) -> str:
+    """What a publish changed, from the counts kept with the version ("—" if unknown)."""
+    if "status_changes" not in counts:
+        return "—"
+    parts = [
+        f"状态变化 {counts['status_changes']}",
+        f"指标变化 {counts.get('indicator_changes', 0)}",
+    ]
+    if counts.get("reopened"):
+        parts.append(f"改回未完成 {counts['reopened']}")
+    if counts.get("added"):
+        parts.append(f"新增 {counts['added']}")
+    if counts.get("removed"):
+        parts.append(f"删除 {counts['removed']}")
+    return "，".join(parts)
