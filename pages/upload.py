@@ -10,7 +10,15 @@ from metrics.progress import score
 from ui.auth import sign_in_form, sign_out_button, signed_in_staff
 from ui.data_source import current
 from ui.downloads import XLSX_MIME, template_download_button
-from ui.review import checked_upload, publish_form, show_changes, show_preview, show_problems
+from ui.review import (
+    checked_upload,
+    publish_form,
+    show_changes,
+    show_preview,
+    show_problems,
+    show_published_message,
+    upload_round,
+)
 
 st.title("上传数据")
 loaded = current()
@@ -32,11 +40,12 @@ if staff is None:
     sign_in_form("upload_sign_in")
     st.stop()
 sign_out_button("upload_sign_out")
+show_published_message()
 
 upload = st.file_uploader(
     "选择工作簿（.xlsx）",
     type=["xlsx"],
-    key="upload_file",
+    key=f"upload_file_{upload_round()}",
 )
 st.caption(IntakeLimits.from_env().describe())
 if upload is None:

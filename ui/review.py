@@ -168,4 +168,26 @@ def publish_form(
         except StoreError as exc:
             st.error(f"未发布：{exc}")
             return
-    st.success(f"已发布为版本 v{version.id}。所有人刷新或下一次操作时即可看到。")
+    # Start over with an empty upload box; the next run (sidebar included) shows the new
+    # version, and the message is carried across the rerun.
+    st.session_state[_PUBLISHED_KEY] = (
+        f"已发布为版本 v{version.id}。所有人刷新或下一次操作时即可看到。"
+    )
+    st.session_state[_ROUND_KEY] = upload_round() + 1
+    st.rerun()
+
+
+_PUBLISHED_KEY = "upload_published_message"
+_ROUND_KEY = "upload_round"
+
+
+def upload_round() -> int:
+    """Part of the upload box's key: a new round after each publish empties the box."""
+    value = st.session_state.get(_ROUND_KEY, 0)
+    return value if isinstance(value, int) else 0
+
+
+def show_published_message() -> None:
+    message = st.session_state.pop(_PUBLISHED_KEY, None)
+    if isinstance(message, str):
+        st.success(message)
