@@ -100,3 +100,15 @@ def test_users_command_line(tmp_path: Path) -> None:
     assert Accounts(tmp_path).sign_in("张三", PASSWORD).ok
     assert run("remove", "张三").returncode == 0
     assert run("remove", "张三").returncode == 1
+
+
+def test_oidc_staff_needs_the_staff_list() -> None:
+    from ui.auth import oidc_staff
+
+    staff = ["Zhang.San@huiji.gov.cn", " "]
+    signed_in = {"is_logged_in": True, "name": "张三", "email": "zhang.san@huiji.gov.cn"}
+    assert oidc_staff(signed_in, staff) == "张三（zhang.san@huiji.gov.cn）"
+    assert oidc_staff({**signed_in, "is_logged_in": False}, staff) is None
+    assert oidc_staff({**signed_in, "email": "wangwu@huiji.gov.cn"}, staff) is None
+    assert oidc_staff(signed_in, []) is None  # an empty list admits nobody
+    assert oidc_staff({"is_logged_in": True, "email": ""}, ["", " "]) is None

@@ -228,3 +228,49 @@ def test_leaders_can_view_the_dashboard_as_of_an_older_version(
     app.switch_page("pages/overview.py").run()  # AppTest reruns its own page after a click
     assert next(m for m in app.metric if m.label == "整改完成率").value == "66.7%"
     assert not app.warning
+
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-only-cookie-secret-not-used-anywhere",
+    "client_id": "dashboard",
+    "client_secret": "test-only",
+    "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration",
+}
+
+
+def oidc_upload_page(user: dict[str, object]) -> AppTest:
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app.secrets["auth"] = AUTH
+    app.secrets["zhenggai"] = {"staff": ["Zhang.San@huiji.gov.cn"]}
+    app.user = user
+    app.run()
+    app.switch_page("pages/upload.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_oidc_sign_in_button_when_the_organisation_sign_on_is_configured(
+    store_root: Path,
+) -> None:
+    app = oidc_upload_page({"is_logged_in": False})
+    assert app.button(key="upload_sign_in_oidc").label == "使用单位账号登录"
+    assert not app.get("file_uploader")
+    assert not app.text_input  # no local password form
+
+
+def test_oidc_user_not_on_the_staff_list_cannot_upload(store_root: Path) -> None:
+    app = oidc_upload_page({"is_logged_in": True, "name": "王五", "email": "wangwu@huiji.gov.cn"})
+    assert "不在工作人员名单中" in app.warning[0].value
+    assert not app.get("file_uploader")
+
+
+def test_oidc_staff_publish_under_their_own_name(store_root: Path, tmp_path: Path) -> None:
+    user = {"is_logged_in": True, "name": "张三", "email": "zhang.san@huiji.gov.cn"}
+    app = oidc_upload_page(user)
+    new = write_valid(tmp_path / "new.xlsx").read_bytes()
+    app.get("file_uploader")[0].set_value(("new.xlsx", new, XLSX)).run()
+    app.button(key="FormSubmitter:upload_publish-发布").click().run()
+    assert "已发布为版本 v2" in app.success[0].value
+    assert Store(store_root).audit()[0].actor == "张三（zhang.san@huiji.gov.cn）"
