@@ -118,6 +118,7 @@ def test_staff_upload_and_publish(
     expect(page.get_by_text("正在查看历史版本 v1")).to_be_visible(timeout=30_000)
     expect(metric(page, "85.7%")).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_text("（历史版本）")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "history-view-v1.png")
     page.get_by_role("button", name="回到当前版本 v2").click()
     expect(metric(page, "88.6%")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("正在查看历史版本")).to_have_count(0)
