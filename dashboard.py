@@ -25,6 +25,7 @@ PAGES = [
     ("issue", "问题详情", "search", "issue"),
     ("indicators", "指标", "monitoring", "indicators"),
     ("units", "单位评比", "leaderboard", "units"),
+    ("export", "导出材料", "download", "export"),
     ("upload", "上传数据", "upload", "upload"),
     ("history", "历史版本", "history", "history"),
 ]

@@ -6,6 +6,7 @@ import streamlit as st
 
 from metrics.progress import IndicatorStatus
 from metrics.views import IndicatorFilter, indicator_table, task_filter_options
+from ui.downloads import table_download_button
 from ui.figures import matrix_figure, show
 from ui.issue_links import table_opening_issues
 from ui.page_header import page_title, scored_or_stop
@@ -36,7 +37,8 @@ table_opening_issues(
         "任务": None,
     },
 )
+table_download_button(table, f"指标_{scored.meta.as_of.isoformat()}.csv", key="indicators_csv")
 
 st.subheader("各任务指标状态")
 st.caption("每行一项任务，格中数字为处于该状态的指标个数。")
-show(matrix_figure(loaded.version, scored), "indicators_matrix")
+show(matrix_figure(loaded.version, scored), "indicators_matrix", name="任务状态一览", scored=scored)

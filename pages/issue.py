@@ -64,10 +64,17 @@ for ip in detail.charted:
     ind = ip.indicator
     st.markdown(f"**{ind.name}**　{badge(ip.status)}", unsafe_allow_html=True)
     bullet_figure, history_figure = indicator_figures(loaded.version, ind.id, ip)
-    show(bullet_figure, f"issue_bullet_{ind.id}")
+    show(
+        bullet_figure, f"issue_bullet_{ind.id}", name=f"任务{ind.task_id}_{ind.name}", scored=scored
+    )
     st.caption(f"最新 {value_text(ip)}，目标 {target_text(ip)}。{ip.reason}")
     if history_figure is not None:
-        show(history_figure, f"issue_history_{ind.id}")
+        show(
+            history_figure,
+            f"issue_history_{ind.id}",
+            name=f"任务{ind.task_id}_{ind.name}_历史",
+            scored=scored,
+        )
     with st.expander("来源"):
         st.markdown(f"> {ind.source}")
         if ind.note:

@@ -25,11 +25,11 @@ st.markdown(summary_paragraph(scored))
 
 charts = overview_figures(loaded.version, scored)
 st.subheader("任务状态")
-show(charts.breakdown, "overview_breakdown")
+show(charts.breakdown, "overview_breakdown", name="整改完成率", scored=scored)
 st.subheader("分方面完成情况")
-show(charts.categories, "overview_categories")
+show(charts.categories, "overview_categories", name="分方面完成情况", scored=scored)
 st.subheader("分问题完成情况")
-show(charts.problems, "overview_problems")
+show(charts.problems, "overview_problems", name="分问题完成情况", scored=scored)
 
 st.subheader("需关注")
 if not items:

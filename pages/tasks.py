@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.views import TaskFilter, task_filter_options, task_table
+from ui.downloads import table_download_button
 from ui.issue_links import table_opening_issues
 from ui.page_header import page_title, scored_or_stop
 from ui.status import tag
@@ -32,3 +33,4 @@ table_opening_issues(
         "任务": st.column_config.TextColumn(width="medium"),
     },
 )
+table_download_button(table, f"整改任务_{scored.meta.as_of.isoformat()}.csv", key="tasks_csv")

@@ -12,7 +12,12 @@ from ui.page_header import page_title, scored_or_stop
 loaded, scored = scored_or_stop()
 page_title("单位评比", loaded, scored)
 st.caption("按牵头单位统计整改完成率（已完成与长期坚持计为完成），完成率相同时完成项数多的在前。")
-show(ranking_figure(loaded.version, scored), "units_ranking")
+show(
+    ranking_figure(loaded.version, scored),
+    "units_ranking",
+    name="牵头单位完成率排名",
+    scored=scored,
+)
 st.dataframe(
     unit_table(by_lead_unit(scored)),
     key="units_table",

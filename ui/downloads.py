@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from metrics.safe_cells import safe_csv
 from metrics.workbook_writer import template_bytes
 
 TEMPLATE_FILE_NAME = "整改进展看板_空白模板.xlsx"
@@ -22,5 +24,17 @@ def template_download_button(key: str = "download_template") -> None:
         file_name=TEMPLATE_FILE_NAME,
         mime=XLSX_MIME,
         help="与看板读取格式一致的空白工作簿，含填写说明和下拉选项",
+        key=key,
+    )
+
+
+def table_download_button(frame: pd.DataFrame, file_name: str, *, key: str) -> None:
+    """The table as CSV for Excel, formulas neutralised (replaces the grid's own download,
+    which ``client.disableDataExport`` turns off)."""
+    st.download_button(
+        "下载表格（CSV）",
+        data=safe_csv(frame),
+        file_name=file_name,
+        mime="text/csv",
         key=key,
     )

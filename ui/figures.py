@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import streamlit as st
 
+from briefing.names import file_stem
 from charts.completion import (
     completion_by_group,
     problem_label,
@@ -58,5 +59,16 @@ def indicator_figures(
     return bullet(_ip), history(_ip) if len(_ip.history) >= 2 else None
 
 
-def show(figure: go.Figure, key: str) -> None:
-    st.plotly_chart(figure, config=PLOTLY_CONFIG, key=key, width="stretch")
+def show(
+    figure: go.Figure, key: str, *, name: str | None = None, scored: Scored | None = None
+) -> None:
+    """Render a chart; the toolbar's image download is named after ``name`` and the
+    data's date (e.g. 整改完成率_2021-05-31.png) and drawn at 2x."""
+    config = PLOTLY_CONFIG
+    if name is not None and scored is not None:
+        options = {
+            **PLOTLY_CONFIG["toImageButtonOptions"],
+            "filename": file_stem(name, scored.meta.as_of),
+        }
+        config = {**PLOTLY_CONFIG, "toImageButtonOptions": options}
+    st.plotly_chart(figure, config=config, key=key, width="stretch")

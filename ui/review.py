@@ -16,6 +16,7 @@ from metrics.loader import LoadResult
 from metrics.problems import Problem
 from metrics.progress import Scored
 from metrics.rollup import overall
+from metrics.safe_cells import safe_csv
 from metrics.store import StaleVersion, StoreError
 from metrics.summary import rate_text
 from metrics.views import attention_items, summary_paragraph
@@ -62,7 +63,7 @@ def show_problems(problems: Sequence[Problem], key: str) -> None:
     st.dataframe(frame, key=key, hide_index=True, width="stretch")
     st.download_button(
         "下载检查报告（CSV）",
-        data=frame.to_csv(index=False).encode("utf-8-sig"),
+        data=safe_csv(frame),
         file_name="检查报告.csv",
         mime="text/csv",
         key=f"{key}_download",

@@ -1,0 +1,1 @@
+"""Exports for briefings: chart images, slide deck, offline report, Excel summary."""

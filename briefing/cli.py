@@ -1,0 +1,136 @@
+"""``python -m briefing FILE --format pptx|html|xlsx|png|svg|pdf --out PATH [--scope ...]``.
+
+The same files as the dashboard's export page, for scheduled jobs. FILE goes through
+the same intake as an upload. Chart images: ``--chart KEY`` picks one chart (default:
+the completion-rate chart; ``--list-charts`` shows the keys) and ``--chart all``
+writes every chart into the folder ``--out``. Exit status: 0 written, 1 failed (the
+reason in Chinese on stderr), 2 usage error. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from briefing.exports import DOCUMENT_FORMATS, IMAGE_FORMATS, ExportError, build_document
+from briefing.images import ImageExportError
+from metrics.intake import load_untrusted
+from metrics.progress import Scored, score
+from metrics.scope import ScopeError, parse_scope
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except (ExportError, ImageExportError, ScopeError) as exc:
+        print(f"未生成：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # the last guard: never a traceback for staff
+        print(
+            f"内部错误（{type(exc).__name__}）：{exc}。请把文件和此信息发给技术人员",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m briefing",
+        description="整改进展看板：生成汇报材料（幻灯片、离线报告、Excel 汇总、图表图片）",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE", help="数据工作簿（.xlsx）")
+    parser.add_argument(
+        "--format",
+        required=True,
+        choices=[*DOCUMENT_FORMATS, *IMAGE_FORMATS],
+        help="pptx 幻灯片、html 离线报告、xlsx 汇总表，或 png/svg/pdf 图表图片",
+    )
+    parser.add_argument("--out", type=Path, help="输出文件（--chart all 时为文件夹）")
+    parser.add_argument(
+        "--scope", default="all", help="范围：all（默认）、方面:2、方面:名称片段、任务:1,9,10"
+    )
+    parser.add_argument(
+        "--chart", default="overview_breakdown", help="图表（图片格式时）；all 为全部"
+    )
+    parser.add_argument("--list-charts", action="store_true", help="列出可导出的图表后退出")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"无法打开文件“{args.file}”：{exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    result = load_untrusted(data)
+    if result.dataset is None:
+        for problem in result.problems:
+            print(str(problem), file=sys.stderr)
+        print(f"{args.file}：有 {len(result.errors)} 个错误，无法生成。", file=sys.stderr)
+        return EXIT_FAILED
+    scored = score(result.dataset)
+    version = hashlib.sha256(data).hexdigest()[:8]
+    if args.list_charts:
+        return _list_charts(scored)
+    if args.out is None:
+        print("请用 --out 指明输出位置", file=sys.stderr)
+        return 2
+    scope = parse_scope(args.scope, scored)
+    if args.format in DOCUMENT_FORMATS:
+        written = [_write(args.out, build_document(args.format, scored, scope, version=version))]
+    else:
+        written = _images(scored, args.format, args.chart, args.out)
+    for path in written:
+        print(f"已生成 {path}")
+    return EXIT_OK
+
+
+def _list_charts(scored: Scored) -> int:
+    from briefing.chart_catalog import chart_catalog
+
+    for chart in chart_catalog(scored):
+        print(f"{chart.key}\t{chart.title}")
+    return EXIT_OK
+
+
+def _images(scored: Scored, fmt: str, chart_key: str, out: Path) -> list[Path]:
+    from briefing.chart_catalog import chart_catalog
+    from briefing.exports import render_chart
+    from briefing.images import Renderer
+
+    charts = chart_catalog(scored)
+    chosen = charts if chart_key == "all" else [c for c in charts if c.key == chart_key]
+    if not chosen:
+        raise ExportError(f"没有图表“{chart_key}”：用 --list-charts 查看可选的图表")
+    written = []
+    with Renderer() as renderer:
+        for chart in chosen:
+            image = render_chart(renderer, chart, scored, fmt)
+            target = out / image.file_name if chart_key == "all" or out.is_dir() else out
+            written.append(_write(target, image.data))
+    return written
+
+
+def _write(path: Path, data: bytes) -> Path:
+    """Written to a temporary name and renamed: a half-written file never appears."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise ExportError(f"无法写入“{path}”：{exc.strerror}") from exc
+    return path

@@ -1,0 +1,167 @@
+"""A clean Excel summary: tasks and indicators with their computed progress and status.
+
+Every text cell goes through ``metrics.safe_cells.neutralise`` and is written as text,
+so a title like ``=HYPERLINK(...)`` stays inert; numbers are written as numbers
+(``-5`` stays -5) with a number format, so the sheet can be sorted and summed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from metrics.headline import headline
+from metrics.progress import IndicatorProgress, Scored, TaskProgress
+from metrics.rollup import completion
+from metrics.safe_cells import neutralise
+from metrics.scope import Scope
+
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+PERCENT = "0.0%"
+
+TASK_HEADERS = (
+    ("编号", 6),
+    ("方面", 24),
+    ("问题", 24),
+    ("任务", 36),
+    ("状态", 10),
+    ("提示", 10),
+    ("牵头单位", 16),
+    ("整改时限", 12),
+    ("指标数", 8),
+    ("说明", 40),
+)
+INDICATOR_HEADERS = (
+    ("指标编号", 10),
+    ("任务编号", 8),
+    ("指标", 30),
+    ("单位", 8),
+    ("最新值", 12),
+    ("日期", 12),
+    ("基期值", 10),
+    ("目标值", 10),
+    ("目标日期", 12),
+    ("方向", 10),
+    ("完成进度", 10),
+    ("序时进度", 10),
+    ("状态", 10),
+    ("说明", 40),
+    ("来源", 60),
+)
+
+
+def build_summary_xlsx(scored: Scored, scope: Scope, *, version: str) -> bytes:
+    """Figures describe the scope's tasks only."""
+    scored = scope.apply(scored)
+    tasks = scored.tasks
+    wb = Workbook()
+    overview = wb.active
+    assert overview is not None
+    overview.title = "概况"
+    _overview(overview, scored, scope, tasks, version)
+    _table(wb.create_sheet("任务"), TASK_HEADERS, [_task_row(tp) for tp in tasks])
+    rows = [_indicator_row(ip) for tp in tasks for ip in tp.indicators]
+    indicator_sheet = wb.create_sheet("指标")
+    _table(indicator_sheet, INDICATOR_HEADERS, rows)
+    for column in ("K", "L"):  # 完成进度, 序时进度
+        for cell in indicator_sheet[column][1:]:
+            cell.number_format = PERCENT
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _overview(
+    ws: Worksheet, scored: Scored, scope: Scope, tasks: Sequence[TaskProgress], version: str
+) -> None:
+    figures = headline(scored)
+    c = completion(tasks)
+    rows: list[tuple[str, object]] = [
+        ("标题", figures.title),
+        ("报告单位", figures.organisation),
+        ("数据截至", scored.meta.as_of),
+        ("数据版本", version),
+        ("范围", scope.label()),
+        ("任务数", c.total),
+        ("已完成", c.completed),
+        ("整改完成率", c.rate if c.rate is not None else "—"),
+        ("摘要", figures.sentence),
+    ]
+    _table(ws, (("项目", 14), ("内容", 80)), [list(r) for r in rows])
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "整改完成率" and isinstance(row[1].value, float):
+            row[1].number_format = PERCENT
+        if isinstance(row[1].value, datetime.date):
+            row[1].number_format = "yyyy-mm-dd"
+
+
+def _task_row(tp: TaskProgress) -> list[object]:
+    t = tp.task
+    return [
+        t.id,
+        t.category,
+        t.problem,
+        t.title,
+        t.status.value,
+        tp.colour.value,
+        t.lead_unit or "（未填写）",
+        t.deadline,
+        len(tp.indicators),
+        tp.reason,
+    ]
+
+
+def _indicator_row(ip: IndicatorProgress) -> list[object]:
+    ind = ip.indicator
+    latest = ip.latest
+    return [
+        ind.id,
+        ind.task_id,
+        ind.name,
+        ind.unit.symbol if ind.unit else "",
+        latest.value if latest else None,
+        latest.date if latest else None,
+        ip.baseline,
+        ind.target,
+        ind.target_date,
+        ind.direction.value,
+        ip.progress,
+        ip.expected,
+        ip.status.value,
+        ip.reason,
+        ind.source,
+    ]
+
+
+def _table(ws: Worksheet, headers: Sequence[tuple[str, int]], rows: Sequence[list[object]]) -> None:
+    for column, (name, width) in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=column, value=name)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        ws.column_dimensions[get_column_letter(column)].width = width
+    for r, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            _write(ws, r, column, value)
+    ws.freeze_panes = "A2"
+    if rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+
+
+def _write(ws: Worksheet, row: int, column: int, value: object) -> None:
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = neutralise(value)
+        cell.data_type = "s"  # never a formula, whatever the text
+        if len(value) > 30:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    elif isinstance(value, datetime.date):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
+    else:
+        cell.value = value  # numbers stay numbers; None stays empty

@@ -1,0 +1,71 @@
+"""The one entry point for every export, used by the export page and the command line.
+
+Documents (``pptx``, ``html``, ``xlsx``) are built from the scored data and a scope;
+chart images go through a ``Renderer`` (kaleido on the system Chromium).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from briefing.chart_catalog import ExportChart, for_export
+from briefing.images import MIME, ImageExportError, Renderer
+from briefing.names import export_name
+from metrics.progress import Scored
+from metrics.scope import Scope
+
+DOCUMENT_FORMATS: Final = ("pptx", "html", "xlsx")
+IMAGE_FORMATS: Final = ("png", "svg", "pdf")
+DOCUMENT_MIME: Final = {
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "html": "text/html",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+DOCUMENT_NAMES: Final = {"pptx": "整改进展汇报", "html": "整改进展报告", "xlsx": "整改进展汇总"}
+
+
+class ExportError(RuntimeError):
+    """``str(error)`` is a Chinese message for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    file_name: str
+    mime: str
+    data: bytes
+
+
+def build_document(fmt: str, scored: Scored, scope: Scope, *, version: str) -> bytes:
+    if fmt == "pptx":
+        from briefing.deck import build_deck
+
+        return build_deck(scored, scope, version=version)
+    if fmt == "html":
+        from briefing.html_report import build_html
+
+        return build_html(scored, scope, version=version).encode("utf-8")
+    if fmt == "xlsx":
+        from briefing.excel_summary import build_summary_xlsx
+
+        return build_summary_xlsx(scored, scope, version=version)
+    raise ExportError(f"不支持的格式“{fmt}”：可选 {'、'.join(DOCUMENT_FORMATS)}")
+
+
+def export_document(fmt: str, scored: Scored, scope: Scope, *, version: str) -> Exported:
+    """A document with its file name, e.g. 整改进展汇报_第一方面_2021-05-31.pptx."""
+    data = build_document(fmt, scored, scope, version=version)
+    what = DOCUMENT_NAMES[fmt] + ("" if scope.is_everything else f"_{scope.label()}")
+    return Exported(export_name(what, scored.meta.as_of, fmt), DOCUMENT_MIME[fmt], data)
+
+
+def render_chart(renderer: Renderer, chart: ExportChart, scored: Scored, fmt: str) -> Exported:
+    """One chart as PNG (2x), SVG or PDF, named after what it shows and the data's date."""
+    if fmt not in IMAGE_FORMATS:
+        raise ExportError(f"不支持的图片格式“{fmt}”：可选 PNG、SVG、PDF")
+    figure, width, height = for_export(chart.build(), chart.title, scored)
+    try:
+        data = renderer.render(figure, fmt, width=width, height=height, scale=2)  # type: ignore[arg-type]
+    except ImageExportError as exc:
+        raise ExportError(str(exc)) from exc
+    return Exported(export_name(chart.title, scored.meta.as_of, fmt), MIME[fmt], data)

@@ -1,0 +1,176 @@
+"""One self-contained HTML file: the overview and every selected issue with its charts.
+
+plotly.js is embedded from the installed plotly package, so the file opens on a
+machine without network access and references no external URL. Printing it from a
+browser gives one issue per page (CSS page breaks), charts never split across pages.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import plotly.graph_objects as go
+
+from briefing.images import local_plotly_js
+from charts.completion import completion_by_group, status_breakdown
+from charts.indicator import bullet, history
+from metrics.headline import chinese_date, headline
+from metrics.progress import IndicatorProgress, IndicatorStatus, Scored, TaskProgress
+from metrics.rollup import by_category, completion, overall
+from metrics.scope import Scope
+from metrics.summary import rate_text
+from metrics.views import attention_items, summary_paragraph, target_text, value_text
+from ui.status import badge
+
+CHART_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
+
+STYLE = """
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+       color: #1d2330; max-width: 1100px; margin: 0 auto; padding: 24px; line-height: 1.6; }
+h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 21px; margin-top: 28px; }
+h3 { font-size: 17px; margin: 18px 0 6px; }
+.meta { color: #5b6270; font-size: 14px; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
+.card { border: 1px solid #d0d5dd; border-radius: 8px; padding: 10px 16px; min-width: 130px; }
+.card .label { font-size: 13px; color: #5b6270; } .card .value { font-size: 26px; }
+.crumb { color: #5b6270; font-size: 13px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0; }
+th, td { border: 1px solid #d0d5dd; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f2f4f7; }
+.chart { break-inside: avoid; page-break-inside: avoid; margin: 8px 0; }
+section.issue { break-before: page; page-break-before: always; }
+.source { color: #5b6270; font-size: 12px; }
+@media print { body { padding: 0; max-width: none; } a { color: inherit; } }
+"""
+
+
+def build_html(scored: Scored, scope: Scope, *, version: str) -> str:
+    """Figures, charts and summary describe the scope's tasks only."""
+    scored = scope.apply(scored)
+    tasks = scored.tasks
+    figures = headline(scored)
+    meta = scored.meta
+    head = (
+        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{_e(figures.title)}（{_e(scope.label())}）</title>"
+        f"<style>{STYLE}</style>"
+        f"<script>{_plotly_js()}</script></head><body>"
+    )
+    parts = [
+        head,
+        f"<h1>{_e(figures.title)}</h1>",
+        f"<p class='meta'>{_e(meta.organisation)}　·　数据截至 {_e(chinese_date(meta.as_of))}"
+        f"　·　数据版本 {_e(version)}　·　范围：{_e(scope.label())}</p>",
+        _cards(scored, tasks),
+        f"<p>{_e(summary_paragraph(scored))}</p>",
+        "<h2>任务状态</h2>",
+        _chart(status_breakdown(overall(scored))),
+        "<h2>分方面完成情况</h2>",
+        _chart(completion_by_group(by_category(scored))),
+        _attention(scored, {tp.task.id for tp in tasks}),
+        "<h2>目录</h2><ol>",
+        *(
+            f"<li><a href='#task-{tp.task.id}'>（{tp.task.id}）{_e(tp.task.title)}</a></li>"
+            for tp in tasks
+        ),
+        "</ol>",
+        *(_issue(tp, scored) for tp in tasks),
+        "</body></html>",
+    ]
+    return "".join(parts)
+
+
+def _plotly_js() -> str:
+    # "</script" cannot appear inside an inline script; plotly.min.js has none today.
+    return local_plotly_js().read_text(encoding="utf-8").replace("</script", "<\\/script")
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _cards(scored: Scored, tasks: tuple[TaskProgress, ...]) -> str:
+    figures = headline(scored)
+    c = completion(tasks)
+    cards = [
+        ("整改完成率", rate_text(c.rate)),
+        (f"已完成（共 {c.total} 项）", f"{c.completed} 项"),
+        ("正在整改", f"{c.in_progress} 项"),
+        ("指标已达标", f"{figures.indicators_met} / {figures.indicators_with_target} 个"),
+        ("超期任务", f"{c.overdue} 项"),
+    ]
+    body = "".join(
+        f"<div class='card'><div class='label'>{_e(label)}</div>"
+        f"<div class='value'>{_e(value)}</div></div>"
+        for label, value in cards
+    )
+    return f"<div class='cards'>{body}</div>"
+
+
+def _chart(figure: go.Figure) -> str:
+    """The dashboard's own figure, static (headings name it), at its own height."""
+    div = figure.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        config=CHART_CONFIG,
+        default_height=f"{int(figure.layout.height or 400)}px",
+    )
+    return f"<div class='chart'>{div}</div>"
+
+
+def _attention(scored: Scored, task_ids: set[int]) -> str:
+    items = [item for item in attention_items(scored) if item.task_id in task_ids]
+    if not items:
+        return "<h2>需关注</h2><p>没有未完成的任务，也没有进度滞后的指标。</p>"
+    rows = "".join(
+        f"<li>{badge(item.status)}　{_e(item.kind)}：{_e(item.text)}</li>" for item in items
+    )
+    return f"<h2>需关注</h2><ul>{rows}</ul>"
+
+
+def _issue(tp: TaskProgress, scored: Scored) -> str:
+    t = tp.task
+    parts = [
+        f"<section class='issue' id='task-{t.id}'>",
+        f"<p class='crumb'>{_e(t.category)} › {_e(t.problem)}</p>",
+        f"<h2>（{t.id}）{_e(t.title)}</h2>",
+        f"<p>{badge(t.status)}　{badge(tp.colour)}　牵头单位：{_e(t.lead_unit or '（未填写）')}"
+        f"　整改时限：{_e(t.deadline.isoformat() if t.deadline else '未定')}</p>",
+        f"<p class='meta'>{_e(tp.reason)}</p>",
+    ]
+    if t.measures:
+        parts.append(f"<h3>整改措施</h3><p>{_e(t.measures)}</p>")
+    charted = [
+        ip
+        for ip in tp.indicators
+        if ip.status is not IndicatorStatus.NO_TARGET and ip.latest is not None
+    ]
+    for ip in charted:
+        name = ip.indicator.name
+        parts.append(f"<h3>{_e(name)}</h3>")
+        parts.append(_chart(bullet(ip)))
+        if len(ip.history) >= 2:
+            parts.append(_chart(history(ip)))
+    others = [ip for ip in tp.indicators if ip not in charted]
+    if others:
+        parts.append("<h3>相关数据</h3>" + _facts(others))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _facts(indicators: Iterable[IndicatorProgress]) -> str:
+    rows = []
+    for ip in indicators:
+        day = ip.latest.date.isoformat() if ip.latest else "—"
+        rows.append(
+            "<tr>"
+            f"<td>{_e(ip.indicator.name)}</td><td>{_e(value_text(ip))}</td>"
+            f"<td>{_e(target_text(ip))}</td><td>{_e(day)}</td>"
+            f"<td class='source'>{_e(ip.indicator.source)}</td>"
+            "</tr>"
+        )
+    head = "<tr><th>指标</th><th>数值</th><th>目标</th><th>日期</th><th>来源</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"

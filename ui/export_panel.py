@@ -1,0 +1,129 @@
+"""The export page's parts: choose a scope, make documents, render chart images."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from briefing.chart_catalog import chart_catalog
+from briefing.exports import (
+    DOCUMENT_FORMATS,
+    IMAGE_FORMATS,
+    Exported,
+    ExportError,
+    export_document,
+    render_chart,
+)
+from briefing.images import INSTALL_HINT, ImageExportError, Renderer, find_chromium
+from metrics.progress import Scored
+from metrics.scope import EVERYTHING, Scope, categories
+from metrics.views import short_category
+from ui.data_source import Loaded
+
+DOCUMENT_LABELS = {
+    "pptx": ("汇报幻灯片（.pptx）", "可在 PowerPoint、WPS 中直接编辑，图表为原生图表"),
+    "html": (
+        "离线报告（.html）",
+        "单个文件，无需联网即可打开；浏览器中“打印”可另存为 PDF，每个问题一页",
+    ),
+    "xlsx": ("Excel 汇总表（.xlsx）", "任务和指标的计算结果，可筛选、排序"),
+}
+_RESULT_KEY = "export_result"
+
+
+@st.cache_resource(show_spinner="正在启动图片渲染服务……")
+def shared_renderer() -> Renderer:
+    """One kaleido server on the system Chromium for the whole process."""
+    return Renderer()
+
+
+def scope_picker(scored: Scored) -> Scope:
+    kind = st.radio(
+        "范围",
+        ["全部任务", "按方面", "选定任务"],
+        horizontal=True,
+        key="export_scope_kind",
+    )
+    if kind == "按方面":
+        names = categories(scored)
+        chosen = st.selectbox("方面", names, format_func=short_category, key="export_category")
+        return Scope(category=chosen) if chosen else EVERYTHING
+    if kind == "选定任务":
+        ids = st.multiselect(
+            "任务",
+            [tp.task.id for tp in scored.tasks],
+            format_func=lambda i: f"（{i}）{scored.task(i).task.title}",  # type: ignore[union-attr]
+            key="export_tasks",
+        )
+        if not ids:
+            st.info("请至少选择一项任务；未选择时导出全部任务。")
+        return Scope(task_ids=tuple(ids)) if ids else EVERYTHING
+    return EVERYTHING
+
+
+def document_exports(loaded: Loaded, scored: Scored, scope: Scope) -> None:
+    columns = st.columns(len(DOCUMENT_FORMATS))
+    for column, fmt in zip(columns, DOCUMENT_FORMATS, strict=True):
+        label, help_text = DOCUMENT_LABELS[fmt]
+        with column:
+            if st.button(f"生成{label}", key=f"export_make_{fmt}", help=help_text):
+                _make_document(fmt, loaded, scored, scope)
+    _offer_result(("document", loaded.version, scope))
+
+
+def _make_document(fmt: str, loaded: Loaded, scored: Scored, scope: Scope) -> None:
+    with st.status(f"正在生成{DOCUMENT_LABELS[fmt][0]}……", expanded=False) as progress:
+        try:
+            exported = export_document(fmt, scored, scope, version=loaded.version)
+        except ExportError as exc:
+            progress.update(label="生成失败", state="error")
+            st.error(str(exc))
+            return
+        progress.update(label=f"已生成：{exported.file_name}", state="complete")
+    st.session_state[_RESULT_KEY] = (("document", loaded.version, scope), exported)
+
+
+def chart_exports(loaded: Loaded, scored: Scored) -> None:
+    charts = chart_catalog(scored)
+    titles = {c.key: c.title for c in charts}
+    key = st.selectbox("图表", list(titles), format_func=lambda k: titles[k], key="export_chart")
+    fmt = st.radio(
+        "格式",
+        IMAGE_FORMATS,
+        format_func=lambda f: {"png": "PNG（2 倍清晰度）", "svg": "SVG（矢量）", "pdf": "PDF"}[f],
+        horizontal=True,
+        key="export_image_format",
+    )
+    if find_chromium() is None:
+        st.warning(INSTALL_HINT)
+        return
+    if st.button("生成图片", key="export_make_image"):
+        chart = next(c for c in charts if c.key == key)
+        with st.status("正在生成图片……", expanded=False) as progress:
+            try:
+                exported = render_chart(shared_renderer(), chart, scored, fmt)
+            except (ExportError, ImageExportError) as exc:
+                progress.update(label="生成失败", state="error")
+                st.error(str(exc))
+                return
+            progress.update(label=f"已生成：{exported.file_name}", state="complete")
+        st.session_state[_RESULT_KEY] = (("image", loaded.version, key, fmt), exported)
+    result = _offer_result(("image", loaded.version, key, fmt))
+    if result is not None and result.mime == "image/png":
+        st.image(result.data, caption=result.file_name)
+
+
+def _offer_result(context: tuple[object, ...]) -> Exported | None:
+    """The download button for the last export made with these same choices."""
+    remembered = st.session_state.get(_RESULT_KEY)
+    if remembered is None or remembered[0] != context:
+        return None
+    exported: Exported = remembered[1]
+    st.download_button(
+        f"下载 {exported.file_name}",
+        data=exported.data,
+        file_name=exported.file_name,
+        mime=exported.mime,
+        key=f"export_download_{context[0]}",
+        type="primary",
+    )
+    return exported
