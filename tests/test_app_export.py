@@ -1,0 +1,89 @@
+"""AppTest of the export page: scope, documents and chart images for briefings."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics.store import STORE_ENV
+from ui.data_source import WORKBOOK_ENV
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+@pytest.fixture
+def export_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.delenv(WORKBOOK_ENV, raising=False)
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "store"))
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.run()
+    app.switch_page("pages/export.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def download(app: AppTest) -> tuple[str, bytes]:
+    button = app.get("download_button")[0]
+    proto = button.proto
+    return proto.label, app.session_state["export_result"][1].data
+
+
+def test_the_page_offers_every_export(export_page: AppTest) -> None:
+    labels = [b.label for b in export_page.button]
+    assert labels == [
+        "生成汇报幻灯片（.pptx）",
+        "生成离线报告（.html）",
+        "生成Excel 汇总表（.xlsx）",
+        "生成图片",
+    ]
+    assert export_page.title[0].value == "导出材料"
+
+
+def test_excel_summary_of_one_category(export_page: AppTest) -> None:
+    export_page.radio(key="export_scope_kind").set_value("按方面").run()
+    export_page.selectbox(key="export_category").select_index(2).run()
+    export_page.button(key="export_make_xlsx").click().run()
+    assert not export_page.exception and not export_page.error
+    label, data = download(export_page)
+    assert label.startswith("下载 整改进展汇总_(三)") and label.endswith("_2021-05-31.xlsx")
+    assert openpyxl.load_workbook(io.BytesIO(data))["任务"].max_row == 10  # 9 tasks + header
+
+
+def test_offline_report_of_chosen_tasks(export_page: AppTest) -> None:
+    export_page.radio(key="export_scope_kind").set_value("选定任务").run()
+    export_page.multiselect(key="export_tasks").set_value([9, 10]).run()
+    export_page.button(key="export_make_html").click().run()
+    label, data = download(export_page)
+    assert label == "下载 整改进展报告_任务9、10_2021-05-31.html"
+    page = data.decode("utf-8")
+    assert page.count("<section class='issue'") == 2 and "回迁安置进展缓慢" in page
+
+
+def test_a_chart_image(export_page: AppTest) -> None:
+    export_page.selectbox(key="export_chart").set_value("overview_categories").run()
+    export_page.radio(key="export_image_format").set_value("png").run()
+    export_page.button(key="export_make_image").click().run()
+    assert not export_page.exception and not export_page.error
+    label, data = download(export_page)
+    assert label == "下载 分方面完成情况_2021-05-31.png" and data.startswith(b"\x89PNG")
+
+
+def test_a_changed_choice_hides_the_old_download(export_page: AppTest) -> None:
+    export_page.button(key="export_make_xlsx").click().run()
+    assert export_page.get("download_button")
+    export_page.radio(key="export_scope_kind").set_value("按方面").run()
+    assert not export_page.get("download_button")  # made for another scope
+
+
+def test_without_chromium_the_page_says_how_to_install(
+    export_page: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ZHENGGAI_CHROMIUM", str(tmp_path / "nowhere"))
+    export_page.run()
+    assert any("apt-get install chromium" in w.value for w in export_page.warning)
+    assert not any(b.label == "生成图片" for b in export_page.button)
