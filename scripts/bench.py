@@ -41,6 +41,8 @@ BUNDLED_GOAL_MS = 50.0
 LARGE_GOAL_RATIO = 1.3
 RERUN_GOAL_MS = 100.0
 PUBLISH_GOAL_MS = 1500.0
+PNG_GOAL_MS = 500.0
+DECK_GOAL_MS = 1000.0
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -263,6 +265,50 @@ def bench_upload_to_published(label: str, path: Path, repeat: int) -> bool:
     return verdict
 
 
+def bench_exports(repeat: int) -> bool:
+    """Briefing exports of the bundled data: the first chart image after start (kaleido
+    and Chromium starting), a chart PNG with a warm renderer, the deck, the HTML report."""
+    from briefing.chart_catalog import chart_catalog
+    from briefing.exports import build_document, render_chart
+    from briefing.images import Renderer
+    from metrics.scope import EVERYTHING
+
+    result = load_workbook(BUNDLED)
+    assert result.dataset is not None
+    scored = score(result.dataset)
+    chart = next(c for c in chart_catalog(scored) if c.key == "overview_categories")
+    start = time.perf_counter()
+    renderer = Renderer()
+    render_chart(renderer, chart, scored, "png")
+    first = (time.perf_counter() - start) * 1000
+    print(f"  {'first chart PNG after start (cold)':<44} {first:8.1f} ms")
+    try:
+        png = report(
+            "chart PNG, warm renderer",
+            timed(lambda: render_chart(renderer, chart, scored, "png"), repeat),
+        )
+    finally:
+        renderer.close()
+    deck = report(
+        "full deck (.pptx, native charts)",
+        timed(lambda: build_document("pptx", scored, EVERYTHING, version="v1"), repeat),
+    )
+    report(
+        "full offline HTML report",
+        timed(lambda: build_document("html", scored, EVERYTHING, version="v1"), repeat),
+    )
+    report(
+        "Excel summary",
+        timed(lambda: build_document("xlsx", scored, EVERYTHING, version="v1"), repeat),
+    )
+    verdict = png < PNG_GOAL_MS and deck < DECK_GOAL_MS
+    print(
+        f"  goals: PNG < {PNG_GOAL_MS:.0f} ms, deck < {DECK_GOAL_MS:.0f} ms … "
+        f"{'met' if verdict else 'MISSED'}"
+    )
+    return verdict
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -307,6 +353,8 @@ def main() -> int:
     print("\nupload to published (child-process parse included):")
     ok = bench_upload_to_published("bundled", BUNDLED, min(small_n, 10)) and ok
     bench_upload_to_published("generated 100k rows", GENERATED, large_n)
+    print("\nexports for briefings (bundled data):")
+    ok = bench_exports(min(small_n, 10)) and ok
     if args.no_browser:
         print("\n(browser timings skipped: --no-browser)")
     else:
