@@ -29,12 +29,24 @@ def test_overview_shows_the_completion_rate(
     expect(page.get_by_text("整改完成率")).to_be_visible()
     expect(page.get_by_text("已完成（共 35 项）")).to_be_visible()
     expect(page.get_by_text("截至2021年5月31日，35项整改任务已完成30项")).to_be_visible()
-    # Only our explicitly registered navigation: our five Chinese titles, and no page
-    # named after a file in pages/ (which Streamlit's automatic discovery would add).
+    # Only our explicitly registered navigation: our Chinese titles, and no page named
+    # after a file in pages/ (which Streamlit's automatic discovery would add).
     nav = page.get_by_test_id("stSidebarNav")
-    for title in ("总览", "整改任务", "问题详情", "指标", "单位评比"):
+    titles = (
+        "总览",
+        "整改任务",
+        "问题详情",
+        "指标",
+        "单位评比",
+        "导出材料",
+        "上传数据",
+        "历史版本",
+    )
+    expect(nav.get_by_role("link")).to_have_count(len(titles))
+    for title in titles:
         expect(nav.get_by_text(title, exact=True)).to_be_visible()
-    for file_name in ("overview", "tasks", "issue", "indicators", "units"):
+    # ("upload" and "history" are also the names of their Material icons, drawn as text.)
+    for file_name in ("overview", "tasks", "issue", "indicators", "units", "export"):
         expect(page.get_by_text(file_name, exact=True)).to_have_count(0)
     # At least one plotly chart is drawn (an SVG with real content, not a placeholder).
     chart = page.locator(".js-plotly-plot .main-svg").first
