@@ -5,7 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.export_panel import chart_exports, document_exports, scope_picker
+from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
+
+require_app_navigation()
 
 loaded, scored = scored_or_stop()
 page_title("导出材料", loaded, scored)

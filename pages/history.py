@@ -9,7 +9,10 @@ from metrics.store import StaleVersion, StoreError
 from ui.auth import sign_in_form, signed_in_staff
 from ui.data_source import current, of_version, store, view_version
 from ui.downloads import XLSX_MIME
+from ui.navigation_guard import require_app_navigation
 from ui.versions import audit_frame, versions_frame
+
+require_app_navigation()
 
 st.title("历史版本")
 loaded = current()

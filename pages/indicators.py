@@ -9,8 +9,11 @@ from metrics.views import IndicatorFilter, indicator_table, task_filter_options
 from ui.downloads import table_download_button
 from ui.figures import matrix_figure, show
 from ui.issue_links import table_opening_issues
+from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
 from ui.status import tag
+
+require_app_navigation()
 
 loaded, scored = scored_or_stop()
 page_title("指标", loaded, scored)

@@ -7,8 +7,11 @@ import streamlit as st
 from metrics.views import facts_table, issue_detail, parse_task_id, target_text, value_text
 from ui.figures import indicator_figures, show
 from ui.issue_nav import task_picker
+from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
 from ui.status import badge
+
+require_app_navigation()
 
 loaded, scored = scored_or_stop()
 header = st.container()  # filled once the task is known, so the title stays on top

@@ -9,8 +9,11 @@ from metrics.views import attention_items, summary_paragraph
 from ui.data_source import previous
 from ui.figures import overview_figures, show
 from ui.headline_cards import headline_cards
+from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
 from ui.status import badge
+
+require_app_navigation()
 
 loaded, scored = scored_or_stop()
 figures = headline(scored)

@@ -7,8 +7,11 @@ import streamlit as st
 from metrics.views import TaskFilter, task_filter_options, task_table
 from ui.downloads import table_download_button
 from ui.issue_links import table_opening_issues
+from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
 from ui.status import tag
+
+require_app_navigation()
 
 loaded, scored = scored_or_stop()
 page_title("整改任务", loaded, scored)

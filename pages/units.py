@@ -7,7 +7,10 @@ import streamlit as st
 from metrics.rollup import by_lead_unit
 from metrics.views import unit_table
 from ui.figures import ranking_figure, show
+from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
+
+require_app_navigation()
 
 loaded, scored = scored_or_stop()
 page_title("单位评比", loaded, scored)

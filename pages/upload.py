@@ -10,6 +10,7 @@ from metrics.progress import score
 from ui.auth import sign_in_form, sign_out_button, signed_in_staff
 from ui.data_source import current
 from ui.downloads import XLSX_MIME, template_download_button
+from ui.navigation_guard import require_app_navigation
 from ui.review import (
     checked_upload,
     publish_form,
@@ -19,6 +20,8 @@ from ui.review import (
     show_published_message,
     upload_round,
 )
+
+require_app_navigation()
 
 st.title("上传数据")
 loaded = current()

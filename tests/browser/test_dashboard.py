@@ -147,3 +147,21 @@ def test_a_row_of_the_task_table_opens_its_issue_page(
     page.mouse.click(box["x"] + 16, box["y"] + 35 * 9 + 17)
     expect(page.get_by_role("heading", name="（9）回迁安置进展缓慢")).to_be_visible(timeout=30_000)
     assert page.url.endswith("/issue?task=9")
+
+
+def test_a_deep_link_on_a_fresh_server_gets_our_navigation(
+    streamlit_server: StreamlitServerFactory,
+    new_page: Callable[..., Page],
+) -> None:
+    """Until st.navigation has run once, Streamlit would serve pages/issue.py on its own
+    with automatic file-name navigation; the first visitor must not see that."""
+    app = streamlit_server("dashboard.py", env={"ZHENGGAI_TEST_FRESH": "deep-link"})
+    page = new_page(1280, 800)
+    page.goto(f"{app.url}/issue?task=9")
+    expect(page.get_by_role("heading", name="（9）回迁安置进展缓慢")).to_be_visible(timeout=30_000)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("问题详情", exact=True)).to_be_visible()
+    for file_name in ("overview", "issue", "export"):
+        expect(nav.get_by_text(file_name, exact=True)).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar").get_by_text("图例")).to_be_visible()  # our sidebar
+    assert "task=9" in page.url

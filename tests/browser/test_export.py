@@ -47,6 +47,7 @@ def test_export_report_and_chart_image(
     expect(image_button).to_be_visible(timeout=90_000)
     expect(page.get_by_test_id("stImage")).to_be_visible()
     page.screenshot(path=screenshot_dir / "export.png", full_page=True)
+
     with page.expect_download() as info:
         image_button.click()
     assert info.value.suggested_filename == "整改完成率_2021-05-31.png"
