@@ -54,7 +54,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("file", type=Path, metavar="FILE", help="数据工作簿（.xlsx）")
     parser.add_argument(
         "--format",
-        required=True,
         choices=[*DOCUMENT_FORMATS, *IMAGE_FORMATS],
         help="pptx 幻灯片、html 离线报告、xlsx 汇总表，或 png/svg/pdf 图表图片",
     )
@@ -85,8 +84,8 @@ def _run(args: argparse.Namespace) -> int:
     version = hashlib.sha256(data).hexdigest()[:8]
     if args.list_charts:
         return _list_charts(scored)
-    if args.out is None:
-        print("请用 --out 指明输出位置", file=sys.stderr)
+    if args.format is None or args.out is None:
+        print("请用 --format 指明格式、--out 指明输出位置", file=sys.stderr)
         return 2
     scope = parse_scope(args.scope, scored)
     if args.format in DOCUMENT_FORMATS:

@@ -87,3 +87,16 @@ def test_without_chromium_the_page_says_how_to_install(
     export_page.run()
     assert any("apt-get install chromium" in w.value for w in export_page.warning)
     assert not any(b.label == "生成图片" for b in export_page.button)
+
+
+def test_an_unexpected_failure_is_explained_not_a_traceback(
+    export_page: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("ui.export_panel.export_document", broken)
+    export_page.button(key="export_make_pptx").click().run()
+    assert not export_page.exception
+    assert "意外错误" in export_page.error[0].value and "boom" not in export_page.error[0].value
+    assert not export_page.get("download_button")

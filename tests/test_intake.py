@@ -15,6 +15,7 @@ from metrics.intake import IntakeLimits, check_package, describe_content, load_u
 from tests.hostile import (
     declared_size_lie,
     raw_zip,
+    replace_text,
     rezip,
     sheet_part,
     valid_bytes,
@@ -201,7 +202,7 @@ def test_a_million_character_cell(tmp_path: Path) -> None:
     data = valid_bytes(tmp_path)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml")  # 任务
-    patched = sheet.replace("一是……".encode(), text.encode(), 1)
+    patched = replace_text(sheet, "一是……", text.encode())
     message = refusal(rezip(data, replace={"xl/worksheets/sheet1.xml": patched}))
     assert "1000000 个字符" in message and "32767" in message
 
@@ -230,7 +231,7 @@ def test_invalid_xml_characters_end_in_words(tmp_path: Path) -> None:
     data = valid_bytes(tmp_path)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml")
-    broken = sheet.replace("一是……".encode(), b"\x01\x02\x0b", 1)
+    broken = replace_text(sheet, "一是……", b"\x01\x02\x0b")
     result = load_untrusted(rezip(data, replace={"xl/worksheets/sheet1.xml": broken}))
     assert result.ok or result.errors[0].message  # accepted as text, or refused in words
 

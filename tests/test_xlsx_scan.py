@@ -180,7 +180,8 @@ def test_openpyxl_formula_error_visibility_and_1904(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as zf:  # the premise of this test
         sheet1 = zf.read("xl/worksheets/sheet1.xml")
     assert b'<c r="C3" t="e"><v>#DIV/0!</v></c>' in sheet1
-    assert b"<f>SUM(A1:A3)</f><v" in sheet1 and b"<v>" not in sheet1.split(b"SUM")[1][:20]
+    # No cached value: "<v/>", or "<v></v>" when openpyxl writes through lxml.
+    assert re.search(rb"<f>SUM\(A1:A3\)</f>(<v/>|<v></v>)?</c>", sheet1)
 
     facts = scan_xlsx(path)
     assert facts.date1904 is True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from briefing.chart_catalog import chart_catalog
@@ -28,6 +30,8 @@ DOCUMENT_LABELS = {
     "xlsx": ("Excel 汇总表（.xlsx）", "任务和指标的计算结果，可筛选、排序"),
 }
 _RESULT_KEY = "export_result"
+_LOG = logging.getLogger(__name__)
+UNEXPECTED = "生成时出现意外错误，已记录在服务器日志中：请稍后重试，或联系技术人员。"
 
 
 @st.cache_resource(show_spinner="正在启动图片渲染服务……")
@@ -78,6 +82,11 @@ def _make_document(fmt: str, loaded: Loaded, scored: Scored, scope: Scope) -> No
             progress.update(label="生成失败", state="error")
             st.error(str(exc))
             return
+        except Exception:  # never a stack trace for leaders; the details go to the log
+            _LOG.exception("export %s failed", fmt)
+            progress.update(label="生成失败", state="error")
+            st.error(UNEXPECTED)
+            return
         progress.update(label=f"已生成：{exported.file_name}", state="complete")
     st.session_state[_RESULT_KEY] = (("document", loaded.version, scope), exported)
 
@@ -104,6 +113,11 @@ def chart_exports(loaded: Loaded, scored: Scored) -> None:
             except (ExportError, ImageExportError) as exc:
                 progress.update(label="生成失败", state="error")
                 st.error(str(exc))
+                return
+            except Exception:
+                _LOG.exception("chart image %s failed", key)
+                progress.update(label="生成失败", state="error")
+                st.error(UNEXPECTED)
                 return
             progress.update(label=f"已生成：{exported.file_name}", state="complete")
         st.session_state[_RESULT_KEY] = (("image", loaded.version, key, fmt), exported)

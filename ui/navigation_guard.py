@@ -17,7 +17,15 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 
+_RERUN_KEY = "navigation_guard_rerun"
+
+
 def require_app_navigation() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        # Once per session: a server sets the flag back never, so this only matters under
+        # streamlit.testing's AppTest, which resets it before every run; rerunning there
+        # each time would drop the click that started the run.
+        if not st.session_state.get(_RERUN_KEY):
+            st.session_state[_RERUN_KEY] = True
+            st.rerun()
