@@ -16,7 +16,6 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-
 _RERUN_KEY = "navigation_guard_rerun"
 
 
