@@ -18,6 +18,7 @@ from pathlib import Path
 
 from briefing.exports import DOCUMENT_FORMATS, IMAGE_FORMATS, ExportError, build_document
 from briefing.images import ImageExportError
+from metrics.cli import guarded
 from metrics.intake import load_untrusted
 from metrics.progress import Scored, score
 from metrics.scope import ScopeError, parse_scope
@@ -27,23 +28,10 @@ EXIT_FAILED = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
     args = _parser().parse_args(argv)
-    try:
-        return _run(args)
-    except KeyboardInterrupt:
-        return 130
-    except (ExportError, ImageExportError, ScopeError) as exc:
-        print(f"未生成：{exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except Exception as exc:  # the last guard: never a traceback for staff
-        print(
-            f"内部错误（{type(exc).__name__}）：{exc}。请把文件和此信息发给技术人员",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
+    return guarded(
+        lambda: _run(args), expected=(ExportError, ImageExportError, ScopeError), prefix="未生成"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

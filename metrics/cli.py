@@ -12,7 +12,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -31,21 +31,33 @@ EXIT_FAILED = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return guarded(lambda: int(args.run(args)))
+
+
+def guarded(
+    run: Callable[[], int],
+    *,
+    expected: tuple[type[Exception], ...] = (),
+    prefix: str = "失败",
+) -> int:
+    """Run a command for staff: UTF-8 output, and never a traceback. ``expected``
+    errors carry a Chinese message and are printed after ``prefix``."""
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
-    parser = _parser()
-    args = parser.parse_args(argv)
     try:
-        code: int = args.run(args)
-        return code
+        return run()
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
-    except Exception as exc:  # the last guard: never a traceback for staff
+    except expected as exc:
+        print(f"{prefix}：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # the last guard
         print(
             f"内部错误（{type(exc).__name__}）：{exc}。请把文件和此信息发给技术人员",
             file=sys.stderr,

@@ -37,6 +37,20 @@ def open_page(page: str) -> AppTest:
     return app
 
 
+def publish_small_version(store_root: Path, tmp_path: Path) -> Store:
+    """李四 publishes the small 3-task workbook (66.7%) as v2, straight into the store."""
+    store = Store(store_root)
+    store.publish(
+        write_valid(tmp_path / "n.xlsx").read_bytes(),
+        actor="李四",
+        file_name="n.xlsx",
+        note="五月",
+        counts={},
+        expected_current=1,
+    )
+    return store
+
+
 def sign_in(app: AppTest, prefix: str, password: str = PASSWORD) -> None:
     app.text_input(key=f"{prefix}_name").set_value("张三")
     app.text_input(key=f"{prefix}_password").set_value(password)
@@ -100,15 +114,7 @@ def test_a_renamed_csv_is_refused(store_root: Path) -> None:
 
 def test_history_lists_versions_and_rolls_back(store_root: Path, tmp_path: Path) -> None:
     app = open_page("pages/history.py")  # bootstraps v1
-    store = Store(store_root)
-    store.publish(
-        write_valid(tmp_path / "n.xlsx").read_bytes(),
-        actor="李四",
-        file_name="n.xlsx",
-        note="五月",
-        counts={},
-        expected_current=1,
-    )
+    store = publish_small_version(store_root, tmp_path)
     app.run()
     versions = app.dataframe[0].value
     assert list(versions["版本"]) == ["v2（当前）", "v1"]
@@ -206,14 +212,7 @@ def test_leaders_can_view_the_dashboard_as_of_an_older_version(
     store_root: Path, tmp_path: Path
 ) -> None:
     app = open_page("pages/history.py")  # bootstraps v1 (85.7%)
-    Store(store_root).publish(
-        write_valid(tmp_path / "n.xlsx").read_bytes(),
-        actor="李四",
-        file_name="n.xlsx",
-        note="五月",
-        counts={},
-        expected_current=1,
-    )
+    publish_small_version(store_root, tmp_path)
     app.run()
     app.selectbox(key="history_version").set_value(1).run()
     app.button(key="history_view").click().run()
