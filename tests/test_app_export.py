@@ -100,3 +100,13 @@ def test_an_unexpected_failure_is_explained_not_a_traceback(
     assert not export_page.exception
     assert "意外错误" in export_page.error[0].value and "boom" not in export_page.error[0].value
     assert not export_page.get("download_button")
+
+
+def test_the_briefing_deck(export_page: AppTest) -> None:
+    from pptx import Presentation
+
+    export_page.button(key="export_make_pptx").click().run()
+    assert not export_page.exception and not export_page.error
+    label, data = download(export_page)
+    assert label == "下载 整改进展汇报_2021-05-31.pptx"
+    assert len(Presentation(io.BytesIO(data)).slides) == 39

@@ -239,3 +239,14 @@ def test_cli_explains_bad_input(tmp_path: Path, bundled_workbook: Path) -> None:
     done = run_cli(str(tmp_path / "missing.xlsx"), "--format", "html", "--out", "x.html")
     assert done.returncode == 1 and "无法打开文件" in done.stderr
     assert not (tmp_path / "x.pptx").exists()
+
+
+def test_cli_writes_a_deck_for_chosen_tasks(tmp_path: Path, bundled_workbook: Path) -> None:
+    from pptx import Presentation
+
+    out = tmp_path / "汇报.pptx"
+    done = run_cli(
+        str(bundled_workbook), "--format", "pptx", "--out", str(out), "--scope", "任务:9"
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(Presentation(str(out)).slides) == 5  # title, overview, task 9, open items, summary
