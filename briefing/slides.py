@@ -19,7 +19,7 @@ from pptx import Presentation
 from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as PresentationType
@@ -227,7 +227,7 @@ def _category_bars(
     plot.series[0].format.fill.fore_color.rgb = ACCENT
     chart.value_axis.maximum_scale = 100
     chart.value_axis.minimum_scale = 0
-    chart.category_axis.reverse_order = True  # first 方面 on top, as in the report
+    _first_on_top(chart)
 
 
 def _chart_text(chart: Chart, title: str) -> None:
@@ -341,8 +341,14 @@ def _bar_chart(
     for series, colour in zip(plot.series, (ACCENT, RGBColor(0xB9, 0xC0, 0xCB)), strict=False):
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = colour
-    chart.category_axis.reverse_order = True
+    _first_on_top(chart)
     return chart
+
+
+def _first_on_top(chart: Chart) -> None:
+    """Bars in reading order (first on top), with the value axis kept at the bottom."""
+    chart.category_axis.reverse_order = True
+    chart.category_axis.crosses = XL_AXIS_CROSSES.MAXIMUM
 
 
 def _indicator_table(slide: Slide, rows: Sequence[IndicatorProgress], top: int) -> None:
@@ -394,7 +400,8 @@ def _attention_slides(deck: PresentationType, data: Scored) -> None:
         what = (
             f"（{tp.task.id}）{tp.task.title}" if item.kind == "任务" else item.text.split("：")[0]
         )
-        rows.append([item.kind, what, tp.task.lead_unit or "（未填写）", deadline, item.text])
+        why = tp.reason if item.kind == "任务" else item.text
+        rows.append([item.kind, what, tp.task.lead_unit or "（未填写）", deadline, why])
     if not rows:
         slide = _blank(deck)
         top = _heading(slide, "未完成及滞后事项")
