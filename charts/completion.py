@@ -104,7 +104,7 @@ def completion_by_group(
     "10/13 · 76.9%": inside a long bar, beside a short one (a 0 % bar still shows).
     """
     name = label or (lambda g: shorten(g.key))
-    labels = _unique([name(g) for g in groups])
+    labels = _unique([escape(name(g)) for g in groups])
     rates = [100 * (g.completion.rate or 0.0) for g in groups]
     inside = [rate >= _INSIDE_FROM for rate in rates]
     fig = go.Figure(

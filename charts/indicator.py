@@ -84,7 +84,7 @@ def bullet(ip: IndicatorProgress) -> go.Figure:
             width=[2 * _BAR_HALF],
             orientation="h",
             marker={"color": swatch.colour, "line": {"width": 0}},
-            text=[value_text],
+            text=[escape(value_text)],
             textposition="inside" if fits_inside else "outside",
             insidetextanchor="start",
             insidetextfont={"color": swatch.text_colour, "size": 12},
@@ -109,7 +109,7 @@ def bullet(ip: IndicatorProgress) -> go.Figure:
     fig.add_annotation(
         x=target,
         y=_BAR_Y + _BAND_HALF,
-        text=f"目标 {format_number(target, unit)}",
+        text=escape(f"目标 {format_number(target, unit)}"),
         showarrow=False,
         yanchor="bottom",
         xanchor=_anchor((target - low) / span),
@@ -166,7 +166,7 @@ def history(ip: IndicatorProgress) -> go.Figure:
                 "color": [WHITE if o.approximate else colour for o in ip.history],
                 "line": {"color": colour, "width": 2},
             },
-            text=[format_number(o.value, unit, o.approximate) for o in ip.history],
+            text=[escape(format_number(o.value, unit, o.approximate)) for o in ip.history],
             customdata=[chinese_date(o.date) for o in ip.history],
             hovertemplate="%{customdata}<br>%{text}<extra></extra>",
             name=escape(ind.name),
@@ -179,7 +179,7 @@ def history(ip: IndicatorProgress) -> go.Figure:
             y=ind.target,
             line={"color": INK, "width": 1.5, "dash": "dash"},
             annotation={
-                "text": f"目标 {format_number(ind.target, unit)}{when}",
+                "text": escape(f"目标 {format_number(ind.target, unit)}{when}"),
                 "font": {"size": SMALL_FONT_SIZE, "color": INK},
                 "bgcolor": "rgba(255, 255, 255, 0.8)",
             },
@@ -270,8 +270,8 @@ def _bullet_hover(ip: IndicatorProgress, value_text: str) -> str:
     target_when = f"（{chinese_date(ind.target_date)}前）" if ind.target_date else ""
     lines = [
         f"<b>{escape(ind.name)}</b>",
-        f"最新 {value_text}（{chinese_date(latest.date)}）",
-        f"目标 {format_number(ind.target, ind.unit)}{target_when}",
+        f"最新 {escape(value_text)}（{chinese_date(latest.date)}）",
+        escape(f"目标 {format_number(ind.target, ind.unit)}{target_when}"),
     ]
     if ind.direction is Direction.LOWER_IS_BETTER:
         lines[-1] += "，越小越好"

@@ -100,7 +100,7 @@ def task_status_matrix(scored: Scored) -> go.Figure:
 
 def task_label(tp: TaskProgress) -> str:
     """ "（9）回迁安置进展缓慢", the title cut for a phone."""
-    return f"（{tp.task.id}）{shorten(tp.task.title, 10)}"
+    return escape(f"（{tp.task.id}）{shorten(tp.task.title, 10)}")
 
 
 def _cell_hover(tp: TaskProgress, tag: str, names: list[str]) -> str:

@@ -7,12 +7,12 @@ resource: no MathJax, no map tiles, no CDN.
 
 from __future__ import annotations
 
-import html
 from typing import Any, Final
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 
 from charts.palette import FONT_FAMILY, INK
+from report.literal import plotly_text
 
 FONT_SIZE: Final = 13
 SMALL_FONT_SIZE: Final = 11
@@ -142,8 +142,9 @@ def category_axis() -> dict[str, Any]:
 
 
 def escape(text: str) -> str:
-    """Text safe for plotly labels, which understand a few HTML tags and entities."""
-    return html.escape(text, quote=False)
+    """Workbook text for a plotly label, title or hover: shown literally (plotly reads a
+    few HTML tags, entities and ``$…$`` as LaTeX); see ``report.literal``."""
+    return plotly_text(text)
 
 
 def shorten(text: str, limit: int = 14) -> str:

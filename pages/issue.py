@@ -5,11 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.views import facts_table, issue_detail, parse_task_id, target_text, value_text
+from report.literal import md
 from ui.figures import indicator_figures, show
 from ui.issue_nav import task_picker
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
-from ui.status import badge
+from ui.status import status_line
 
 require_app_navigation()
 
@@ -23,12 +24,9 @@ tp = detail.progress
 task = tp.task
 
 with header:
-    page_title(f"（{task.id}）{task.title}", loaded, scored)
-    st.markdown(f"{task.category} › {task.problem} › **{task.title}**")
-    status_line = badge(task.status)
-    if not task.complete:
-        status_line += f" {badge(tp.colour)}　{tp.reason}"
-    st.markdown(status_line, unsafe_allow_html=True)
+    page_title(f"（{task.id}）{task.title}", loaded, scored)  # page_title escapes
+    st.markdown(f"{md(task.category)} › {md(task.problem)} › **{md(task.title)}**")
+    status_line(task.status, *(() if task.complete else (tp.colour,)), text=tp.reason)
 
 previous, following = st.columns(2)
 if detail.previous_id is not None:
@@ -54,23 +52,23 @@ facts = {
     "完成日期": task.completed_on.isoformat() if task.completed_on else "",
     "销号日期": task.closed_on.isoformat() if task.closed_on else "",
 }
-st.markdown("　".join(f"**{k}**：{v or '未填写'}" for k, v in facts.items()))
+st.markdown("　".join(f"**{k}**：{md(v) if v else '未填写'}" for k, v in facts.items()))
 st.subheader("整改措施")
-st.markdown(task.measures or "（未填写）")
+st.markdown(md(task.measures) if task.measures else "（未填写）")
 if task.note:
-    st.caption(f"备注：{task.note}")
+    st.caption(f"备注：{md(task.note)}")
 
 st.subheader("指标进展")
 if not tp.indicators:
     st.info("该任务没有量化指标。")
 for ip in detail.charted:
     ind = ip.indicator
-    st.markdown(f"**{ind.name}**　{badge(ip.status)}", unsafe_allow_html=True)
+    status_line(ip.status, title=ind.name)
     bullet_figure, history_figure = indicator_figures(loaded.version, ind.id, ip)
     show(
         bullet_figure, f"issue_bullet_{ind.id}", name=f"任务{ind.task_id}_{ind.name}", scored=scored
     )
-    st.caption(f"最新 {value_text(ip)}，目标 {target_text(ip)}。{ip.reason}")
+    st.caption(md(f"最新 {value_text(ip)}，目标 {target_text(ip)}。{ip.reason}"))
     if history_figure is not None:
         show(
             history_figure,
@@ -79,15 +77,15 @@ for ip in detail.charted:
             scored=scored,
         )
     with st.expander("来源"):
-        st.markdown(f"> {ind.source}")
+        st.markdown(f"> {md(ind.source)}")
         if ind.note:
-            st.caption(ind.note)
+            st.caption(md(ind.note))
 for ip in detail.awaiting:
     ind = ip.indicator
-    st.markdown(f"**{ind.name}**　{badge(ip.status)}", unsafe_allow_html=True)
-    st.caption(f"目标 {target_text(ip)}，尚无数据。{ind.note}")
+    status_line(ip.status, title=ind.name)
+    st.caption(md(f"目标 {target_text(ip)}，尚无数据。{ind.note}"))
     with st.expander("来源"):
-        st.markdown(f"> {ind.source}")
+        st.markdown(f"> {md(ind.source)}")
 if detail.facts:
     st.subheader("相关数据")
     st.dataframe(

@@ -6,12 +6,13 @@ import streamlit as st
 
 from metrics.headline import headline, rate_delta
 from metrics.views import attention_items, summary_paragraph
+from report.literal import md
 from ui.data_source import previous
 from ui.figures import overview_figures, show
 from ui.headline_cards import headline_cards
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
-from ui.status import badge
+from ui.status import status_line
 
 require_app_navigation()
 
@@ -24,7 +25,7 @@ page_title(figures.title, loaded, scored)
 
 headline_cards(figures, len(items), rate_change, key="overview_cards")
 
-st.markdown(summary_paragraph(scored))
+st.markdown(md(summary_paragraph(scored)))
 
 charts = overview_figures(loaded.version, scored)
 st.subheader("任务状态")
@@ -38,9 +39,9 @@ st.subheader("需关注")
 if not items:
     st.success("没有未完成的任务，也没有进度滞后的指标。")
 for item in items:
-    st.markdown(f"{badge(item.status)}　{item.kind}", unsafe_allow_html=True)
+    status_line(item.status, text=item.kind)
     st.page_link(
         "pages/issue.py",
-        label=item.text,
+        label=md(item.text),
         query_params={"task": str(item.task_id)},
     )

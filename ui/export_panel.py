@@ -19,6 +19,7 @@ from briefing.images import INSTALL_HINT, ImageExportError, Renderer, find_chrom
 from metrics.progress import Scored
 from metrics.scope import EVERYTHING, Scope, categories
 from metrics.views import short_category
+from report.literal import md
 from ui.data_source import Loaded
 
 DOCUMENT_LABELS = {
@@ -80,14 +81,14 @@ def _make_document(fmt: str, loaded: Loaded, scored: Scored, scope: Scope) -> No
             exported = export_document(fmt, scored, scope, version=loaded.version)
         except ExportError as exc:
             progress.update(label="生成失败", state="error")
-            st.error(str(exc))
+            st.error(md(str(exc)))
             return
         except Exception:  # never a stack trace for leaders; the details go to the log
             _LOG.exception("export %s failed", fmt)
             progress.update(label="生成失败", state="error")
             st.error(UNEXPECTED)
             return
-        progress.update(label=f"已生成：{exported.file_name}", state="complete")
+        progress.update(label=f"已生成：{md(exported.file_name)}", state="complete")
     st.session_state[_RESULT_KEY] = (("document", loaded.version, scope), exported)
 
 
@@ -112,18 +113,18 @@ def chart_exports(loaded: Loaded, scored: Scored) -> None:
                 exported = render_chart(shared_renderer(), chart, scored, fmt)
             except (ExportError, ImageExportError) as exc:
                 progress.update(label="生成失败", state="error")
-                st.error(str(exc))
+                st.error(md(str(exc)))
                 return
             except Exception:
                 _LOG.exception("chart image %s failed", key)
                 progress.update(label="生成失败", state="error")
                 st.error(UNEXPECTED)
                 return
-            progress.update(label=f"已生成：{exported.file_name}", state="complete")
+            progress.update(label=f"已生成：{md(exported.file_name)}", state="complete")
         st.session_state[_RESULT_KEY] = (("image", loaded.version, key, fmt), exported)
     result = _offer_result(("image", loaded.version, key, fmt))
     if result is not None and result.mime == "image/png":
-        st.image(result.data, caption=result.file_name)
+        st.image(result.data, caption=md(result.file_name))
 
 
 def _offer_result(context: tuple[object, ...]) -> Exported | None:
@@ -133,7 +134,7 @@ def _offer_result(context: tuple[object, ...]) -> Exported | None:
         return None
     exported: Exported = remembered[1]
     st.download_button(
-        f"下载 {exported.file_name}",
+        f"下载 {md(exported.file_name)}",
         data=exported.data,
         file_name=exported.file_name,
         mime=exported.mime,

@@ -6,6 +6,7 @@ import streamlit as st
 
 from metrics.headline import chinese_date
 from metrics.progress import Scored
+from report.literal import md
 from ui.data_source import Loaded, shown, view_version
 from ui.problems_view import show_load_failure
 
@@ -22,10 +23,10 @@ def scored_or_stop() -> tuple[Loaded, Scored]:
 
 
 def page_title(title: str, loaded: Loaded, scored: Scored) -> None:
-    st.title(title)
+    st.title(md(title), anchor=False)
     meta = scored.meta
     st.caption(
-        f"{meta.organisation}　·　数据截至 {chinese_date(meta.as_of)}　·　版本 {loaded.version}"
+        md(f"{meta.organisation}　·　数据截至 {chinese_date(meta.as_of)}　·　版本 {loaded.version}")
     )
     historical_notice(loaded)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.headline import chinese_date
+from report.literal import md
 from ui.data_source import Loaded
 from ui.downloads import template_download_button
 from ui.status import legend_html
@@ -14,9 +15,9 @@ def render_sidebar(loaded: Loaded) -> None:
     with st.sidebar:
         if loaded.scored is not None:
             meta = loaded.scored.meta
-            st.markdown(f"**{meta.title}**")
+            st.markdown(f"**{md(meta.title)}**")
             old = "（历史版本）" if loaded.current_id is not None else ""
-            st.caption(f"数据截至 {chinese_date(meta.as_of)}　·　版本 {loaded.version}{old}")
+            st.caption(md(f"数据截至 {chinese_date(meta.as_of)}　·　版本 {loaded.version}{old}"))
         with st.expander("图例", expanded=False):
-            st.markdown(legend_html(), unsafe_allow_html=True)
+            st.html(legend_html())
         template_download_button()

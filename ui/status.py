@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-import html
+
+import streamlit as st
 
 from charts.palette import (
     INDICATOR_SWATCHES,
@@ -14,6 +15,7 @@ from charts.palette import (
 )
 from metrics.contract import TaskStatus
 from metrics.progress import IndicatorStatus, TaskColour
+from report.literal import html_text
 
 
 def swatch(status: enum.Enum) -> Swatch:
@@ -34,7 +36,7 @@ def tag(status: enum.Enum) -> str:
 def badge(status: enum.Enum, text: str | None = None) -> str:
     """An HTML badge in the status colour (symbol and word inside, never colour alone)."""
     s = swatch(status)
-    label = html.escape(text if text is not None else s.tag)
+    label = html_text(text if text is not None else s.tag)
     return (
         f'<span style="background:{s.colour};color:{s.text_colour};border-radius:0.6em;'
         f'padding:0.05em 0.55em;font-size:0.85em;white-space:nowrap">{label}</span>'
@@ -47,7 +49,22 @@ def legend_html() -> str:
     rows += [badge(status) + " " for status in IndicatorStatus]
     rows.append("<br><b>任务提示</b><br>")
     rows += [
-        f"{badge(colour)} {html.escape(TASK_COLOUR_MEANINGS[colour])}<br>" for colour in TaskColour
+        f"{badge(colour)} {html_text(TASK_COLOUR_MEANINGS[colour])}<br>" for colour in TaskColour
     ]
     rows.append("</div>")
     return "".join(rows)
+
+
+def status_line(*statuses: enum.Enum, title: str | None = None, text: str | None = None) -> None:
+    """One line: an optional bold title, the status badges, then a remark.
+
+    Workbook text (``title``, ``text``) is escaped here, and the line is rendered as
+    HTML that we wrote ourselves (``st.html``), never as Markdown.
+    """
+    parts = []
+    if title:
+        parts.append(f"<b>{html_text(title)}</b>")
+    parts.extend(badge(status) for status in statuses)
+    if text:
+        parts.append(html_text(text))
+    st.html(f'<div class="zg-status-line">{"　".join(parts)}</div>')

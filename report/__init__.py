@@ -1,0 +1,1 @@
+"""Presentation helpers shared by the dashboard, the charts and the exports (pure Python)."""
