@@ -21,7 +21,7 @@ from metrics.contract import Direction
 from metrics.headline import chinese_date
 from metrics.progress import IndicatorProgress, IndicatorStatus
 from metrics.quantities import format_number
-from metrics.units import Unit
+from metrics.units import Unit, is_rank
 
 # Vertical layout of the bullet chart, in y units of a [0, 1] axis.
 # The target label sits above the bands, the 序时 label below them.
@@ -74,7 +74,7 @@ def bullet(ip: IndicatorProgress) -> go.Figure:
             layer="below",
         )
 
-    value_text = format_number(value, unit, latest.approximate)
+    value_text = format_number(value, unit, latest.qualifier)
     fits_inside = abs(value) / span * _PLOT_WIDTH_PX > _text_px(value_text) + 12
     fig.add_trace(
         go.Bar(
@@ -166,7 +166,7 @@ def history(ip: IndicatorProgress) -> go.Figure:
                 "color": [WHITE if o.approximate else colour for o in ip.history],
                 "line": {"color": colour, "width": 2},
             },
-            text=[escape(format_number(o.value, unit, o.approximate)) for o in ip.history],
+            text=[escape(format_number(o.value, unit, o.qualifier)) for o in ip.history],
             customdata=[chinese_date(o.date) for o in ip.history],
             hovertemplate="%{customdata}<br>%{text}<extra></extra>",
             name=escape(ind.name),
@@ -297,4 +297,6 @@ def _text_px(text: str) -> float:
 
 
 def _unit_title(unit: Unit | None) -> str:
+    if is_rank(unit):
+        return "名次（第几名，越小越靠前）"
     return unit.symbol if unit is not None else ""

@@ -21,8 +21,14 @@ class Headline:
     not_started: int
     rate: float | None
     overdue: int = 0
-    indicators_met: int = 0
-    indicators_with_target: int = 0
+    indicators_met: int = 0  # targets reached (已达标)
+    indicators_with_target: int = 0  # every indicator with a target, with data or not
+    # Targets with at least one figure: what 已达标 is counted among ("2 / 5 个").
+    indicators_with_data: int = 0
+    # Targets without any figure yet (无数据), and how many of them are not yet due
+    # (target date after the as-of date): mostly plans and forecasts.
+    targets_without_data: int = 0
+    targets_not_yet_due: int = 0
 
     @property
     def rate_text(self) -> str:
@@ -31,6 +37,24 @@ class Headline:
     @property
     def as_of_text(self) -> str:
         return chinese_date(self.as_of)
+
+    @property
+    def met_text(self) -> str:
+        """ "2 / 5 个": targets met among the targets that have data."""
+        return f"{self.indicators_met} / {self.indicators_with_data} 个"
+
+    @property
+    def without_data_text(self) -> str:
+        """ "另有12个目标尚无数据（其中9个为目标日期未到的计划数）"; "" if none."""
+        waiting, not_due = self.targets_without_data, self.targets_not_yet_due
+        if not waiting:
+            return ""
+        text = f"另有{waiting}个目标尚无数据"
+        if not_due == waiting:
+            return f"{text}（均为目标日期未到的计划数）"
+        if not_due:
+            return f"{text}（其中{not_due}个为目标日期未到的计划数）"
+        return text
 
     @property
     def sentence(self) -> str:
@@ -48,6 +72,7 @@ def headline(scored: Scored) -> Headline:
     meta = scored.meta
     whole = overall(scored)
     c = whole.completion
+    without_data = [ip for ip in scored.indicators if ip.status is IndicatorStatus.NO_DATA]
     return Headline(
         title=meta.title,
         organisation=meta.organisation,
@@ -60,6 +85,13 @@ def headline(scored: Scored) -> Headline:
         overdue=c.overdue,
         indicators_met=whole.indicator_statuses[IndicatorStatus.MET],
         indicators_with_target=whole.indicators_with_target,
+        indicators_with_data=whole.indicators_with_target - len(without_data),
+        targets_without_data=len(without_data),
+        targets_not_yet_due=sum(
+            1
+            for ip in without_data
+            if ip.indicator.target_date is not None and ip.indicator.target_date > meta.as_of
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from metrics.contract import Direction, TaskStatus
+from metrics.quantities import ABOUT, Qualifier
 from metrics.units import Unit
 
 
@@ -64,16 +65,47 @@ class Indicator:
         return self.unit.symbol if self.unit is not None else ""
 
 
-class Observation(NamedTuple):
-    """One figure of one indicator (a NamedTuple: 100,000 of them load fast)."""
-
+class _ObservationFields(NamedTuple):
     indicator_id: str
     date: datetime.date
     value: float  # in the indicator's unit
-    approximate: bool = False  # written as "2500余", "约60" ...
+    qualifier: Qualifier | None = None  # "2500余" -> 余 after the number; None: exact
     text: str = ""  # the cell as written
     note: str = ""
     row: int = 0  # Excel row in 数据
+
+
+class Observation(_ObservationFields):
+    """One figure of one indicator (a NamedTuple: 100,000 of them load fast).
+
+    ``qualifier`` keeps the word written with the figure ("6200余", "约60", "60左右")
+    and where it goes; ``approximate`` says whether there is one. For older callers,
+    ``Observation(..., approximate=True)`` without a qualifier means "约" (``ABOUT``).
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        indicator_id: str,
+        date: datetime.date,
+        value: float,
+        qualifier: Qualifier | None = None,
+        text: str = "",
+        note: str = "",
+        row: int = 0,
+        *,
+        approximate: bool = False,
+    ) -> Observation:
+        if approximate and qualifier is None:
+            qualifier = ABOUT
+        # tuple.__new__ directly: one Python call per row on the loader's fast path.
+        return tuple.__new__(cls, (indicator_id, date, value, qualifier, text, note, row))
+
+    @property
+    def approximate(self) -> bool:
+        """Written with a qualifier word ("余", "约", "左右" ...): not an exact figure."""
+        return self.qualifier is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from metrics.progress import IndicatorProgress, Scored, TaskProgress
-from metrics.quantities import format_number
+from metrics.quantities import Qualifier, format_number
 from metrics.rollup import Completion, Group, by_category, by_lead_unit, by_problem, overall
 
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
@@ -96,10 +96,9 @@ def _indicator(ip: IndicatorProgress) -> dict[str, JSONValue]:
         "name": ind.name,
         "unit": ind.unit_symbol,
         "value": _num(ip.value),
-        "value_text": (
-            format_number(latest.value, ind.unit, latest.approximate) if latest else None
-        ),
+        "value_text": (format_number(latest.value, ind.unit, latest.qualifier) if latest else None),
         "approximate": latest.approximate if latest else None,
+        "qualifier": _qualifier(latest.qualifier) if latest else None,
         "date": _day(latest.date) if latest else None,
         "baseline": _num(ip.baseline),
         "baseline_date": _day(ip.baseline_date),
@@ -113,6 +112,18 @@ def _indicator(ip: IndicatorProgress) -> dict[str, JSONValue]:
         "trend": str(ip.trend) if ip.trend else None,
         "observations": len(ip.history),
         "source": ind.source,
+    }
+
+
+def _qualifier(qualifier: Qualifier | None) -> JSONValue:
+    """ "6200余" -> {"word": "余", "sense": "more", "place": "after_number", "scale": ""}."""
+    if qualifier is None:
+        return None
+    return {
+        "word": qualifier.word,
+        "sense": str(qualifier.sense),
+        "place": str(qualifier.place),
+        "scale": qualifier.scale,
     }
 
 

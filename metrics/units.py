@@ -76,6 +76,10 @@ COUNT_UNITS: tuple[str, ...] = (
 )
 
 
+# The unit of a rank: 1 名次 is "第1", the first place.
+RANK = "名次"
+
+
 @dataclass(frozen=True, slots=True)
 class _Definition:
     symbol: str
@@ -111,8 +115,8 @@ _DEFINITIONS: tuple[_Definition, ...] = (
     _Definition("月", "月", aliases=("个月",)),
     _Definition("年", "年"),
     _Definition("倍", "倍"),
-    # A rank ("居全市第1"): its own dimension, never scaled.
-    _Definition("名次", "名次", aliases=("位次",)),
+    # A rank ("居全市第1"): its own dimension, never scaled; shown as "第1" (see is_rank).
+    _Definition(RANK, RANK, aliases=("位次",)),
     *(_Definition(count, count, scalable=True) for count in COUNT_UNITS),
 )
 
@@ -186,6 +190,17 @@ def unscaled(unit: Unit) -> Unit:
     return _UNSCALED.get(unit.symbol, unit)
 
 
+def scale_prefix(unit: Unit) -> str:
+    """The scale word a unit starts with: 万人 -> "万", 亿元 -> "亿", 人 -> ""."""
+    plain = _UNSCALED.get(unit.symbol)
+    return "" if plain is None else unit.symbol[: len(unit.symbol) - len(plain.symbol)]
+
+
+def is_rank(unit: Unit | None) -> bool:
+    """A rank (名次, 位次): the number is a place, shown as "第1", never "1名次"."""
+    return unit is not None and unit.base == RANK
+
+
 def convert(value: float, source: Unit, target: Unit) -> float:
     """``value`` in ``source`` expressed in ``target``; UnitError if the dimensions differ."""
     if source.base != target.base:
@@ -199,11 +214,11 @@ def convert(value: float, source: Unit, target: Unit) -> float:
     power = round(math.log10(ratio))
     if math.isclose(ratio, 10.0**power, rel_tol=1e-12):
         # Scale prefixes differ by a power of ten: shift the decimal point exactly.
-        return _shift_decimal(value, power)
+        return shift_decimal(value, power)
     return value * ratio
 
 
-def _shift_decimal(value: float, power: int) -> float:
+def shift_decimal(value: float, power: int) -> float:
     """``value * 10**power`` rounded as a person would: 9.62 * 1e4 == 96200.0 exactly."""
     if not math.isfinite(value):
         return value * 10.0**power

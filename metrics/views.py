@@ -18,7 +18,7 @@ from metrics.contract import TaskStatus
 from metrics.headline import chinese_date, headline
 from metrics.progress import IndicatorProgress, IndicatorStatus, Scored, TaskColour, TaskProgress
 from metrics.quantities import format_number
-from metrics.rollup import Group, by_category, overall
+from metrics.rollup import UNASSIGNED_UNIT, Group, by_category, overall
 from metrics.summary import rate_text
 
 Tag = Callable[[enum.Enum], str]
@@ -188,13 +188,15 @@ def _indicator_row(tp: TaskProgress, ip: IndicatorProgress, tag: Tag) -> dict[st
 
 
 def value_text(ip: IndicatorProgress) -> str:
+    """The latest figure as the report words it: "6200余亩", "约60亿元", "第1"; "—" if none."""
     latest = ip.latest
     if latest is None:
         return "—"
-    return format_number(latest.value, ip.indicator.unit, latest.approximate)
+    return format_number(latest.value, ip.indicator.unit, latest.qualifier)
 
 
 def target_text(ip: IndicatorProgress) -> str:
+    """ "211亿元（2021年12月31日前）", "第1" for a rank; "—" without a target."""
     ind = ip.indicator
     if ind.target is None:
         return "—"
@@ -255,16 +257,18 @@ def summary_paragraph(scored: Scored) -> str:
         detail = "；".join(_group_phrase(g) for g in categories)
         parts.append(f"分方面看，{detail}。")
     statuses = whole.indicator_statuses
-    with_target = whole.indicators_with_target
     if whole.indicators_total:
-        text = f"量化指标{whole.indicators_total}个，其中设定目标的{with_target}个"
+        text = f"量化指标{whole.indicators_total}个，其中设定目标的{whole.indicators_with_target}个"
         counted = [
             f"{status.value}{statuses[status]}个"
             for status in IndicatorStatus
-            if status is not IndicatorStatus.NO_TARGET and statuses[status]
+            if status not in (IndicatorStatus.NO_TARGET, IndicatorStatus.NO_DATA)
+            and statuses[status]
         ]
         if counted:
-            text += "：" + "、".join(counted)
+            text += f"；已有数据的{figures.indicators_with_data}个中" + "、".join(counted)
+        if figures.without_data_text:
+            text += "；" + figures.without_data_text
         parts.append(text + "。")
     if whole.completion.overdue:
         parts.append(f"超过整改时限仍未完成的任务{whole.completion.overdue}项，需重点督办。")
@@ -337,9 +341,13 @@ def facts_table(indicators: Sequence[IndicatorProgress]) -> pd.DataFrame:
 
 
 def parse_task_id(raw: object) -> int | None:
-    """A task id from a URL query parameter ("9"), or None."""
+    """A task id from a URL query parameter ("9"), or None for anything else: only ASCII
+    digits count ("²" and "٣" pass ``str.isdigit`` but are no task number), and at most
+    six of them."""
     text = str(raw).strip() if raw is not None else ""
-    return int(text) if text.isdigit() and len(text) <= 6 else None
+    if not (text.isascii() and text.isdecimal()) or len(text) > 6:
+        return None
+    return int(text)
 
 
 # -- unit ranking ----------------------------------------------------------------------------
@@ -369,6 +377,29 @@ def unit_table(groups: Sequence[Group]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(UNIT_COLUMNS))
+
+
+def unassigned_unit_note(scored: Scored) -> str:
+    """One sentence for the unit ranking on tasks without a 牵头单位; "" if every task has one.
+
+    When every open task lacks a lead unit, every named unit is at 100% and the ranking
+    says more about which tasks name a unit than about the units: say so.
+    """
+    tasks = scored.tasks
+    unassigned = [tp for tp in tasks if not tp.task.lead_unit]
+    if not unassigned:
+        return ""
+    open_total = sum(1 for tp in tasks if not tp.complete)
+    open_unassigned = sum(1 for tp in unassigned if not tp.complete)
+    text = f"{len(tasks)}项任务中有{len(unassigned)}项未填写牵头单位，归入“{UNASSIGNED_UNIT}”"
+    if not open_unassigned:
+        return f"{text}，均已完成。"
+    if open_unassigned < open_total:
+        return f"{text}，其中{open_unassigned}项尚未完成（未完成的任务共{open_total}项）。"
+    return (
+        f"{text}；全部{open_total}项未完成的任务都没有填写牵头单位，因此填写了牵头单位的"
+        "各单位完成率均为100%：这一排名反映的是牵头单位填写与否，不宜据此比较各单位的整改进度。"
+    )
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

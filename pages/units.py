@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.rollup import by_lead_unit
-from metrics.views import unit_table
+from metrics.views import unassigned_unit_note, unit_table
 from ui.figures import ranking_figure, show
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
@@ -15,6 +15,8 @@ require_app_navigation()
 loaded, scored = scored_or_stop()
 page_title("单位评比", loaded, scored)
 st.caption("按牵头单位统计整改完成率（已完成与长期坚持计为完成），完成率相同时完成项数多的在前。")
+if note := unassigned_unit_note(scored):
+    st.info(note)
 show(
     ranking_figure(loaded.version, scored),
     "units_ranking",

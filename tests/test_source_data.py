@@ -338,8 +338,10 @@ def test_targets_are_in_the_source_or_explained() -> None:
 
 
 def test_every_indicator_has_data_or_a_target() -> None:
+    """... or is an expectation ("预计") the report gives for a later date, explained."""
     for ind in indicators():
-        assert ind.get("observations") or "target" in ind, ind["id"]
+        expectation = "预计" in ind["source"] and "“预计”" in ind.get("note", "")
+        assert ind.get("observations") or "target" in ind or expectation, ind["id"]
 
 
 def test_units_parse() -> None:
@@ -464,3 +466,38 @@ def test_golden_schools() -> None:
     planned = _find("2021年计划投入使用学校", 10)
     assert (planned["target"], planned["target_date"]) == (6, dt.date(2021, 12, 31))
     assert "observations" not in planned
+
+
+def test_problems_are_whole_report_headings() -> None:
+    """A 问题 is its whole heading line in the report, final "。" dropped: the headings of
+    problems 一.4 and 三.2 run to a second sentence, which belongs to the problem."""
+    lines = set(report().splitlines())
+    for task in tasks():
+        assert f"{task['problem']}。" in lines, (task["id"], task["problem"])
+    by_id = {task["id"]: task["problem"] for task in tasks()}
+    assert (
+        by_id[11]
+        == by_id[12]
+        == by_id[13]
+        == (
+            "4.落实意识形态工作责任制不够有力。区委抓意识形态工作主动性不强,意识形态主阵地弘扬"
+            "正能量不够,没有完全形成齐抓共管的工作格局的问题"
+        )
+    )
+    assert (
+        by_id[31]
+        == by_id[32]
+        == by_id[33]
+        == ("2.基层党组织建设存在薄弱环节。区委大抓基层的导向不够鲜明的问题")
+    )
+
+
+def test_expectations_are_not_targets() -> None:
+    """ "公办占比40%" is what the report expects ("预计") for the end of 2021, not a goal:
+    it is a figure without a target and without an observation, its note quoting 预计."""
+    ind = _find("公办占比", 10)
+    assert ind["direction"] == Direction.MONITOR_ONLY
+    assert "target" not in ind and "target_date" not in ind
+    assert "observations" not in ind
+    assert "2021年底预计有9所幼儿园交付使用" in ind["source"]
+    assert "“预计”" in ind["note"] and "40%" in ind["note"]

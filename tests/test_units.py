@@ -10,12 +10,16 @@ from hypothesis import strategies as st
 
 from metrics.units import (
     COUNT_UNITS,
+    RANK,
     SCALE_WORDS,
     Unit,
     UnitError,
     convert,
+    is_rank,
     lookup_unit,
     parse_unit,
+    scale_prefix,
+    shift_decimal,
     unscaled,
 )
 
@@ -229,3 +233,35 @@ def test_rank_and_case_counts_are_their_own_units() -> None:
     assert parse_unit("起").base == "起"
     with pytest.raises(UnitError):
         convert(1.0, rank, parse_unit("名"))
+
+
+@pytest.mark.parametrize(
+    ("symbol", "prefix"),
+    [
+        ("万人", "万"),
+        ("亿元", "亿"),
+        ("万平方米", "万"),
+        ("十万人次", "十万"),
+        ("人", ""),
+        ("元", ""),
+        ("千克", ""),  # a unit of its own, not 千 × 克
+        ("公里", ""),
+        ("%", ""),
+        ("名次", ""),
+    ],
+)
+def test_scale_prefix(symbol: str, prefix: str) -> None:
+    unit = parse_unit(symbol)
+    assert scale_prefix(unit) == prefix
+    assert unit.symbol == prefix + unscaled(unit).symbol
+
+
+def test_ranks_are_recognised() -> None:
+    assert RANK == "名次"
+    assert is_rank(parse_unit("名次")) and is_rank(parse_unit("位次"))
+    assert not is_rank(parse_unit("名")) and not is_rank(None)
+
+
+@given(st.integers(min_value=-(10**9), max_value=10**9), st.integers(min_value=-8, max_value=8))
+def test_shift_decimal_moves_the_point_exactly(mantissa: int, power: int) -> None:
+    assert shift_decimal(float(mantissa), power) == float(f"{mantissa}e{power}")

@@ -20,10 +20,13 @@ from metrics.views import (
     parse_task_id,
     short_category,
     summary_paragraph,
+    target_text,
     task_filter_options,
     task_id_at,
     task_table,
+    unassigned_unit_note,
     unit_table,
+    value_text,
 )
 from tests.builders import indicator, meta, observation, task, write_valid
 
@@ -110,7 +113,10 @@ def test_summary_paragraph(scored: Scored) -> None:
     text = summary_paragraph(scored)
     assert text.startswith("截至2021年5月31日，35项整改任务已完成30项，正在整改5项，整改率85.7%。")
     assert "第三方面9项任务完成9项（100.0%）" in text
-    assert "量化指标121个，其中设定目标的18个：已达标2个" in text
+    assert (
+        "量化指标121个，其中设定目标的17个；已有数据的5个中已达标2个、正常推进1个、无法评估2个；"
+        "另有12个目标尚无数据（其中9个为目标日期未到的计划数）。"
+    ) in text
 
 
 def test_issue_detail(scored: Scored) -> None:
@@ -145,3 +151,97 @@ def test_short_category() -> None:
     assert short_category("（一）学习贯彻……") == "第一方面"
     assert short_category("(三)贯彻落实") == "第三方面"
     assert short_category("综合") == "综合"
+
+
+# -- figures as the report words them ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "shown"),
+    [
+        ("T06-02", "6200余亩"),
+        ("T08-03", "10万余人次"),  # cell "十余万", unit 人次
+        ("T08-04", "30万余次"),  # cell "三十万余", unit 次
+        ("T12-01", "3000多家"),
+        ("T03-12", "近2倍"),
+        ("T03-10", "约60亿元"),
+        ("T05-08", "约11.8亿元"),
+        ("T03-07", "第1"),  # 名次: "居全市第1", never "1名次"
+        ("T34-01", "第1"),  # cell "一"
+        ("T05-04", "87.6亿元"),
+    ],
+)
+def test_value_text_words_figures_like_the_report(
+    scored: Scored, indicator_id: str, shown: str
+) -> None:
+    (ip,) = [ip for ip in scored.indicators if ip.indicator.id == indicator_id]
+    assert value_text(ip) == shown
+    row = indicator_table(scored)
+    assert row[row["指标编号"] == indicator_id].iloc[0]["最新值"] == shown
+
+
+def test_no_figure_is_shown_as_a_rank_unit_or_with_a_wrong_qualifier(scored: Scored) -> None:
+    shown = [value_text(ip) for ip in scored.indicators]
+    assert not [text for text in shown if "名次" in text]
+    assert not [text for text in shown if text.startswith("约") and "余" in text]
+    facts = facts_table(scored.task(3).indicators)  # type: ignore[union-attr]
+    assert {"约60亿元", "近2倍", "第1"} <= set(facts["数值"])
+
+
+def test_qualifier_after_the_unit_and_rank_targets(tmp_path: Path) -> None:
+    path = write_valid(
+        tmp_path / "words.xlsx",
+        indicators=[
+            indicator("M", 1, 单位="亿元", 方向="仅监测"),
+            indicator("R", 3, 单位="名次", 方向="越小越好", 目标值=3, 目标日期="2021-12-31"),
+            indicator("K", 3, 单位="家", 方向="仅监测"),
+        ],
+        observations=[
+            observation("M", "2021-05-31", "60左右"),
+            observation("R", "2021-03-31", "五"),
+            observation("K", "2021-05-31", "超过100"),
+        ],
+    )
+    dataset = load_workbook(path).dataset
+    assert dataset is not None
+    by_id = {ip.indicator.id: ip for ip in score(dataset).indicators}
+    assert value_text(by_id["M"]) == "60亿元左右"
+    assert value_text(by_id["R"]) == "第5"
+    assert target_text(by_id["R"]) == "第3（2021年12月31日前）"
+    assert value_text(by_id["K"]) == "超过100家"
+
+
+# -- the unit ranking's caveat ---------------------------------------------------------
+
+
+def test_unassigned_unit_note_on_the_bundled_workbook(scored: Scored) -> None:
+    assert unassigned_unit_note(scored) == (
+        "35项任务中有18项未填写牵头单位，归入“（未填写）”；全部5项未完成的任务都没有填写"
+        "牵头单位，因此填写了牵头单位的各单位完成率均为100%：这一排名反映的是牵头单位"
+        "填写与否，不宜据此比较各单位的整改进度。"
+    )
+
+
+def test_unassigned_unit_note_is_computed_from_the_data(tmp_path: Path) -> None:
+    def note(*tasks: dict[str, object]) -> str:
+        path = write_valid(
+            tmp_path / "units.xlsx",
+            tasks=list(tasks),
+            indicators=[],
+            observations=[],
+            meta=meta(报告任务数=None, 报告已完成数=None),
+        )
+        dataset = load_workbook(path).dataset
+        assert dataset is not None
+        return unassigned_unit_note(score(dataset))
+
+    assert note(task(1), task(2, "正在整改")) == ""
+    assert note(task(1, 牵头单位=None), task(2, "正在整改")) == (
+        "2项任务中有1项未填写牵头单位，归入“（未填写）”，均已完成。"
+    )
+    assert note(task(1, "正在整改", 牵头单位=None), task(2, "正在整改")) == (
+        "2项任务中有1项未填写牵头单位，归入“（未填写）”，其中1项尚未完成（未完成的任务共2项）。"
+    )
+    assert "全部1项未完成的任务都没有填写牵头单位" in note(
+        task(1, "正在整改", 牵头单位=None), task(2)
+    )

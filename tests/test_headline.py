@@ -1,0 +1,68 @@
+"""The overview's headline figures: 指标已达标 counts targets met among targets with data."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from metrics.headline import Headline, headline
+from metrics.loader import load_workbook
+from metrics.progress import Scored, score
+from tests.builders import indicator, observation, write_valid
+
+
+def test_bundled_headline_counts_met_among_targets_with_data(scored: Scored) -> None:
+    figures = headline(scored)
+    assert (figures.indicators_met, figures.indicators_with_data) == (2, 5)
+    assert figures.met_text == "2 / 5 个"
+    # 17 targets: 5 with data, 12 without, 9 of those are plans not yet due
+    # (the 十四五 roads, the 2021 and 2022 school plans).
+    assert figures.indicators_with_target == 17
+    assert (figures.targets_without_data, figures.targets_not_yet_due) == (12, 9)
+    assert figures.without_data_text == "另有12个目标尚无数据（其中9个为目标日期未到的计划数）"
+    assert "目标" not in figures.sentence  # the sentence is about tasks only
+
+
+def _figures(**counts: int) -> Headline:
+    return Headline(
+        title="t",
+        organisation="o",
+        as_of=datetime.date(2021, 5, 31),
+        total=3,
+        completed=2,
+        in_progress=1,
+        not_started=0,
+        rate=2 / 3,
+        **counts,
+    )
+
+
+def test_without_data_wording() -> None:
+    assert _figures().without_data_text == ""
+    assert _figures(targets_without_data=3).without_data_text == "另有3个目标尚无数据"
+    assert (
+        _figures(targets_without_data=3, targets_not_yet_due=3).without_data_text
+        == "另有3个目标尚无数据（均为目标日期未到的计划数）"
+    )
+    assert _figures(indicators_met=1, indicators_with_data=4).met_text == "1 / 4 个"
+
+
+def test_targets_without_data_split_by_due_date(tmp_path: Path) -> None:
+    path = write_valid(
+        tmp_path / "targets.xlsx",
+        indicators=[
+            indicator("MET", 1, 目标值=5, 目标日期="2021-12-31"),
+            indicator("LATE", 1, 目标值=5, 目标日期="2021-04-30"),  # due, still no data
+            indicator("PLAN", 3, 目标值=5, 目标日期="2022-12-31"),  # a plan
+            indicator("NODATE", 3, 目标值=5),  # a standing floor, no date
+            indicator("SEEN", 3, 方向="仅监测"),
+        ],
+        observations=[observation("MET", "2021-05-31", 6), observation("SEEN", "2021-05-31", 1)],
+    )
+    dataset = load_workbook(path).dataset
+    assert dataset is not None
+    figures = headline(score(dataset))
+    assert figures.met_text == "1 / 1 个"
+    assert figures.indicators_with_target == 4
+    assert (figures.targets_without_data, figures.targets_not_yet_due) == (3, 1)
+    assert figures.without_data_text == "另有3个目标尚无数据（其中1个为目标日期未到的计划数）"
