@@ -3,6 +3,10 @@
 Every text cell goes through ``metrics.safe_cells.neutralise`` and is written as text,
 so a title like ``=HYPERLINK(...)`` stays inert; numbers are written as numbers
 (``-5`` stays -5) with a number format, so the sheet can be sorted and summed.
+
+Nothing is left out: every task with its full measures and note, every indicator of the
+scope with its full name, its value as shown elsewhere ("约60亿元") beside the number,
+and its note.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from metrics.progress import IndicatorProgress, Scored, TaskProgress
 from metrics.rollup import completion
 from metrics.safe_cells import neutralise
 from metrics.scope import Scope
+from metrics.views import value_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -37,6 +42,8 @@ TASK_HEADERS = (
     ("整改时限", 12),
     ("指标数", 8),
     ("说明", 40),
+    ("整改措施", 80),
+    ("备注", 40),
 )
 INDICATOR_HEADERS = (
     ("指标编号", 10),
@@ -44,6 +51,7 @@ INDICATOR_HEADERS = (
     ("指标", 30),
     ("单位", 8),
     ("最新值", 12),
+    ("数值（文字）", 14),
     ("日期", 12),
     ("基期值", 10),
     ("目标值", 10),
@@ -53,8 +61,10 @@ INDICATOR_HEADERS = (
     ("序时进度", 10),
     ("状态", 10),
     ("说明", 40),
+    ("备注", 40),
     ("来源", 60),
 )
+PERCENT_COLUMNS = ("完成进度", "序时进度")
 
 
 def build_summary_xlsx(scored: Scored, scope: Scope, *, version: str) -> bytes:
@@ -70,7 +80,9 @@ def build_summary_xlsx(scored: Scored, scope: Scope, *, version: str) -> bytes:
     rows = [_indicator_row(ip) for tp in tasks for ip in tp.indicators]
     indicator_sheet = wb.create_sheet("指标")
     _table(indicator_sheet, INDICATOR_HEADERS, rows)
-    for column in ("K", "L"):  # 完成进度, 序时进度
+    names = [name for name, _ in INDICATOR_HEADERS]
+    for heading in PERCENT_COLUMNS:
+        column = get_column_letter(names.index(heading) + 1)
         for cell in indicator_sheet[column][1:]:
             cell.number_format = PERCENT
     out = io.BytesIO()
@@ -115,6 +127,8 @@ def _task_row(tp: TaskProgress) -> list[object]:
         t.deadline,
         len(tp.indicators),
         tp.reason,
+        t.measures,
+        t.note,
     ]
 
 
@@ -127,6 +141,7 @@ def _indicator_row(ip: IndicatorProgress) -> list[object]:
         ind.name,
         ind.unit.symbol if ind.unit else "",
         latest.value if latest else None,
+        value_text(ip),
         latest.date if latest else None,
         ip.baseline,
         ind.target,
@@ -136,6 +151,7 @@ def _indicator_row(ip: IndicatorProgress) -> list[object]:
         ip.expected,
         ip.status.value,
         ip.reason,
+        ind.note,
         ind.source,
     ]
 

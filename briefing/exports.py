@@ -38,7 +38,7 @@ class Exported:
 
 def build_document(fmt: str, scored: Scored, scope: Scope, *, version: str) -> bytes:
     if fmt == "pptx":
-        from briefing.slides import build_deck
+        from briefing.deck import build_deck
 
         return build_deck(scored, scope, version=version)
     if fmt == "html":

@@ -3,11 +3,16 @@
 plotly.js is embedded from the installed plotly package, so the file opens on a
 machine without network access and references no external URL. Printing it from a
 browser gives one issue per page (CSS page breaks), charts never split across pages.
+
+Each issue lists every one of its indicators in a table (name, value, date, target,
+status, note, source) and its measures and note in full; the bullet and history
+charts come after. Every piece of workbook text goes through ``_e``
+(``report.literal.html_text``); the charts are the dashboard's own figures (``charts``,
+whose text is escaped for plotly there), embedded as plotly JSON.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 
 import plotly.graph_objects as go
@@ -21,6 +26,7 @@ from metrics.rollup import by_category, completion, overall
 from metrics.scope import Scope
 from metrics.summary import rate_text
 from metrics.views import attention_items, summary_paragraph, target_text, value_text
+from report.literal import html_text
 from ui.status import badge
 
 CHART_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
@@ -41,6 +47,7 @@ th { background: #f2f4f7; }
 .chart { break-inside: avoid; page-break-inside: avoid; margin: 8px 0; }
 section.issue { break-before: page; page-break-before: always; }
 .source { color: #5b6270; font-size: 12px; }
+.measures { white-space: pre-line; }
 @media print { body { padding: 0; max-width: none; } a { color: inherit; } }
 """
 
@@ -88,7 +95,8 @@ def _plotly_js() -> str:
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Workbook (or any) text as HTML element content or a quoted attribute value."""
+    return html_text(text)
 
 
 def _cards(scored: Scored, tasks: tuple[TaskProgress, ...]) -> str:
@@ -98,7 +106,7 @@ def _cards(scored: Scored, tasks: tuple[TaskProgress, ...]) -> str:
         ("整改完成率", rate_text(c.rate)),
         (f"已完成（共 {c.total} 项）", f"{c.completed} 项"),
         ("正在整改", f"{c.in_progress} 项"),
-        ("指标已达标", f"{figures.indicators_met} / {figures.indicators_with_target} 个"),
+        ("指标已达标", figures.met_text),
         ("超期任务", f"{c.overdue} 项"),
     ]
     body = "".join(
@@ -106,7 +114,9 @@ def _cards(scored: Scored, tasks: tuple[TaskProgress, ...]) -> str:
         f"<div class='value'>{_e(value)}</div></div>"
         for label, value in cards
     )
-    return f"<div class='cards'>{body}</div>"
+    note = figures.without_data_text
+    remark = f"<p class='meta'>指标已达标按已有数据的目标计算；{_e(note)}。</p>" if note else ""
+    return f"<div class='cards'>{body}</div>{remark}"
 
 
 def _chart(figure: go.Figure) -> str:
@@ -140,37 +150,41 @@ def _issue(tp: TaskProgress, scored: Scored) -> str:
         f"<p>{badge(t.status)}　{badge(tp.colour)}　牵头单位：{_e(t.lead_unit or '（未填写）')}"
         f"　整改时限：{_e(t.deadline.isoformat() if t.deadline else '未定')}</p>",
         f"<p class='meta'>{_e(tp.reason)}</p>",
+        f"<h3>整改措施</h3><p class='measures'>{_e(t.measures or '（未填写）')}</p>",
     ]
-    if t.measures:
-        parts.append(f"<h3>整改措施</h3><p>{_e(t.measures)}</p>")
+    if t.note:
+        parts.append(f"<p class='meta measures'>备注：{_e(t.note)}</p>")
+    if tp.indicators:
+        parts.append(f"<h3>指标（共 {len(tp.indicators)} 项）</h3>" + _indicators(tp.indicators))
     charted = [
         ip
         for ip in tp.indicators
         if ip.status is not IndicatorStatus.NO_TARGET and ip.latest is not None
     ]
     for ip in charted:
-        name = ip.indicator.name
-        parts.append(f"<h3>{_e(name)}</h3>")
+        parts.append(f"<h3>{_e(ip.indicator.name)}</h3>")
         parts.append(_chart(bullet(ip)))
         if len(ip.history) >= 2:
             parts.append(_chart(history(ip)))
-    others = [ip for ip in tp.indicators if ip not in charted]
-    if others:
-        parts.append("<h3>相关数据</h3>" + _facts(others))
     parts.append("</section>")
     return "".join(parts)
 
 
-def _facts(indicators: Iterable[IndicatorProgress]) -> str:
+def _indicators(indicators: Iterable[IndicatorProgress]) -> str:
+    """Every indicator of a task, in workbook order, with its figures in full."""
     rows = []
     for ip in indicators:
-        day = ip.latest.date.isoformat() if ip.latest else "—"
+        day = chinese_date(ip.latest.date) if ip.latest else "—"
         rows.append(
             "<tr>"
-            f"<td>{_e(ip.indicator.name)}</td><td>{_e(value_text(ip))}</td>"
-            f"<td>{_e(target_text(ip))}</td><td>{_e(day)}</td>"
+            f"<td>{_e(ip.indicator.name)}</td><td>{_e(value_text(ip))}</td><td>{_e(day)}</td>"
+            f"<td>{_e(target_text(ip))}</td><td>{badge(ip.status)}</td>"
+            f"<td>{_e(ip.indicator.note)}</td>"
             f"<td class='source'>{_e(ip.indicator.source)}</td>"
             "</tr>"
         )
-    head = "<tr><th>指标</th><th>数值</th><th>目标</th><th>日期</th><th>来源</th></tr>"
+    head = (
+        "<tr><th>指标</th><th>数值</th><th>日期</th><th>目标</th><th>状态</th>"
+        "<th>说明</th><th>来源</th></tr>"
+    )
     return f"<table>{head}{''.join(rows)}</table>"

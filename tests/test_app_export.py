@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -10,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics.store import STORE_ENV
+from tests.screen_text import as_read
 from ui.data_source import WORKBOOK_ENV
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -28,9 +30,10 @@ def export_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def download(app: AppTest) -> tuple[str, bytes]:
+    """The download button's label as shown (its Markdown escapes undone) and the file."""
     button = app.get("download_button")[0]
-    proto = button.proto
-    return proto.label, app.session_state["export_result"][1].data
+    shown = as_read(button.proto.label)
+    return shown, app.session_state["export_result"][1].data
 
 
 def test_the_page_offers_every_export(export_page: AppTest) -> None:
@@ -109,4 +112,9 @@ def test_the_briefing_deck(export_page: AppTest) -> None:
     assert not export_page.exception and not export_page.error
     label, data = download(export_page)
     assert label == "下载 整改进展汇报_2021-05-31.pptx"
-    assert len(Presentation(io.BytesIO(data)).slides) == 39
+    deck = Presentation(io.BytesIO(data))
+    titles = [s.shapes[1].text_frame.text for s in deck.slides if len(s.shapes) > 1]
+    # title, overview, 35 tasks (some with continuation slides), open items, summary
+    assert sum(1 for t in titles if re.match(r"（\d+）", t) and not t.endswith("（续）")) == 35
+    assert any(t == "（3）区域经济发展质量不高（续）" for t in titles)
+    assert len(deck.slides) > 39

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from briefing.excel_summary import build_summary_xlsx
 from briefing.exports import export_document
@@ -112,21 +113,30 @@ def test_safe_csv_keeps_numbers_and_guards_text() -> None:
 # -- Excel summary ----------------------------------------------------------------------------
 
 
+def rows_of(ws: Worksheet) -> list[dict[str, object]]:
+    """A sheet's rows keyed by the heading row."""
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
 def test_excel_summary_is_inert_and_keeps_numbers(hostile: Scored) -> None:
     data = build_summary_xlsx(hostile, EVERYTHING, version="v9")
     wb = openpyxl.load_workbook(io.BytesIO(data))
     tasks = wb["任务"]
     title = tasks["D2"]
     assert title.value == "'" + HOSTILE_TITLE and title.data_type == "s"
-    assert tasks["G2"].value == "'@SUM(A1)"
+    assert rows_of(tasks)[0]["牵头单位"] == "'@SUM(A1)"
     # No cell anywhere is a formula.
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
-    values = {row[0].value: row[4].value for row in wb["指标"].iter_rows(min_row=2)}
+    indicators = rows_of(wb["指标"])
+    values = {row["指标编号"]: row["最新值"] for row in indicators}
     assert values["C"] == -5 and isinstance(values["C"], int | float)
     assert values["B"] == pytest.approx(87.6)
+    shown = {row["指标编号"]: row["数值（文字）"] for row in indicators}
+    assert shown["C"] == "'-5%"  # the value as shown elsewhere, as inert text
 
 
 def test_excel_summary_of_the_bundled_data(scored: Scored) -> None:
@@ -139,8 +149,12 @@ def test_excel_summary_of_the_bundled_data(scored: Scored) -> None:
         row[1].number_format == "0.0%" for row in wb["概况"].iter_rows(min_row=2)
     )
     assert "整改率85.7%" in overview["摘要"]
-    progress = [row[10].value for row in wb["指标"].iter_rows(min_row=2) if row[10].value]
-    assert all(0 <= p <= 1 for p in progress) and progress
+    progress = [row["完成进度"] for row in rows_of(wb["指标"]) if row["完成进度"] is not None]
+    assert all(0 <= p <= 1 for p in progress) and progress  # type: ignore[operator]
+    headers = [cell.value for cell in wb["指标"][1]]
+    for heading in ("完成进度", "序时进度"):
+        column = wb["指标"].iter_cols(min_col=headers.index(heading) + 1, min_row=2)
+        assert all(cell.number_format == "0.0%" for cell in next(column))
 
 
 def test_excel_summary_of_a_scope(scored: Scored) -> None:
@@ -169,6 +183,9 @@ def test_html_report_is_self_contained_and_complete(scored: Scored) -> None:
         assert tp.task.title in page
     assert page.count("<section class='issue'") == 35
     assert "break-before: page" in page and "整改率85.7%" in page
+    # Targets met among targets with data; those still without data said apart.
+    assert "<div class='value'>2 / 5 个</div>" in page
+    assert "另有12个目标尚无数据（其中9个为目标日期未到的计划数）" in page
 
 
 def test_html_report_of_one_category(scored: Scored) -> None:
@@ -249,4 +266,5 @@ def test_cli_writes_a_deck_for_chosen_tasks(tmp_path: Path, bundled_workbook: Pa
         str(bundled_workbook), "--format", "pptx", "--out", str(out), "--scope", "任务:9"
     )
     assert done.returncode == 0, done.stderr
-    assert len(Presentation(str(out)).slides) == 5  # title, overview, task 9, open items, summary
+    # title, overview, task 9 and its continuation slide, open items, summary
+    assert len(Presentation(str(out)).slides) == 6
