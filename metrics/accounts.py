@@ -4,11 +4,18 @@ Passwords are kept only as salted scrypt hashes (``hashlib.scrypt``, n=2**14, r=
 p=1) in ``accounts.sqlite3`` inside the store folder. There is no default account
 and no default password: accounts are created with ``python -m metrics users add``.
 Repeated failed sign-ins slow down: after three failures in a row, each further
-attempt for that name must wait 2, 4, 8 … seconds (at most 5 minutes).
+attempt for that name must wait 2, 4, 8 … seconds (at most 5 minutes). The wait is
+checked and the attempt counted in one ``BEGIN IMMEDIATE`` transaction, before the
+password is checked, so attempts made in parallel cannot all slip through before any
+of them is counted; a correct password then clears the count.
+
+Every connection is closed after use (``with sqlite3.connect()`` alone would only end
+the transaction).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -16,6 +23,7 @@ import secrets
 import sqlite3
 import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +78,7 @@ class Accounts:
         salt = secrets.token_bytes(16)
         digest = _hash(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
         now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-        with self._connect() as db:
+        with self._transaction() as db:
             try:
                 db.execute(
                     "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -80,7 +88,7 @@ class Accounts:
                 raise AccountError(f"账号“{name}”已存在") from None
 
     def remove(self, name: str) -> None:
-        with self._connect() as db:
+        with self._transaction() as db:
             gone = db.execute("DELETE FROM users WHERE name = ?", (_clean_name(name),)).rowcount
         if not gone:
             raise AccountError(f"账号“{name}”不存在")
@@ -96,34 +104,53 @@ class Accounts:
             name = _clean_name(name)
         except AccountError as exc:
             return SignIn(False, name, 0.0, str(exc))
-        with self._connect() as db:
+        # The gate and the count together, under the write lock: of many attempts made
+        # at once, only as many get past as the slow-down allows.
+        with self._transaction() as db:
             wait = _waiting(db, name, moment)
             if wait > 0:
                 return SignIn(False, name, wait, f"尝试次数过多，请 {wait:.0f} 秒后再试")
-            row = db.execute(
-                "SELECT salt, hash, n, r, p FROM users WHERE name = ?", (name,)
-            ).fetchone()
-            if row is None:
-                # Same work as a real check, so timing does not reveal which names exist.
-                _hash(password, b"\0" * 16, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-                ok = False
-            else:
-                ok = hmac.compare_digest(_hash(password, row[0], row[2], row[3], row[4]), row[1])
-            if ok:
-                db.execute("DELETE FROM failures WHERE name = ?", (name,))
-                return SignIn(True, name)
             db.execute(
                 "INSERT INTO failures VALUES (?, 1, ?) ON CONFLICT(name) DO UPDATE"
                 " SET count = count + 1, last_at = excluded.last_at",
                 (name, moment),
             )
             wait = _waiting(db, name, moment)
+            row = db.execute(
+                "SELECT salt, hash, n, r, p FROM users WHERE name = ?", (name,)
+            ).fetchone()
+        # The slow part runs outside the lock; the attempt is already counted.
+        if row is None:
+            # Same work as a real check, so timing does not reveal which names exist.
+            _hash(password, b"\0" * 16, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+            ok = False
+        else:
+            ok = hmac.compare_digest(_hash(password, row[0], row[2], row[3], row[4]), row[1])
+        if ok:
+            with self._transaction() as db:
+                db.execute("DELETE FROM failures WHERE name = ?", (name,))
+            return SignIn(True, name)
         return SignIn(False, name, wait, "账号或密码不正确")
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection in autocommit mode, closed on the way out."""
+        with contextlib.closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            yield db
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction (the write lock from its first statement),
+        committed on success, rolled back on any exception, and the connection closed."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
 
 def _waiting(db: sqlite3.Connection, name: str, now: float) -> float:

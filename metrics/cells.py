@@ -64,7 +64,8 @@ def read_task_id(value: object) -> int:
 def read_count(value: object) -> int:
     """A whole number of things (0 allowed): 35, 35.0, "35", "３５项"."""
     text = unicodedata.normalize("NFKC", read_text(value)).strip().rstrip("项个")
-    if not text.isdigit():
+    # ASCII digits only: "²" or "𐩀" pass str.isdigit() but int() refuses them.
+    if not (text.isascii() and text.isdecimal()) or len(text) > 9:
         raise CellError(f"“{shorten(value)}”不是整数：请填写整数，如 35")
     return int(text)
 

@@ -11,7 +11,7 @@ import contextlib
 import datetime
 import gc
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -115,6 +115,8 @@ class _Loader:
         # Ids written in rows that had errors: references to them get no second error.
         self.task_ids: set[int] = set()
         self.failed_indicators: set[str] = set()
+        # 概况 field -> the Excel row it was read from (wherever the table sits).
+        self.meta_rows: dict[str, int] = {}
 
     # -- driver ------------------------------------------------------------------------
 
@@ -242,6 +244,7 @@ class _Loader:
                 continue
             rows[key.field] = record.row
             values[key.field] = record.values.get("value")
+        self.meta_rows = rows
         if table is None:
             return None
         parsed: dict[str, object] = {}
@@ -549,7 +552,7 @@ class _Loader:
                         note = cells[col_note] if col_note is not None else ""
                         if note != "":
                             note = read_text(note.strip() if type(note) is str else note)
-                        obs = make(indicator.id, raw_date, raw_value, False, "", note, index + 1)
+                        obs = make(indicator.id, raw_date, raw_value, None, "", note, index + 1)
                         key = (obs.indicator_id, raw_date)
                         if key in seen or raw_date > as_of:
                             self._accept(obs, seen, as_of, accepted)  # words the warning
@@ -621,7 +624,7 @@ class _Loader:
             indicator_id=indicator.id,
             date=day,
             value=value,
-            approximate=quantity.approximate,
+            qualifier=quantity.qualifier,
             text=quantity.text,
             note=read_text(record.values.get("note")),
             row=record.row,
@@ -630,35 +633,47 @@ class _Loader:
     # -- cross-checks -----------------------------------------------------------------
 
     def _check_reported_counts(self, meta: Meta, tasks: dict[int, Task]) -> None:
+        """报告任务数 / 报告已完成数 repeat what the task table says. When they disagree the
+        task table wins and the count is only a warning: a status change alone (one more
+        task 已完成) must be publishable without also editing 概况."""
         if self.log.has_errors:
             return  # counts from a partly unreadable sheet would only confuse
         total = len(tasks)
         completed = sum(1 for t in tasks.values() if t.complete)
-        if meta.reported_total is not None and meta.reported_total != total:
-            self.log.error(
+        checks = (
+            ("reported_total", "报告任务数", meta.reported_total, total, "任务共"),
+            (
+                "reported_completed",
+                "报告已完成数",
+                meta.reported_completed,
+                completed,
+                "已完成（含长期坚持）的任务有",
+            ),
+        )
+        for field, label, reported, counted, what in checks:
+            if reported is None or reported == counted:
+                continue
+            self.log.warning(
                 META.name,
-                self._meta_row("报告任务数"),
+                self.meta_rows.get(field),
                 "内容",
-                f"报告任务数为 {meta.reported_total}，但工作表“任务”中有 {total} 项任务："
-                "请核对任务表或概况",
-            )
-        if meta.reported_completed is not None and meta.reported_completed != completed:
-            self.log.error(
-                META.name,
-                self._meta_row("报告已完成数"),
-                "内容",
-                f"报告已完成数为 {meta.reported_completed}，但工作表“任务”中状态为"
-                f"已完成或长期坚持的任务有 {completed} 项：请核对各任务的状态或概况",
+                f"概况的“{label}”填的是 {reported}，但工作表“任务”中{what} {counted} 项："
+                f"{USES_TASK_TABLE}（按 {counted} 项计算）。请把“{label}”改为 {counted}，"
+                "或清空不填",
             )
 
-    def _meta_row(self, label: str) -> int | None:
-        sheet = self.raw.sheets.get(META.name)
-        if sheet is None:
-            return None
-        for index, cells in enumerate(sheet.rows):
-            if cells and normalise_header(cells[0]) == label:
-                return index + 1
-        return None
+
+USES_TASK_TABLE = "看板以“任务”表为准"
+
+
+def reported_count_warnings(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """The warnings that a 概况 count disagrees with the task table (shown prominently
+    when reviewing an upload: the dashboard will not show the count staff typed)."""
+    return tuple(
+        p
+        for p in problems
+        if not p.is_error and p.sheet == META.name and USES_TASK_TABLE in p.message
+    )
 
 
 def _quantity_reader(unit: Unit | None) -> Callable[[object], tuple[float, Quantity]]:

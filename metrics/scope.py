@@ -75,7 +75,7 @@ def parse_scope(text: str, scored: Scored) -> Scope:
 
 def _category(value: str, scored: Scored) -> str:
     names = categories(scored)
-    if value.isdigit():
+    if _is_number(value):
         number = int(value)
         if 1 <= number <= len(names):
             return names[number - 1]
@@ -94,8 +94,8 @@ def _task_ids(value: str, scored: Scored) -> tuple[int, ...]:
     for part in re.split(r"[,，、\s]+", value):
         if not part:
             continue
-        if not part.isdigit():
-            raise ScopeError(f"任务编号“{part}”不是数字")
+        if not _is_number(part):
+            raise ScopeError(f"任务编号“{part}”不是数字：请写 1、9、10 这样的数字")
         number = int(part)
         if number not in known:
             raise ScopeError(f"没有编号为 {number} 的任务")
@@ -104,3 +104,9 @@ def _task_ids(value: str, scored: Scored) -> tuple[int, ...]:
     if not ids:
         raise ScopeError("请至少写一个任务编号，如 任务:1,9,10")
     return tuple(ids)
+
+
+def _is_number(text: str) -> bool:
+    """Plain ASCII digits, at most 9 of them (``str.isdigit`` also accepts "²" and "٣",
+    which ``int`` then refuses or reads unexpectedly)."""
+    return text.isascii() and text.isdecimal() and len(text) <= 9

@@ -9,10 +9,12 @@ Publishing is atomic: the file is written to a temporary name, flushed and renam
 then, in one ``BEGIN IMMEDIATE`` transaction, the version row and the audit entry are
 added and the current pointer moves — only if it still points where the publisher
 started (two staff publishing at once: exactly one wins, the other gets
-``StaleVersion``). A crash at any moment leaves either the old or the new version
-current. Rolling back is a new audited event that points "current" at an older version.
+``StaleVersion``, which says who changed what meanwhile). A crash at any moment leaves
+either the old or the new version current. Rolling back is a new audited event that
+points "current" at an older version.
 Every change needs a named actor: anonymous changes are refused here, in the store,
-not only by hiding buttons.
+not only by hiding buttons. Every connection is closed after use (``with
+sqlite3.connect()`` alone would only end the transaction).
 """
 
 from __future__ import annotations
@@ -74,7 +76,24 @@ class NotAllowed(StoreError):
 
 
 class StaleVersion(StoreError):
-    """Someone else published first: review the changes again against the new version."""
+    """Someone else published or rolled back first: review again against the new version.
+
+    ``expected`` is the version the caller's review was made against, ``current`` the
+    version that is current now, and ``meanwhile`` what happened in between (audit
+    entries, oldest first), so the refused person can be told who published what."""
+
+    def __init__(
+        self, expected: int | None, current: int | None, meanwhile: tuple[AuditEntry, ...]
+    ) -> None:
+        self.expected = expected
+        self.current = current
+        self.meanwhile = meanwhile
+        events = "；".join(event_text(e) for e in meanwhile)
+        super().__init__(
+            f"在您审阅期间，当前版本已由 {_label(expected)} 变为 {_label(current)}"
+            + (f"（{events}）" if events else "（其他人刚刚发布或回退）")
+            + "：请基于最新版本重新核对后再发布"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +119,31 @@ class AuditEntry:
     counts: dict[str, int]
 
 
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def beijing_time(iso: str) -> str:
+    """A stored UTC timestamp as Beijing time, e.g. "2026-11-28 23:25"."""
+    try:
+        moment = datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+_DOING = {"发布": "发布了", "回退": "回退到", "初始化": "初始化为"}
+
+
+def event_text(entry: AuditEntry) -> str:
+    """One audit entry in words (plain text), e.g.
+    "李四 于 2026-05-01 10:00（北京时间）发布了 v2，说明：五月数据"."""
+    did = _DOING.get(entry.action, entry.action)
+    note = f"，说明：{entry.note}" if entry.note else "，未写说明"
+    return f"{entry.actor} 于 {beijing_time(entry.at)}（北京时间）{did} v{entry.version_id}{note}"
+
+
 def default_root() -> Path:
     return Path(os.environ.get(STORE_ENV) or Path(__file__).resolve().parent.parent / "store")
 
@@ -112,13 +156,13 @@ class Store:
         self.files = self.root / "files"
         self.files.mkdir(parents=True, exist_ok=True)
         self.db_path = self.root / "store.sqlite3"
-        with self._connect() as db:
+        with self._reading() as db:
             db.executescript(_SCHEMA)
 
     # -- reading ---------------------------------------------------------------------------
 
     def current(self) -> Version | None:
-        with self._connect() as db:
+        with self._reading() as db:
             row = db.execute(
                 "SELECT v.* FROM pointer p JOIN versions v ON v.id = p.version_id"
             ).fetchone()
@@ -126,36 +170,30 @@ class Store:
 
     def versions(self) -> list[Version]:
         """All versions, newest first."""
-        with self._connect() as db:
+        with self._reading() as db:
             rows = db.execute("SELECT * FROM versions ORDER BY id DESC").fetchall()
         return [_version(row) for row in rows]
 
     def version(self, version_id: int) -> Version | None:
-        with self._connect() as db:
+        with self._reading() as db:
             row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
         return _version(row) if row else None
 
     def audit(self) -> list[AuditEntry]:
         """The audit log, newest first."""
-        with self._connect() as db:
+        with self._reading() as db:
             rows = db.execute("SELECT * FROM audit ORDER BY id DESC").fetchall()
-        return [
-            AuditEntry(
-                row["id"],
-                row["at"],
-                row["actor"],
-                row["action"],
-                row["version_id"],
-                row["previous_id"],
-                row["note"],
-                json.loads(row["counts"]),
-            )
-            for row in rows
-        ]
+        return [_audit_entry(row) for row in rows]
+
+    def since(self, version_id: int | None) -> list[AuditEntry]:
+        """What happened after ``version_id`` last became current, oldest first
+        (empty while it is still current and nothing was done since)."""
+        with self._reading() as db:
+            return _since(db, version_id)
 
     def previous_of(self, version_id: int) -> Version | None:
         """The version that was current just before ``version_id`` last became current."""
-        with self._connect() as db:
+        with self._reading() as db:
             row = db.execute(
                 "SELECT v.* FROM audit a JOIN versions v ON v.id = a.previous_id"
                 " WHERE a.version_id = ? ORDER BY a.id DESC LIMIT 1",
@@ -205,7 +243,7 @@ class Store:
             raise StoreError(f"版本 {version_id} 不存在")
         with self._transaction() as db:
             previous = _current_id(db)
-            _check_expected(previous, expected_current)
+            _check_expected(db, previous, expected_current)
             db.execute("INSERT OR REPLACE INTO pointer VALUES (1, ?)", (target.id,))
             _log(db, actor.strip(), "回退", target.id, previous, note, target.counts)
         return target
@@ -228,7 +266,7 @@ class Store:
         with self._transaction() as db:
             previous = _current_id(db)
             if action != "初始化":
-                _check_expected(previous, expected)
+                _check_expected(db, previous, expected)
             elif previous is not None:
                 row = db.execute("SELECT * FROM versions WHERE id = ?", (previous,)).fetchone()
                 return _version(row)
@@ -259,17 +297,27 @@ class Store:
                 os.unlink(temporary)
 
     def _connect(self) -> sqlite3.Connection:
+        """A new connection; the caller closes it (``_reading``, ``_transaction``)."""
         db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA foreign_keys=ON")
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+        except BaseException:
+            db.close()
+            raise
         return db
 
     @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection in autocommit mode, closed on the way out."""
+        with contextlib.closing(self._connect()) as db:
+            yield db
+
+    @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._connect()
-        try:
+        with contextlib.closing(self._connect()) as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -277,8 +325,6 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-        finally:
-            db.close()
 
 
 def _require(actor: str) -> None:
@@ -286,13 +332,31 @@ def _require(actor: str) -> None:
         raise NotAllowed("需要以工作人员身份登录后才能发布或回退")
 
 
-def _check_expected(current: int | None, expected: int | None) -> None:
+def _check_expected(db: sqlite3.Connection, current: int | None, expected: int | None) -> None:
     if current != expected:
-        raise StaleVersion(
-            f"在您审阅期间，当前版本已由 {_label(expected)} 变为 {_label(current)}"
-            "（其他人刚刚发布或回退）："
-            "请基于最新版本重新核对后再发布"
-        )
+        raise StaleVersion(expected, current, tuple(_since(db, expected)))
+
+
+def _since(db: sqlite3.Connection, version_id: int | None) -> list[AuditEntry]:
+    start = 0
+    if version_id is not None:
+        row = db.execute("SELECT MAX(id) FROM audit WHERE version_id = ?", (version_id,)).fetchone()
+        start = int(row[0] or 0)
+    rows = db.execute("SELECT * FROM audit WHERE id > ? ORDER BY id", (start,)).fetchall()
+    return [_audit_entry(row) for row in rows]
+
+
+def _audit_entry(row: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(
+        row["id"],
+        row["at"],
+        row["actor"],
+        row["action"],
+        row["version_id"],
+        row["previous_id"],
+        row["note"],
+        json.loads(row["counts"]),
+    )
 
 
 def _label(version_id: int | None) -> str:

@@ -789,7 +789,7 @@ class _SheetTarget:
 def _row_number(value: str | None, previous: int) -> int:
     if value is not None:
         text = value.strip()
-        if text.isdigit() and 1 <= int(text) <= _MAX_ROW:
+        if text.isascii() and text.isdecimal() and 1 <= int(text) <= _MAX_ROW:
             return int(text)
     return previous + 1
 

@@ -6,11 +6,15 @@ import streamlit as st
 
 from metrics.headline import headline
 from metrics.store import StaleVersion, StoreError
+from report.literal import md
 from ui.auth import sign_in_form, signed_in_staff
 from ui.data_source import current, of_version, store, view_version
 from ui.downloads import XLSX_MIME
 from ui.navigation_guard import require_app_navigation
+from ui.review import event_markdown
 from ui.versions import audit_frame, versions_frame
+
+ROLLBACK_BASIS_KEY = "history_rollback_basis"
 
 require_app_navigation()
 
@@ -38,7 +42,7 @@ chosen_id = st.selectbox(
 chosen = next(v for v in versions if v.id == chosen_id)
 as_of = of_version(chosen)
 if as_of.scored is not None:
-    st.markdown(f"**v{chosen.id} 时的看板**：{headline(as_of.scored).sentence}")
+    st.markdown(f"**v{chosen.id} 时的看板**：{md(headline(as_of.scored).sentence)}")
     if st.button(f"在看板中查看 v{chosen.id}", key="history_view"):
         view_version(None if chosen.id == loaded.version_id else chosen.id)
         st.switch_page("pages/overview.py")
@@ -61,19 +65,34 @@ if chosen.id != loaded.version_id:
         st.info("回退到该版本需要工作人员登录。")
         sign_in_form("history_sign_in")
     else:
+        # The version this page showed as current when the form was displayed (the run
+        # before the click): a rollback is checked against it, not against whatever is
+        # current in the run in which the button is clicked.
+        shown_current = st.session_state.get(ROLLBACK_BASIS_KEY)
+        st.session_state[ROLLBACK_BASIS_KEY] = loaded.version_id
         with st.form("history_rollback"):
             note = st.text_input("回退原因", key="history_note")
             confirm = st.form_submit_button(f"回退到 v{chosen.id}")
         if confirm:
+            expected = shown_current if isinstance(shown_current, int) else loaded.version_id
             try:
                 the_store.rollback(
-                    chosen.id, actor=staff, note=note.strip(), expected_current=loaded.version_id
+                    chosen.id, actor=staff, note=note.strip(), expected_current=expected
                 )
-            except (StaleVersion, StoreError) as exc:
-                st.error(str(exc))
+            except StaleVersion as exc:
+                events = "\n".join(f"- {event_markdown(e)}" for e in exc.meanwhile)
+                st.error(
+                    f"**未回退**：页面显示的当前版本是 v{exc.expected}，在此期间当前版本已变为 "
+                    f"v{exc.current}：\n\n{events}\n\n上表已更新为最新情况，请确认后再决定是否回退。"
+                )
+            except StoreError as exc:
+                st.error(md(exc))
             else:
+                st.session_state.pop(ROLLBACK_BASIS_KEY, None)
                 st.success(f"已回退到 v{chosen.id}。")
                 st.rerun()
+else:
+    st.session_state.pop(ROLLBACK_BASIS_KEY, None)
 
 with st.expander("操作记录"):
     st.dataframe(

@@ -7,14 +7,20 @@ import streamlit as st
 from metrics.changes import compare
 from metrics.intake import IntakeLimits
 from metrics.progress import score
+from report.literal import md
 from ui.auth import sign_in_form, sign_out_button, signed_in_staff
 from ui.data_source import current
 from ui.downloads import XLSX_MIME, template_download_button
 from ui.navigation_guard import require_app_navigation
 from ui.review import (
     checked_upload,
+    forget_review,
     publish_form,
+    review_basis,
+    sha256,
     show_changes,
+    show_count_warnings,
+    show_moved_on,
     show_preview,
     show_problems,
     show_published_message,
@@ -50,10 +56,15 @@ upload = st.file_uploader(
     type=["xlsx"],
     key=f"upload_file_{upload_round()}",
 )
-st.caption(IntakeLimits.from_env().describe())
+limits, setting_problems = IntakeLimits.checked_from_env()
+for setting_problem in setting_problems:  # a malformed ZHENGGAI_* setting: say so, go on
+    st.error(f"服务器设置有误，请技术人员修正：{md(setting_problem)}")
+st.caption(limits.describe())
 if upload is None:
+    forget_review()
     st.stop()
 data = upload.getvalue()
+digest = sha256(data)
 with st.status("正在检查文件……", expanded=False) as progress:
     st.write("识别文件类型、检查压缩包和大小限制，在独立进程中读取……")
     result = checked_upload(data)
@@ -69,11 +80,19 @@ if result.dataset is None:
     st.error("文件有错误，不能发布。请按上表修改后重新上传。")
     st.stop()
 
+# Compared with the version the review was first shown against, not whatever is current
+# in this run: publishing is checked against that same version.
+basis = review_basis(digest, loaded)
 new = score(result.dataset)
-changes = compare(loaded.scored, new) if loaded.scored is not None else None
+changes = compare(basis.scored, new) if basis.scored is not None else None
+show_count_warnings(result)
 st.subheader("发布后的变化")
 if changes is not None:
-    show_changes(changes)
+    show_changes(changes, basis, loaded)
 st.subheader("预览：发布后的总览")
-show_preview(loaded, new)
-publish_form(data, upload.name, staff=staff, loaded=loaded, result=result, changes=changes)
+show_preview(basis, new)
+notice = st.container()  # above the form; filled once the outcome of 发布 is known
+refused = publish_form(data, upload.name, staff=staff, basis=basis, result=result, changes=changes)
+if refused is not None or basis.version_id != loaded.version_id:
+    with notice:
+        show_moved_on(digest, basis, loaded, refused)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from metrics.accounts import AccountError, Accounts
+from metrics.accounts import FREE_FAILURES, AccountError, Accounts
 from metrics.store import STORE_ENV
 
 PASSWORD = "correct horse battery"
@@ -106,9 +109,120 @@ def test_oidc_staff_needs_the_staff_list() -> None:
     from ui.auth import oidc_staff
 
     staff = ["Zhang.San@huiji.gov.cn", " "]
-    signed_in = {"is_logged_in": True, "name": "张三", "email": "zhang.san@huiji.gov.cn"}
+    signed_in = {
+        "is_logged_in": True,
+        "name": "张三",
+        "email": "zhang.san@huiji.gov.cn",
+        "email_verified": True,
+    }
     assert oidc_staff(signed_in, staff) == "张三（zhang.san@huiji.gov.cn）"
     assert oidc_staff({**signed_in, "is_logged_in": False}, staff) is None
     assert oidc_staff({**signed_in, "email": "wangwu@huiji.gov.cn"}, staff) is None
     assert oidc_staff(signed_in, []) is None  # an empty list admits nobody
     assert oidc_staff({"is_logged_in": True, "email": ""}, ["", " "]) is None
+
+
+def test_parallel_wrong_attempts_cannot_skip_the_slow_down(accounts: Accounts) -> None:
+    """Wrong passwords sent at the same moment: the wait is checked and the attempt counted
+    in one transaction, so only FREE_FAILURES attempts get their password checked and the
+    rest are told to wait; the counter ends at the number of attempts checked."""
+    attempts = 8
+    start = threading.Barrier(attempts)
+    t = 3_000_000.0
+
+    def attempt(_: int) -> str:
+        start.wait()
+        return accounts.sign_in("张三", "wrong password", now=t).message
+
+    with ThreadPoolExecutor(attempts) as pool:
+        messages = list(pool.map(attempt, range(attempts)))
+    checked = messages.count("账号或密码不正确")
+    assert checked == FREE_FAILURES, messages
+    assert all("秒后再试" in m for m in messages if m != "账号或密码不正确")
+    assert failure_count(accounts, "张三") == checked
+    # Spaced out past each wait, every attempt is checked and counted.
+    for n in range(1, 4):
+        t += 1000
+        assert accounts.sign_in("张三", "wrong password", now=t).message == "账号或密码不正确"
+        assert failure_count(accounts, "张三") == checked + n
+
+
+def failure_count(accounts: Accounts, name: str) -> int:
+    with contextlib.closing(sqlite3.connect(accounts.path)) as db:
+        row = db.execute("SELECT count FROM failures WHERE name = ?", (name,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_every_accounts_connection_is_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[sqlite3.Connection] = []
+    real = sqlite3.connect
+
+    def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+        db = real(*args, **kwargs)  # type: ignore[arg-type]
+        opened.append(db)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    accounts = Accounts(tmp_path)
+    accounts.add("张三", PASSWORD)
+    with pytest.raises(AccountError):
+        accounts.add("张三", PASSWORD)
+    accounts.add("李四", PASSWORD)
+    accounts.names()
+    accounts.sign_in("张三", PASSWORD)
+    for n in range(5):
+        accounts.sign_in("李四", "wrong password", now=1000.0 + n)
+    accounts.remove("李四")
+    with pytest.raises(AccountError):
+        accounts.remove("李四")
+    assert len(opened) >= 10
+
+    def is_open(db: sqlite3.Connection) -> bool:
+        try:
+            db.execute("SELECT 1")
+        except sqlite3.ProgrammingError:
+            return False
+        return True
+
+    assert [db for db in opened if is_open(db)] == []
+
+
+def test_oidc_rights_come_only_from_a_verified_email_or_the_subject_id() -> None:
+    from ui.auth import oidc_staff, staff_identity
+
+    staff = ["Zhang.San@huiji.gov.cn", "idp|00u1abcd"]
+    base: dict[str, object] = {"is_logged_in": True}
+    # A display name or preferred_username equal to a staff entry grants nothing.
+    assert staff_identity({**base, "name": "Zhang.San@huiji.gov.cn"}, staff) is None
+    assert staff_identity({**base, "preferred_username": "zhang.san@huiji.gov.cn"}, staff) is None
+    assert staff_identity({**base, "name": "idp|00u1abcd", "sub": "other"}, staff) is None
+    # An e-mail counts only when the provider says it is verified.
+    email = {**base, "email": "ZHANG.SAN@huiji.gov.cn"}
+    assert staff_identity(email, staff) is None
+    assert staff_identity({**email, "email_verified": False}, staff) is None
+    assert staff_identity({**email, "email_verified": "false"}, staff) is None
+    assert staff_identity({**email, "email_verified": True}, staff) == "Zhang.San@huiji.gov.cn"
+    assert staff_identity({**email, "email_verified": "true"}, staff) == "Zhang.San@huiji.gov.cn"
+    # The subject id counts as it is (exactly), verified e-mail or not.
+    assert staff_identity({**base, "sub": "idp|00u1abcd"}, staff) == "idp|00u1abcd"
+    assert staff_identity({**base, "sub": "IDP|00U1ABCD"}, staff) is None
+    assert staff_identity({**base, "sub": "idp|00u1abcd", "is_logged_in": False}, staff) is None
+    # Recorded as name and what was verified.
+    assert oidc_staff({**base, "name": "张三", "sub": "idp|00u1abcd"}, staff) == (
+        "张三（idp|00u1abcd）"
+    )
+    assert (
+        oidc_staff(
+            {
+                **base,
+                "name": "李四",
+                "sub": "idp|00u1abcd",
+                "email": "x@y.cn",
+                "email_verified": False,
+            },
+            staff,
+        )
+        == "李四（idp|00u1abcd）"
+    )  # an unverified e-mail is not put on record

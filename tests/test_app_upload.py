@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics.accounts import Accounts
-from metrics.store import STORE_ENV, Store
-from tests.builders import meta, write_valid
+from metrics.store import STORE_ENV, Store, beijing_time
+from report.literal import WORD_JOINER
+from tests.builders import meta, valid_sheets, write_valid
 from tests.hostile import Hostile, catalogue
 from ui.data_source import WORKBOOK_ENV
 
@@ -49,6 +51,17 @@ def publish_small_version(store_root: Path, tmp_path: Path) -> Store:
         expected_current=1,
     )
     return store
+
+
+def literal(text: str) -> str:
+    """What Markdown shows for text escaped by ``report.literal.md``."""
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text.replace("  \n", "\n"))
+    return text.replace(WORD_JOINER, "")
+
+
+def markdown_of(app: AppTest) -> str:
+    """Markdown and captions on the page, as shown (escapes dropped)."""
+    return literal("\n".join(m.value for m in [*app.markdown, *app.caption]))
 
 
 def sign_in(app: AppTest, prefix: str, password: str = PASSWORD) -> None:
@@ -95,11 +108,11 @@ def test_upload_review_and_publish(store_root: Path, tmp_path: Path) -> None:
 def test_a_bad_upload_is_reported_and_not_published(store_root: Path, tmp_path: Path) -> None:
     app = open_page("pages/upload.py")
     sign_in(app, "upload_sign_in")
-    bad = write_valid(tmp_path / "bad.xlsx", meta=meta(报告任务数=9)).read_bytes()
+    bad = write_valid(tmp_path / "bad.xlsx", meta=meta(截至日期="五月底")).read_bytes()
     app.get("file_uploader")[0].set_value(("bad.xlsx", bad, XLSX)).run()
     assert "不能发布" in app.error[0].value
     report = app.dataframe[0].value
-    assert report.iloc[0]["表"] == "概况" and report.iloc[0]["行"] == 6
+    assert report.iloc[0]["表"] == "概况" and report.iloc[0]["行"] == 4
     assert Store(store_root).current().id == 1  # type: ignore[union-attr]
 
 
@@ -119,7 +132,7 @@ def test_history_lists_versions_and_rolls_back(store_root: Path, tmp_path: Path)
     versions = app.dataframe[0].value
     assert list(versions["版本"]) == ["v2（当前）", "v1"]
     app.selectbox(key="history_version").set_value(1).run()
-    assert "85.7%" in "\n".join(m.value for m in app.markdown)
+    assert "85.7%" in markdown_of(app)
     sign_in(app, "history_sign_in")
     app.text_input(key="history_note").set_value("数据有误")
     app.button(key="FormSubmitter:history_rollback-回退到 v1").click().run()
@@ -266,10 +279,202 @@ def test_oidc_user_not_on_the_staff_list_cannot_upload(store_root: Path) -> None
 
 
 def test_oidc_staff_publish_under_their_own_name(store_root: Path, tmp_path: Path) -> None:
-    user = {"is_logged_in": True, "name": "张三", "email": "zhang.san@huiji.gov.cn"}
+    user = {
+        "is_logged_in": True,
+        "name": "张三",
+        "email": "zhang.san@huiji.gov.cn",
+        "email_verified": True,
+    }
     app = oidc_upload_page(user)
     new = write_valid(tmp_path / "new.xlsx").read_bytes()
     app.get("file_uploader")[0].set_value(("new.xlsx", new, XLSX)).run()
     app.button(key="FormSubmitter:upload_publish-发布").click().run()
     assert "已发布为版本 v2" in app.success[0].value
     assert Store(store_root).audit()[0].actor == "张三（zhang.san@huiji.gov.cn）"
+
+
+# -- a review is a promise: no silent overwrite ------------------------------------------
+
+
+def all_tasks_done(path: Path) -> bytes:
+    """The small workbook with task 3 done too: 3 of 3 (100%)."""
+    tasks = [dict(t) for t in valid_sheets()["tasks"]]  # type: ignore[attr-defined]
+    tasks[2]["状态"] = "已完成"
+    tasks[2].pop("整改时限", None)
+    return write_valid(path, tasks=tasks, meta=meta(报告已完成数=3)).read_bytes()
+
+
+def test_a_publish_in_between_is_refused_and_the_same_file_reviewed_again(
+    store_root: Path, tmp_path: Path
+) -> None:
+    app = open_page("pages/upload.py")
+    sign_in(app, "upload_sign_in")
+    mine = all_tasks_done(tmp_path / "mine.xlsx")
+    app.get("file_uploader")[0].set_value(("mine.xlsx", mine, XLSX)).run()
+    assert "整改完成率：85.7% → **100.0%**" in markdown_of(app)  # reviewed against v1
+    # 李四 publishes v2 while 张三 is still reading the review …
+    store = publish_small_version(store_root, tmp_path)
+    li = store.audit()[0]
+    # … and 张三 clicks 发布 a few seconds later.
+    app.text_input(key="upload_note").set_value("张三的更新")
+    app.button(key="FormSubmitter:upload_publish-发布").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.success
+    assert [v.id for v in store.versions()] == [2, 1]  # nothing published on top of v2
+    assert store.read(store.current()) != mine  # type: ignore[arg-type]
+    refusal = literal(app.error[0].value)
+    assert "未发布" in refusal and "您核对的是 v1" in refusal and "v2" in refusal
+    assert "李四" in refusal and "五月" in refusal
+    assert f"{beijing_time(li.at)}（北京时间）发布了 **v2**" in refusal
+    # One click: the same file, compared again with v2 (no new upload).
+    app.button(key="upload_review_again").click().run()
+    assert not app.exception and not app.error
+    text = markdown_of(app)
+    assert "与当前版本 v2 相比" in text
+    assert "整改完成率：66.7% → **100.0%**" in text
+    app.text_input(key="upload_note").set_value("张三的更新")
+    app.button(key="FormSubmitter:upload_publish-发布").click().run()
+    assert "已发布为版本 v3" in app.success[0].value
+    latest = store.audit()[0]
+    assert (latest.actor, latest.version_id, latest.previous_id) == ("张三", 3, 2)
+    assert store.read(store.current()) == mine  # type: ignore[arg-type]
+
+
+def test_a_review_keeps_its_version_and_warns_when_it_moved_on(
+    store_root: Path, tmp_path: Path
+) -> None:
+    app = open_page("pages/upload.py")
+    sign_in(app, "upload_sign_in")
+    app.get("file_uploader")[0].set_value(
+        ("mine.xlsx", all_tasks_done(tmp_path / "mine.xlsx"), XLSX)
+    ).run()
+    publish_small_version(store_root, tmp_path)
+    app.run()  # any other interaction: the review on screen stays the one made against v1
+    assert "整改完成率：85.7% → **100.0%**" in markdown_of(app)
+    assert "与您开始核对时的版本 v1 相比（当前版本已是 v2）" in markdown_of(app)
+    notice = literal(app.warning[0].value)
+    assert "请注意" in notice and "李四" in notice and "v2" in notice
+    assert app.button(key="upload_review_again")
+
+
+def test_a_rollback_is_checked_against_the_version_the_page_showed(
+    store_root: Path, tmp_path: Path
+) -> None:
+    app = open_page("pages/history.py")  # bootstraps v1
+    store = publish_small_version(store_root, tmp_path)  # v2
+    app.run()
+    app.selectbox(key="history_version").set_value(1).run()
+    sign_in(app, "history_sign_in")  # the rollback form is shown while v2 is current
+    store.publish(
+        write_valid(tmp_path / "june.xlsx", meta=meta(标题="六月")).read_bytes(),
+        actor="王五",
+        file_name="june.xlsx",
+        note="更正",
+        counts={},
+        expected_current=2,
+    )
+    app.text_input(key="history_note").set_value("数据有误")
+    app.button(key="FormSubmitter:history_rollback-回退到 v1").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert store.current().id == 3  # type: ignore[union-attr]  # 王五's v3 stays
+    refusal = literal(app.error[0].value)
+    assert "未回退" in refusal and "王五" in refusal and "v3" in refusal and "更正" in refusal
+    # The page now shows v3 as current; a second click is a deliberate decision.
+    app.button(key="FormSubmitter:history_rollback-回退到 v1").click().run()
+    assert store.current().id == 1  # type: ignore[union-attr]
+    assert store.audit()[0].previous_id == 3
+
+
+# -- 概况 counts: a status change alone publishes ------------------------------------------
+
+
+def test_a_status_change_alone_publishes_with_a_prominent_warning(
+    store_root: Path, tmp_path: Path
+) -> None:
+    app = open_page("pages/upload.py")
+    sign_in(app, "upload_sign_in")
+    tasks = [dict(t) for t in valid_sheets()["tasks"]]  # type: ignore[attr-defined]
+    tasks[2]["状态"] = "已完成"
+    tasks[2].pop("整改时限", None)
+    stale_count = write_valid(tmp_path / "s.xlsx", tasks=tasks).read_bytes()  # 概况 still says 2
+    app.get("file_uploader")[0].set_value(("s.xlsx", stale_count, XLSX)).run()
+    assert not app.exception
+    assert not app.error
+    warning = literal(app.warning[0].value)
+    assert "报告已完成数" in warning and "填的是 2" in warning and "有 3 项" in warning
+    assert "看板以“任务”表为准" in warning and "第 7 行" in warning
+    app.button(key="FormSubmitter:upload_publish-发布").click().run()
+    assert "已发布为版本 v2" in app.success[0].value
+    assert Store(store_root).current().counts["completed"] == 3  # type: ignore[union-attr]
+
+
+# -- a malformed ZHENGGAI_* setting ------------------------------------------------------
+
+
+def test_a_malformed_setting_is_reported_and_the_default_used(
+    store_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZHENGGAI_MAX_UPLOAD_MB", "abc")
+    monkeypatch.setenv("ZHENGGAI_PARSE_SECONDS", "1e999")
+    app = open_page("pages/upload.py")
+    sign_in(app, "upload_sign_in")
+    errors = literal("\n".join(e.value for e in app.error))
+    assert "ZHENGGAI_MAX_UPLOAD_MB=“abc”" in errors and "默认值 10 MB" in errors
+    assert "ZHENGGAI_PARSE_SECONDS=“1e999”" in errors and "默认值 60 秒" in errors
+    assert any("文件不超过 10 MB" in c.value for c in app.caption)
+    new = write_valid(tmp_path / "new.xlsx").read_bytes()
+    app.get("file_uploader")[0].set_value(("new.xlsx", new, XLSX)).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "整改完成率：85.7% → **66.7%**" in markdown_of(app)
+
+
+# -- OpenID Connect: rights only from verified claims --------------------------------------
+
+
+def oidc_page_for(user: dict[str, object]) -> AppTest:
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app.secrets["auth"] = AUTH
+    app.secrets["zhenggai"] = {"staff": ["Zhang.San@huiji.gov.cn", "idp|00u1abcd"]}
+    app.user = user
+    app.run()
+    app.switch_page("pages/upload.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        {"name": "Zhang.San@huiji.gov.cn", "email": "wangwu@huiji.gov.cn"},
+        {"name": "王五", "preferred_username": "Zhang.San@huiji.gov.cn"},
+        {"name": "王五", "email": "zhang.san@huiji.gov.cn"},  # not verified
+        {"name": "王五", "email": "zhang.san@huiji.gov.cn", "email_verified": False},
+        {"name": "idp|00u1abcd", "sub": "idp|other"},
+    ],
+    ids=["display name", "preferred_username", "unverified", "verified false", "name as sub"],
+)
+def test_oidc_rights_never_come_from_names_or_unverified_emails(
+    store_root: Path, user: dict[str, object]
+) -> None:
+    app = oidc_page_for({"is_logged_in": True, **user})
+    assert "不在工作人员名单中" in app.warning[0].value
+    assert not app.get("file_uploader")
+
+
+def test_oidc_staff_by_subject_id_can_upload(store_root: Path, tmp_path: Path) -> None:
+    app = oidc_page_for({"is_logged_in": True, "name": "张三", "sub": "idp|00u1abcd"})
+    assert app.get("file_uploader")
+    new = write_valid(tmp_path / "new.xlsx").read_bytes()
+    app.get("file_uploader")[0].set_value(("new.xlsx", new, XLSX)).run()
+    app.button(key="FormSubmitter:upload_publish-发布").click().run()
+    assert "已发布为版本 v2" in app.success[0].value
+    assert Store(store_root).audit()[0].actor == "张三（idp|00u1abcd）"
+
+
+def test_oidc_unverified_email_is_told_how_to_get_rights(store_root: Path) -> None:
+    app = oidc_page_for(
+        {"is_logged_in": True, "name": "王五", "email": "zhang.san@huiji.gov.cn", "sub": "u-42"}
+    )
+    warning = literal(app.warning[0].value)
+    assert "未确认您的邮箱" in warning and "u-42" in warning

@@ -27,21 +27,21 @@ def test_check_publishable_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_check_lists_problems_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write_valid(tmp_path / "bad.xlsx", meta=meta(报告已完成数=30))
+    path = write_valid(tmp_path / "bad.xlsx", meta=meta(截至日期="五月底"))
     code, out, _ = run(capsys, "check", str(path))
     assert code == 1
-    assert "工作表“概况”第 7 行“内容”列" in out and "不能发布" in out
+    assert "工作表“概况”第 4 行“内容”列" in out and "不能发布" in out
 
 
 def test_check_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write_valid(tmp_path / "bad.xlsx", meta=meta(报告已完成数=30))
+    path = write_valid(tmp_path / "bad.xlsx", meta=meta(截至日期="五月底"))
     code, out, _ = run(capsys, "check", str(path), "--json")
     data = json.loads(out)
     assert code == 1 and data["publishable"] is False and data["errors"] == 1
     assert data["problems"][0] == {
         "severity": "error",
         "sheet": "概况",
-        "row": 7,
+        "row": 4,
         "column": "内容",
         "message": data["problems"][0]["message"],
     }
@@ -98,10 +98,10 @@ def test_summary_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_summary_refuses_a_file_with_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write_valid(tmp_path / "bad.xlsx", meta=meta(报告任务数=9))
+    path = write_valid(tmp_path / "bad.xlsx", meta=meta(截至日期="五月底"))
     code, out, err = run(capsys, "summary", str(path), "--json")
     assert code == 1 and out == ""
-    assert "报告任务数为 9" in err
+    assert "截至日期" in err and "五月底" in err
 
 
 def test_template_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ never in a crash of the calling process."""
 from __future__ import annotations
 
 import io
+import logging
 import os
 import random
 import zipfile
@@ -285,3 +286,43 @@ def test_external_entity_is_refused(tmp_path: Path) -> None:
     )
     data = rezip(valid_bytes(tmp_path), add={"xl/sharedStrings.xml": xxe})
     assert "DTD" in refusal(data)
+
+
+@pytest.mark.parametrize("raw", ["abc", "-5", "1e999", "0", "nan", "-inf", "1e300", "10MB"])
+def test_a_malformed_setting_keeps_its_default_and_is_named(raw: str) -> None:
+    env = {"ZHENGGAI_MAX_UPLOAD_MB": raw, "ZHENGGAI_MAX_RATIO": "50"}
+    limits, problems = IntakeLimits.checked_from_env(env)
+    assert limits.max_upload_bytes == IntakeLimits().max_upload_bytes
+    assert limits.max_ratio == 50  # the good setting still applies
+    assert len(problems) == 1
+    assert "ZHENGGAI_MAX_UPLOAD_MB" in problems[0] and "已使用默认值 10 MB" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "field"),
+    [
+        ("ZHENGGAI_MAX_ROWS", "2.5", "max_rows"),
+        ("ZHENGGAI_MAX_COLUMNS", "99999", "max_columns"),
+        ("ZHENGGAI_PARSE_SECONDS", "1e999", "parse_seconds"),
+        ("ZHENGGAI_PARSE_MEMORY_MB", "-1", "parse_memory_bytes"),
+        ("ZHENGGAI_MAX_ENTRIES", "lots", "max_entries"),
+    ],
+)
+def test_every_setting_is_checked(name: str, raw: str, field: str) -> None:
+    limits, problems = IntakeLimits.checked_from_env({name: raw})
+    assert getattr(limits, field) == getattr(IntakeLimits(), field)
+    assert len(problems) == 1 and name in problems[0] and "默认值" in problems[0]
+
+
+def test_a_malformed_setting_is_logged_once_and_uploads_still_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("ZHENGGAI_MAX_UPLOAD_MB", "not-a-number-7")
+    caplog.set_level(logging.WARNING, logger="metrics.intake")
+    assert IntakeLimits.from_env() == IntakeLimits()
+    for _ in range(2):
+        assert load_untrusted(valid_bytes(tmp_path)).ok  # not an exception on every upload
+    logged = [r.getMessage() for r in caplog.records if "ZHENGGAI_MAX_UPLOAD_MB" in r.getMessage()]
+    assert logged == [
+        "设置 ZHENGGAI_MAX_UPLOAD_MB=“not-a-number-7” 无效（不是数字），已使用默认值 10 MB"
+    ]

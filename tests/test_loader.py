@@ -10,7 +10,7 @@ import pytest
 from openpyxl.workbook.workbook import Workbook
 
 from metrics.contract import Direction, TaskStatus
-from metrics.loader import LoadResult, load_workbook
+from metrics.loader import LoadResult, load_workbook, reported_count_warnings
 from metrics.problems import Problem, Severity
 from tests.builders import (
     DROP,
@@ -259,15 +259,25 @@ def test_one_task_workbook_is_fine(tmp_path: Path) -> None:
 # -- 概况 cross-checks ------------------------------------------------------------------
 
 
-def test_completed_count_disagreeing_with_meta(tmp_path: Path) -> None:
-    problem = only(load_workbook(write_valid(tmp_path / "x.xlsx", meta=meta(报告已完成数=3))))
+def test_completed_count_disagreeing_with_meta_is_only_a_warning(tmp_path: Path) -> None:
+    # One more task marked 已完成 without touching 概况: still publishable.
+    result = load_workbook(write_valid(tmp_path / "x.xlsx", meta=meta(报告已完成数=1)))
+    assert result.ok and result.dataset is not None
+    problem = only(result, Severity.WARNING)
     assert where(problem) == ("概况", 7, "内容")
-    assert "报告已完成数为 3" in problem.message and "2 项" in problem.message
+    assert "报告已完成数”填的是 1" in problem.message and "有 2 项" in problem.message
+    assert "看板以“任务”表为准" in problem.message
+    assert reported_count_warnings(result.problems) == (problem,)
+    assert sum(t.complete for t in result.dataset.tasks) == 2  # the task table counts
 
 
-def test_total_disagreeing_with_meta(tmp_path: Path) -> None:
-    problem = only(load_workbook(write_valid(tmp_path / "x.xlsx", meta=meta(报告任务数=35))))
+def test_total_disagreeing_with_meta_is_only_a_warning(tmp_path: Path) -> None:
+    result = load_workbook(write_valid(tmp_path / "x.xlsx", meta=meta(报告任务数=35)))
+    assert result.ok
+    problem = only(result, Severity.WARNING)
     assert where(problem) == ("概况", 6, "内容")
+    assert "填的是 35" in problem.message and "共 3 项" in problem.message
+    assert "看板以“任务”表为准" in problem.message
 
 
 def test_blank_reported_counts_skip_the_check(tmp_path: Path) -> None:
@@ -515,3 +525,44 @@ def test_loading_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# -- 概况 one column to the right -----------------------------------------------------------
+
+
+def _shift_meta(wb: Workbook) -> None:
+    """概况 laid out in columns B/C, column A left blank."""
+    wb["概况"].insert_cols(1)
+
+
+def test_meta_one_column_to_the_right_keeps_row_numbers(tmp_path: Path) -> None:
+    result = load_workbook(
+        write_valid(tmp_path / "x.xlsx", meta=meta(报告已完成数=5), tweak=_shift_meta)
+    )
+    assert result.ok
+    assert where(only(result, Severity.WARNING)) == ("概况", 7, "内容")
+
+
+@pytest.mark.parametrize(("value", "words"), [(None, "为空"), ("2021-13-45", "月份")])
+def test_meta_one_column_to_the_right_bad_date_has_its_row(
+    tmp_path: Path, value: object, words: str
+) -> None:
+    result = load_workbook(
+        write_valid(tmp_path / "x.xlsx", meta=meta(截至日期=value), tweak=_shift_meta)
+    )
+    problem = only(result)
+    assert where(problem) == ("概况", 4, "内容")
+    assert "截至日期" in problem.message and words in problem.message
+
+
+def test_meta_below_a_title_and_to_the_right_keeps_row_numbers(tmp_path: Path) -> None:
+    def title_and_shift(wb: Workbook) -> None:
+        sheet = wb["概况"]
+        sheet.insert_cols(1)
+        sheet.insert_rows(1)
+        sheet["B1"] = "概况（2021年5月）"
+
+    result = load_workbook(
+        write_valid(tmp_path / "x.xlsx", meta=meta(报告任务数=4), tweak=title_and_shift)
+    )
+    assert where(only(result, Severity.WARNING)) == ("概况", 7, "内容")

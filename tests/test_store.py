@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from metrics.store import NotAllowed, StaleVersion, Store, StoreError
+from metrics.store import NotAllowed, StaleVersion, Store, StoreError, beijing_time
 
 COUNTS = {"total": 35, "completed": 30}
 
@@ -173,3 +174,116 @@ def test_a_process_killed_mid_publish_leaves_the_old_version(store: Store) -> No
         b"after", actor="乙", file_name="a.xlsx", note="", counts={}, expected_current=1
     )
     assert v2.id == 2 and store.current() == v2
+
+
+def test_a_refused_publish_says_who_published_what_meanwhile(store: Store) -> None:
+    # 张三 and 李四 both review against v1; 李四 publishes first.
+    store.publish(
+        b"li", actor="李四", file_name="l.xlsx", note="五月数据", counts={}, expected_current=1
+    )
+    with pytest.raises(StaleVersion) as refused:
+        store.publish(
+            b"zhang", actor="张三", file_name="z.xlsx", note="", counts={}, expected_current=1
+        )
+    exc = refused.value
+    assert (exc.expected, exc.current) == (1, 2)
+    assert [(e.actor, e.action, e.version_id, e.note) for e in exc.meanwhile] == [
+        ("李四", "发布", 2, "五月数据")
+    ]
+    message = str(exc)
+    assert "李四" in message and "发布了 v2" in message and "五月数据" in message
+    assert "（北京时间）" in message and "重新核对" in message
+    assert store.read(store.current()) == b"li"  # type: ignore[arg-type]  # nothing overwritten
+    # Re-reviewed against v2, the same bytes publish as v3 on v2.
+    v3 = store.publish(
+        b"zhang", actor="张三", file_name="z.xlsx", note="", counts={}, expected_current=2
+    )
+    assert v3.id == 3 and store.audit()[0].previous_id == 2
+
+
+def test_a_refused_rollback_says_what_happened_meanwhile(store: Store) -> None:
+    store.publish(b"a", actor="甲", file_name="a.xlsx", note="", counts={}, expected_current=1)
+    store.publish(b"b", actor="乙", file_name="b.xlsx", note="更正", counts={}, expected_current=2)
+    with pytest.raises(StaleVersion) as refused:
+        store.rollback(1, actor="丙", note="", expected_current=2)
+    assert [(e.actor, e.version_id) for e in refused.value.meanwhile] == [("乙", 3)]
+    assert store.current().id == 3  # type: ignore[union-attr]
+
+
+def test_since_lists_what_happened_after_a_version_became_current(store: Store) -> None:
+    assert store.since(1) == []
+    store.publish(b"a", actor="甲", file_name="a.xlsx", note="", counts={}, expected_current=1)
+    store.rollback(1, actor="乙", note="有误", expected_current=2)
+    assert store.since(1) == []  # v1 is current again, nothing since
+    assert [(e.action, e.version_id) for e in store.since(2)] == [("回退", 1)]
+
+
+def test_beijing_time() -> None:
+    assert beijing_time("2026-11-28T15:25:00+00:00") == "2026-11-28 23:25"
+    assert beijing_time("not a time") == "not a time"
+
+
+class _Tracked:
+    """Every connection ``sqlite3.connect`` hands out, to check they were all closed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.opened: list[sqlite3.Connection] = []
+        real = sqlite3.connect
+
+        def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+            db = real(*args, **kwargs)  # type: ignore[arg-type]
+            self.opened.append(db)
+            return db
+
+        monkeypatch.setattr(sqlite3, "connect", connect)
+
+    def still_open(self) -> int:
+        count = 0
+        for db in self.opened:
+            try:
+                db.execute("SELECT 1")
+            except sqlite3.ProgrammingError:  # "Cannot operate on a closed database."
+                continue
+            count += 1
+        return count
+
+
+def _open_descriptors(path: Path) -> int:
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        return 0
+    count = 0
+    for fd in fds.iterdir():
+        try:
+            if os.readlink(fd).startswith(str(path)):  # the database, its -wal and -shm
+                count += 1
+        except OSError:
+            continue
+    return count
+
+
+def test_every_store_connection_is_closed(
+    tmp_path: Path, bundled_workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracked = _Tracked(monkeypatch)
+    store = Store(tmp_path / "store")
+    store.bootstrap(bundled_workbook, COUNTS)
+    for n in range(20):
+        store.publish(
+            b"v%d" % n, actor="甲", file_name="x.xlsx", note="", counts={}, expected_current=n + 1
+        )
+        store.current()
+        store.versions()
+        store.version(1)
+        store.audit()
+        store.since(1)
+        store.previous_of(n + 2)
+    with pytest.raises(StaleVersion):
+        store.publish(
+            b"late", actor="乙", file_name="x.xlsx", note="", counts={}, expected_current=1
+        )
+    with pytest.raises(StaleVersion):
+        store.rollback(1, actor="乙", note="", expected_current=1)
+    assert len(tracked.opened) > 100
+    assert tracked.still_open() == 0
+    assert _open_descriptors(store.db_path) == 0

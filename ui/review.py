@@ -1,4 +1,16 @@
-"""Reviewing an uploaded workbook before it is published."""
+"""Reviewing an uploaded workbook before it is published.
+
+A review is a promise: what staff saw on screen is what gets published, on top of the
+version they compared against. The version the review was made against (and the
+upload's SHA-256) is remembered in session state when the review is first shown, and
+publishing passes *that* version to the store as ``expected_current``. Reading the
+current version again in the run in which 发布 is clicked would make the check
+meaningless: someone else's publish in between would be silently built upon.
+
+If the current version moved meanwhile, the store refuses; the page says who published
+(or rolled back) what, when, with which note, and offers "基于最新版本重新核对": the same
+uploaded file is compared again with the new current version, no re-upload needed.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +24,16 @@ from charts.completion import status_breakdown
 from metrics.changes import Changes
 from metrics.headline import headline, rate_delta
 from metrics.intake import load_untrusted
-from metrics.loader import LoadResult
+from metrics.loader import LoadResult, reported_count_warnings
 from metrics.problems import Problem
 from metrics.progress import Scored
 from metrics.rollup import overall
 from metrics.safe_cells import safe_csv
-from metrics.store import StaleVersion, StoreError
+from metrics.store import AuditEntry, StaleVersion, StoreError, beijing_time
 from metrics.summary import rate_text
 from metrics.views import attention_items, summary_paragraph
-from ui.data_source import Loaded, counts_of, store
+from report.literal import md
+from ui.data_source import Loaded, counts_of, of_version, store
 from ui.figures import show
 from ui.headline_cards import headline_cards
 
@@ -28,7 +41,7 @@ from ui.headline_cards import headline_cards
 def checked_upload(data: bytes) -> LoadResult:
     """The intake result for these bytes, checked once per session and file content
     (a rerun, e.g. pressing 发布, does not parse the same file again)."""
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256(data)
     remembered = st.session_state.get(_CHECKED_KEY)
     if remembered is not None and remembered[0] == digest:
         result: LoadResult = remembered[1]
@@ -39,6 +52,50 @@ def checked_upload(data: bytes) -> LoadResult:
 
 
 _CHECKED_KEY = "upload_checked"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- what the review is made against -------------------------------------------------------
+
+_BASIS_KEY = "upload_review_basis"  # (sha256 of the upload, version id reviewed against)
+
+
+def review_basis(digest: str, loaded: Loaded) -> Loaded:
+    """The version this upload is being reviewed against: the current version when the
+    review was first shown for this file (remembered), not whatever is current now."""
+    remembered = st.session_state.get(_BASIS_KEY)
+    if (
+        isinstance(remembered, tuple)
+        and len(remembered) == 2
+        and remembered[0] == digest
+        and (remembered[1] is None or isinstance(remembered[1], int))
+    ):
+        basis_id: int | None = remembered[1]
+    else:
+        basis_id = loaded.version_id
+        st.session_state[_BASIS_KEY] = (digest, basis_id)
+    if basis_id == loaded.version_id or basis_id is None:
+        return loaded
+    version = store().version(basis_id)
+    if version is None:  # cannot happen (versions are never deleted); start afresh
+        st.session_state[_BASIS_KEY] = (digest, loaded.version_id)
+        return loaded
+    return of_version(version)
+
+
+def forget_review() -> None:
+    """No file in the upload box: the next file starts a new review."""
+    st.session_state.pop(_BASIS_KEY, None)
+
+
+def _review_again(digest: str, version_id: int | None) -> None:
+    st.session_state[_BASIS_KEY] = (digest, version_id)
+
+
+# -- the report --------------------------------------------------------------------------
 
 
 def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
@@ -70,15 +127,28 @@ def show_problems(problems: Sequence[Problem], key: str) -> None:
     )
 
 
-def show_changes(changes: Changes) -> None:
+def show_count_warnings(result: LoadResult) -> None:
+    """A 概况 count that disagrees with the task table does not block publishing, but
+    staff should know the dashboard will show the task table's number, not theirs."""
+    for problem in reported_count_warnings(result.problems):
+        where = f"“概况”第 {problem.row} 行：" if problem.row else "“概况”："
+        st.warning(md(where + problem.message), icon=":material/info:")
+
+
+def show_changes(changes: Changes, basis: Loaded, current: Loaded) -> None:
+    compared = f"v{basis.version_id}" if basis.version_id is not None else "当前数据"
+    if basis.version_id != current.version_id:
+        st.caption(f"与您开始核对时的版本 {compared} 相比（当前版本已是 v{current.version_id}）")
+    else:
+        st.caption(f"与当前版本 {compared} 相比")
     st.markdown(f"整改完成率：{rate_text(changes.old_rate)} → **{rate_text(changes.new_rate)}**")
     if changes.empty:
-        st.info("与当前版本相比，任务状态和指标数值都没有变化。")
+        st.info(f"与 {compared} 相比，任务状态和指标数值都没有变化。")
         return
     if changes.reopened:
         st.warning(
             "以下任务由“完成”改回未完成，请确认："
-            + "、".join(f"（{c.task_id}）{c.title}" for c in changes.reopened)
+            + "、".join(f"（{c.task_id}）{md(c.title)}" for c in changes.reopened)
         )
     if changes.tasks:
         st.markdown("**任务状态变化**")
@@ -124,17 +194,20 @@ def show_changes(changes: Changes) -> None:
         ("删除指标", changes.indicators_removed),
     ):
         if items:
-            st.markdown(f"**{title}**：" + "；".join(items))
+            st.markdown(f"**{title}**：" + "；".join(md(item) for item in items))
 
 
-def show_preview(loaded: Loaded, new: Scored) -> None:
+def show_preview(basis: Loaded, new: Scored) -> None:
     """The overview as it would look once ``new`` is published."""
     figures = headline(new)
-    before = headline(loaded.scored) if loaded.scored is not None else None
+    before = headline(basis.scored) if basis.scored is not None else None
     delta = rate_delta(before, figures) if before is not None else None
     headline_cards(figures, len(attention_items(new)), delta, key="upload_preview_cards")
-    st.markdown(summary_paragraph(new))
+    st.markdown(md(summary_paragraph(new)))
     show(status_breakdown(overall(new)), "upload_preview_breakdown")
+
+
+# -- publishing ----------------------------------------------------------------------------
 
 
 def publish_form(
@@ -142,16 +215,18 @@ def publish_form(
     file_name: str,
     *,
     staff: str,
-    loaded: Loaded,
+    basis: Loaded,
     result: LoadResult,
     changes: Changes | None,
-) -> None:
-    """Note + 发布 button; publishes against the version the review was made on."""
+) -> StaleVersion | None:
+    """Note + 发布 button; publishes against ``basis``, the version the review on screen
+    was made against. Returns the store's refusal when someone else changed the current
+    version meanwhile (nothing is published then)."""
     with st.form("upload_publish"):
         note = st.text_input("发布说明", placeholder="如：更新5月底数据", key="upload_note")
         publish = st.form_submit_button("发布", type="primary")
     if not publish:
-        return
+        return None
     counts = counts_of(result) | (changes.counts() if changes is not None else {})
     with st.spinner("正在发布……"):
         try:
@@ -161,21 +236,68 @@ def publish_form(
                 file_name=file_name,
                 note=note.strip(),
                 counts=counts,
-                expected_current=loaded.version_id,
+                expected_current=basis.version_id,
             )
         except StaleVersion as exc:
-            st.error(str(exc))
-            return
+            return exc
         except StoreError as exc:
-            st.error(f"未发布：{exc}")
-            return
+            st.error(f"未发布：{md(exc)}")
+            return None
     # Start over with an empty upload box; the next run (sidebar included) shows the new
     # version, and the message is carried across the rerun.
     st.session_state[_PUBLISHED_KEY] = (
         f"已发布为版本 v{version.id}。所有人刷新或下一次操作时即可看到。"
     )
     st.session_state[_ROUND_KEY] = upload_round() + 1
+    forget_review()
     st.rerun()
+
+
+def show_moved_on(
+    digest: str, basis: Loaded, current: Loaded, refused: StaleVersion | None
+) -> None:
+    """The current version is no longer the one reviewed: who did what meanwhile, and the
+    one-click way to review the same file again against the new current version."""
+    if refused is not None:
+        meanwhile: Sequence[AuditEntry] = refused.meanwhile
+        now_current = refused.current
+    else:
+        meanwhile = store().since(basis.version_id)
+        now_current = current.version_id
+    lines = "\n".join(f"- {event_markdown(e)}" for e in meanwhile)
+    reviewed = f"v{basis.version_id}" if basis.version_id is not None else "当前数据"
+    head = (
+        f"**未发布**：您核对的是 {reviewed}，在此期间当前版本已变为 v{now_current}："
+        if refused is not None
+        else f"**请注意**：您核对的是 {reviewed}，在此期间当前版本已变为 v{now_current}，"
+        "现在发布会被拒绝："
+    )
+    tail = (
+        "为避免覆盖别人的发布，您的文件没有发布。"
+        if refused is not None
+        else "上面列出的变化是相对 " + reviewed + " 的。"
+    )
+    (st.error if refused is not None else st.warning)(
+        f"{head}\n\n{lines}\n\n{tail}请点“基于最新版本重新核对”：同一文件将与 v{now_current} "
+        "重新比较（无需重新上传），确认变化后再发布。"
+    )
+    st.button(
+        "基于最新版本重新核对",
+        key="upload_review_again",
+        type="primary",
+        on_click=_review_again,
+        args=(digest, now_current),
+    )
+
+
+def event_markdown(entry: AuditEntry) -> str:
+    """One audit entry for Markdown: actor and note escaped, time in Beijing time."""
+    did = {"发布": "发布了", "回退": "回退到", "初始化": "初始化为"}.get(entry.action, entry.action)
+    note = f"，说明：“{md(entry.note)}”" if entry.note else "，未写说明"
+    return (
+        f"{md(entry.actor)} 于 {beijing_time(entry.at)}（北京时间）{did} **v{entry.version_id}**"
+        + note
+    )
 
 
 _PUBLISHED_KEY = "upload_published_message"

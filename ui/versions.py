@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from metrics.store import AuditEntry, Version
+from metrics.store import AuditEntry, Version, beijing_time
+
+__all__ = ["audit_frame", "beijing_time", "change_summary", "versions_frame"]
 
 
 def versions_frame(versions: Sequence[Version], current_id: int | None) -> pd.DataFrame:
@@ -41,20 +42,6 @@ def audit_frame(entries: Sequence[AuditEntry]) -> pd.DataFrame:
             for e in entries
         ]
     )
-
-
-BEIJING = datetime.timezone(datetime.timedelta(hours=8))
-
-
-def beijing_time(iso: str) -> str:
-    """A stored UTC timestamp as Beijing time, e.g. "2026-11-28 23:25"."""
-    try:
-        moment = datetime.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def change_summary(counts: Mapping[str, int]) -> str:

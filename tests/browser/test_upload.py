@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from metrics.store import STORE_ENV
+from metrics.accounts import Accounts
+from metrics.store import STORE_ENV, Store
 from tests.builders import meta, write_valid
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def test_staff_upload_and_publish(
     expect(page.get_by_text("文件不超过 10 MB")).to_be_visible()
 
     # A workbook with an error is refused with its place named.
-    bad = write_valid(root.parent / "bad.xlsx", meta=meta(报告任务数=9))
+    bad = write_valid(root.parent / "bad.xlsx", meta=meta(截至日期="五月底"))
     page.locator("input[type=file]").set_input_files(str(bad))
     expect(page.get_by_text("文件有错误，不能发布")).to_be_visible(timeout=60_000)
 
@@ -122,5 +123,92 @@ def test_staff_upload_and_publish(
     page.get_by_role("button", name="回到当前版本 v2").click()
     expect(metric(page, "88.6%")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("正在查看历史版本")).to_have_count(0)
+    assert blocked_requests == []
+    assert "Traceback" not in app.log()
+
+
+def with_done(bundled: Path, out: Path, task_ids: set[int]) -> Path:
+    """The bundled workbook with these tasks marked 已完成 (概况 left as it was)."""
+    wb = openpyxl.load_workbook(bundled)
+    tasks = wb["任务"]
+    status_column = [c.value for c in tasks[1]].index("状态") + 1
+    for row in tasks.iter_rows(min_row=2):
+        if row[0].value in task_ids:
+            tasks.cell(row=row[0].row, column=status_column, value="已完成")
+    wb.save(out)
+    return out
+
+
+def signed_in_upload_page(new_page: Callable[..., Page], url: str, name: str) -> Page:
+    page = new_page(1280, 900)
+    page.goto(f"{url}/upload")
+    expect(page.get_by_text("上传和发布需要工作人员登录")).to_be_visible(timeout=30_000)
+    page.get_by_label("账号").fill(name)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_text(f"已登录：{name}")).to_be_visible(timeout=30_000)
+    return page
+
+
+def test_two_staff_reviewing_at_once_never_overwrite_each_other(
+    streamlit_server: StreamlitServerFactory,
+    new_page: Callable[..., Page],
+    blocked_requests: list[str],
+    screenshot_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    bundled_workbook: Path,
+) -> None:
+    root = tmp_path_factory.mktemp("race-store")
+    accounts = Accounts(root)
+    accounts.add("张三", PASSWORD)
+    accounts.add("李四", PASSWORD)
+    app = streamlit_server("dashboard.py", env={STORE_ENV: str(root)})
+    # 张三 finishes task 9 (31 of 35, 88.6%); 李四 tasks 10 and 24 (32 of 35, 91.4%).
+    zhang_file = with_done(bundled_workbook, root.parent / "张三.xlsx", {9})
+    li_file = with_done(bundled_workbook, root.parent / "李四.xlsx", {10, 24})
+
+    zhang = signed_in_upload_page(new_page, app.url, "张三")
+    li = signed_in_upload_page(new_page, app.url, "李四")
+    zhang.locator("input[type=file]").set_input_files(str(zhang_file))
+    li.locator("input[type=file]").set_input_files(str(li_file))
+    expect(zhang.get_by_text("整改完成率：85.7% → 88.6%")).to_be_visible(timeout=60_000)
+    expect(li.get_by_text("整改完成率：85.7% → 91.4%")).to_be_visible(timeout=60_000)
+    # 概况 still says 30 completed: a warning, prominently, that does not block publishing.
+    expect(li.get_by_text("看板以“任务”表为准").first).to_be_visible()
+
+    zhang.get_by_label("发布说明").fill("任务9完成")
+    zhang.get_by_role("button", name="发布").click()
+    expect(zhang.get_by_text("已发布为版本 v2")).to_be_visible(timeout=30_000)
+
+    li.wait_for_timeout(3_000)  # 李四 clicks 发布 three seconds later
+    li.get_by_label("发布说明").fill("任务10、24完成")
+    li.get_by_role("button", name="发布", exact=True).click()
+    refusal = li.get_by_test_id("stAlert").filter(has_text="未发布")
+    expect(refusal).to_be_visible(timeout=30_000)
+    expect(refusal).to_contain_text("您核对的是 v1")
+    expect(refusal).to_contain_text("张三")
+    expect(refusal).to_contain_text("（北京时间）发布了 v2")
+    expect(refusal).to_contain_text("任务9完成")
+    li.screenshot(path=screenshot_dir / "upload-refused-stale.png", full_page=True)
+    store = Store(root)
+    assert [v.id for v in store.versions()] == [2, 1]
+
+    # Everyone else sees 张三's data.
+    visitor = new_page(1280, 900)
+    visitor.goto(app.url)
+    expect(metric(visitor, "88.6%")).to_be_visible(timeout=30_000)
+    expect(metric(visitor, "91.4%")).to_have_count(0)
+
+    # 李四 reviews the same file again against v2: task 9 would go back to 正在整改.
+    li.get_by_role("button", name="基于最新版本重新核对").click()
+    expect(li.get_by_text("与当前版本 v2 相比")).to_be_visible(timeout=30_000)
+    expect(li.get_by_text("整改完成率：88.6% → 91.4%")).to_be_visible()
+    expect(li.get_by_text("由“完成”改回未完成")).to_be_visible()
+    expect(refusal).to_have_count(0)
+    li.get_by_label("发布说明").fill("任务10、24完成")
+    li.get_by_role("button", name="发布", exact=True).click()
+    expect(li.get_by_text("已发布为版本 v3")).to_be_visible(timeout=30_000)
+    latest = store.audit()[0]
+    assert (latest.actor, latest.version_id, latest.previous_id) == ("李四", 3, 2)
     assert blocked_requests == []
     assert "Traceback" not in app.log()

@@ -1,0 +1,24 @@
+"""Digits that are not ASCII ("²", "٣", "𐩀") are refused in words, never by a ValueError."""
+
+from __future__ import annotations
+
+import pytest
+
+from metrics.cells import CellError, read_count
+from metrics.xlsx_scan import _row_number
+
+
+@pytest.mark.parametrize("raw", ["𐩀", "٣", "１２３４５６７８９０", "3.5"])
+def test_a_count_of_odd_digits_is_refused_in_words(raw: str) -> None:
+    with pytest.raises(CellError, match="不是整数"):
+        read_count(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [("35", 35), ("３５项", 35), (35.0, 35), ("0", 0)])
+def test_counts_still_read(raw: object, expected: int) -> None:
+    assert read_count(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["²", "𐩀", "٣"])
+def test_an_odd_row_number_in_a_sheet_counts_on(raw: str) -> None:
+    assert _row_number(raw, 7) == 8
