@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.builders import indicator, meta, task, write_valid
+from tests.screen_text import as_read
 from ui.data_source import WORKBOOK_ENV
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -58,7 +59,7 @@ def block_texts(block: object) -> list[str]:
 
 
 def texts_of(app: AppTest) -> str:
-    return "\n".join(m.value for m in [*app.markdown, *app.caption])
+    return "\n".join(as_read(m.value) for m in [*app.markdown, *app.caption])
 
 
 # -- 总览 -------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def test_overview_headline_and_charts(
     assert figures["整改完成率"] == "85.7%"
     assert figures["已完成（共 35 项）"] == "30 项"
     assert figures["正在整改"] == "5 项"
-    assert figures["指标已达标"] == "2 / 18 个"
+    assert figures["指标已达标"] == "2 / 5 个"  # among the targets that have data
     assert figures["超期任务"] == "0 项"
     assert len(charts_of(app)) == 3
     text = texts_of(app)
@@ -203,7 +204,7 @@ def test_one_task_workbook_renders_every_page(
 def test_broken_workbook_shows_problems_on_every_page(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, page: str
 ) -> None:
-    workbook = write_valid(tmp_path / "bad.xlsx", meta=meta(报告任务数=9))
+    workbook = write_valid(tmp_path / "bad.xlsx", meta=meta(截至日期="五月底"))
     app = open_page(monkeypatch, workbook, page)
     assert "数据文件有 1 个错误" in app.error[0].value
     assert not charts_of(app)
@@ -212,3 +213,18 @@ def test_broken_workbook_shows_problems_on_every_page(
 def test_task_without_indicators(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     app = open_page(monkeypatch, write_valid(tmp_path / "ok.xlsx"), "pages/issue.py", task="2")
     assert "该任务没有量化指标" in app.info[0].value
+
+
+def test_units_page_says_why_named_units_are_all_at_100_percent(
+    monkeypatch: pytest.MonkeyPatch, bundled_workbook: Path
+) -> None:
+    app = open_page(monkeypatch, bundled_workbook, "pages/units.py")
+    notes = [info.value for info in app.info]
+    assert any(
+        "35项任务中有18项未填写牵头单位" in note
+        and "全部5项未完成的任务都没有填写牵头单位" in note
+        and "不宜据此比较各单位的整改进度" in note
+        for note in notes
+    ), notes
+    overview = open_page(monkeypatch, bundled_workbook)
+    assert "另有12个目标尚无数据（其中9个为目标日期未到的计划数）" in texts_of(overview)

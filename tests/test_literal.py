@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from report.literal import WORD_JOINER, html_text, md, plotly_text
+from tests.screen_text import as_read
 
 MARKUP = [
     "<b>粗</b>",
@@ -37,14 +38,6 @@ MARKUP = [
 PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
-def unescape_markdown(text: str) -> str:
-    """What CommonMark shows for our output: backslash escapes dropped, hard breaks
-    back to newlines, the invisible word joiners removed."""
-    text = text.replace("  \n", "\n")
-    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
-    return text.replace(WORD_JOINER, "")
-
-
 def all_escaped(text: str) -> bool:
     """Every ASCII punctuation character is escaped by the backslash before it."""
     i = 0
@@ -64,7 +57,7 @@ def all_escaped(text: str) -> bool:
 def test_md_escapes_every_ascii_punctuation(text: str) -> None:
     out = md(text)
     assert all_escaped(out)
-    assert unescape_markdown(out) == text
+    assert as_read(out) == text
 
 
 def test_md_breaks_automatic_links() -> None:
@@ -89,7 +82,7 @@ def test_md_reads_back_as_typed(text: str) -> None:
     out = md(text)
     assert all_escaped(out.replace("  \n", "\n"))
     expected = re.sub(r"(?m)^ +", lambda m: "\u00a0" * len(m.group()), text)
-    assert unescape_markdown(out) == expected
+    assert as_read(out) == expected
 
 
 def test_html_text_escapes_tags_and_quotes() -> None:
