@@ -104,4 +104,6 @@ def rate_delta(before: Headline, after: Headline) -> str | None:
     if before.rate is None or after.rate is None:
         return None
     points = round((after.rate - before.rate) * 100, 1)
+    if points == 0:
+        return "持平（较上一版本）"  # no arrow: "+0.0" would read as a rise
     return f"{points:+.1f}个百分点（较上一版本）"

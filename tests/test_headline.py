@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from metrics.headline import Headline, headline
+from metrics.headline import Headline, headline, rate_delta
 from metrics.loader import load_workbook
 from metrics.progress import Scored, score
 from tests.builders import indicator, observation, write_valid
@@ -66,3 +66,8 @@ def test_targets_without_data_split_by_due_date(tmp_path: Path) -> None:
     assert figures.indicators_with_target == 4
     assert (figures.targets_without_data, figures.targets_not_yet_due) == (3, 1)
     assert figures.without_data_text == "另有3个目标尚无数据（其中1个为目标日期未到的计划数）"
+
+
+def test_an_unchanged_rate_reads_as_unchanged_not_as_a_rise(scored: Scored) -> None:
+    figures = headline(scored)
+    assert rate_delta(figures, figures) == "持平（较上一版本）"

@@ -24,6 +24,16 @@ def headline_cards(figures: Headline, attention: int, rate_change: str | None, k
         ("超期任务", f"{figures.overdue} 项", None, None),
         ("需关注", f"{attention} 条", None, None),
     ):
-        cards.metric(label, value, delta, help=help_text, border=True, width=160)
+        moved = delta is not None and delta[:1] in "+-"
+        cards.metric(
+            label,
+            value,
+            delta,
+            help=help_text,
+            border=True,
+            width=160,
+            delta_arrow="auto" if moved else "off",
+            delta_color="normal" if moved else "off",
+        )
     if figures.without_data_text:
         st.caption(f"指标已达标只计已有数据的目标；{figures.without_data_text}。")
