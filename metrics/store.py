@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from metrics.sqlite_db import immediate
+
 STORE_ENV = "ZHENGGAI_STORE"
 SYSTEM_ACTOR = "系统"
 
@@ -317,14 +319,8 @@ class Store:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with contextlib.closing(self._connect()) as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        with contextlib.closing(self._connect()) as db, immediate(db):
+            yield db
 
 
 def _require(actor: str) -> None:

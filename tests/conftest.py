@@ -31,6 +31,7 @@ from typing import BinaryIO
 
 import pytest
 
+from briefing.images import INSTALL_HINT, Renderer, find_chromium
 from metrics.loader import load_workbook
 from metrics.progress import Scored, score
 
@@ -236,3 +237,14 @@ def streamlit_server(
 
     for app in running.values():
         app.stop()
+
+
+@pytest.fixture(scope="session")
+def renderer() -> Iterator[Renderer]:
+    """One kaleido renderer on the system Chromium for the whole run (fails, never skips,
+    without Chromium)."""
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.fail(f"no Chromium for kaleido: {INSTALL_HINT}", pytrace=False)
+    with Renderer(chromium) as shared:
+        yield shared

@@ -1,9 +1,11 @@
-"""What a reader sees of the Markdown a page sends: the text ``report.literal.md`` escaped,
-read back (backslash escapes dropped, hard breaks as newlines, word joiners removed)."""
+"""What a reader sees: of the Markdown a page sends (the text ``report.literal.md``
+escaped, read back), and of a slide (its text boxes and table cells)."""
 
 from __future__ import annotations
 
 import re
+
+from pptx.slide import Slide
 
 from report.literal import WORD_JOINER
 
@@ -13,3 +15,14 @@ _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 def as_read(markdown: str) -> str:
     text = markdown.replace("  \n", "\n")
     return _ESCAPED.sub(r"\1", text).replace(WORD_JOINER, "")
+
+
+def slide_text(slide: Slide) -> str:
+    """Every text box and table cell of a slide, one per line (not its notes)."""
+    parts: list[str] = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            parts.extend(cell.text for row in shape.table.rows for cell in row.cells)
+    return "\n".join(parts)

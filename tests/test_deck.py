@@ -33,6 +33,7 @@ from metrics.loader import load_workbook
 from metrics.progress import Scored, score
 from metrics.scope import EVERYTHING, Scope, categories
 from tests.builders import indicator, meta, observation, task, write_valid
+from tests.screen_text import slide_text
 
 VERSION = "v2 · 1a2b3c4d"
 TITLE = "中共惠济区委关于巡视整改进展情况的通报"
@@ -43,14 +44,7 @@ def open_deck(scored: Scored, scope: Scope = EVERYTHING) -> PresentationType:
     return Presentation(io.BytesIO(build_deck(scored, scope, version=VERSION)))
 
 
-def texts(slide: Slide) -> str:
-    parts: list[str] = []
-    for shape in slide.shapes:
-        if shape.has_text_frame:
-            parts.append(shape.text_frame.text)
-        if shape.has_table:
-            parts.extend(cell.text for row in shape.table.rows for cell in row.cells)
-    return "\n".join(parts)
+texts = slide_text
 
 
 def charts(slide: Slide) -> list[Chart]:

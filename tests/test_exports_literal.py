@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,11 +15,12 @@ from pptx import Presentation
 
 from briefing.chart_catalog import chart_catalog
 from briefing.exports import build_document, render_chart
-from briefing.images import INSTALL_HINT, Renderer, find_chromium
+from briefing.images import Renderer
 from metrics.loader import load_workbook
 from metrics.progress import Scored, score
 from metrics.scope import EVERYTHING
 from tests.markup import OUTSIDE, markup_workbook
+from tests.screen_text import slide_text
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +35,7 @@ def marked(
 
 
 def deck_text(data: bytes) -> str:
-    deck = Presentation(io.BytesIO(data))
-    parts: list[str] = []
-    for slide in deck.slides:
-        for shape in slide.shapes:
-            if shape.has_text_frame:
-                parts.append(shape.text_frame.text)
-            if shape.has_table:
-                parts.extend(cell.text for row in shape.table.rows for cell in row.cells)
-    return "\n".join(parts)
+    return "\n".join(slide_text(slide) for slide in Presentation(io.BytesIO(data)).slides)
 
 
 def test_the_deck_keeps_workbook_text_as_typed(marked: tuple[Scored, dict[str, str]]) -> None:
@@ -108,15 +100,6 @@ def test_the_excel_summary_keeps_workbook_text_as_typed(
     }
     for field in ("TT", "MM", "II", "HT"):
         assert typed[field] in cells, field
-
-
-@pytest.fixture(scope="module")
-def renderer() -> Iterator[Renderer]:
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.fail(f"no Chromium for kaleido: {INSTALL_HINT}", pytrace=False)
-    with Renderer(chromium) as shared:
-        yield shared
 
 
 def test_chart_images_draw_workbook_text_literally(

@@ -7,7 +7,6 @@ never skip, without them.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -16,17 +15,8 @@ from PIL import Image, ImageChops
 
 from briefing.chart_catalog import chart_catalog
 from briefing.exports import render_chart
-from briefing.images import INSTALL_HINT, ImageExportError, Renderer, find_chromium
+from briefing.images import ImageExportError, Renderer, find_chromium
 from metrics.progress import Scored
-
-
-@pytest.fixture(scope="module")
-def renderer() -> Iterator[Renderer]:
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.fail(f"no Chromium for kaleido: {INSTALL_HINT}", pytrace=False)
-    with Renderer(chromium) as shared:
-        yield shared
 
 
 def text_only(text: str) -> go.Figure:
