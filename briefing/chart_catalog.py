@@ -17,9 +17,9 @@ from charts.completion import completion_by_group, problem_label, status_breakdo
 from charts.indicator import bullet, history
 from charts.matrix import task_status_matrix
 from charts.style import escape
-from metrics.headline import chinese_date
-from metrics.progress import IndicatorStatus, Scored
-from metrics.rollup import by_category, by_lead_unit, by_problem, overall
+from metrics.scoring.headline import chinese_date
+from metrics.scoring.progress import IndicatorStatus, Scored
+from metrics.scoring.rollup import by_category, by_lead_unit, by_problem, overall
 
 EXPORT_WIDTH = 1200  # CSS pixels; PNG files are rendered at 2x
 TITLE_SPACE = 70

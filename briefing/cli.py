@@ -19,9 +19,9 @@ from pathlib import Path
 from briefing.exports import DOCUMENT_FORMATS, IMAGE_FORMATS, ExportError, build_document
 from briefing.images import ImageExportError
 from metrics.cli import guarded
-from metrics.intake import load_untrusted
-from metrics.progress import Scored, score
-from metrics.scope import ScopeError, parse_scope
+from metrics.intake.untrusted import load_untrusted
+from metrics.scoring.progress import Scored, score
+from metrics.scoring.scope import ScopeError, parse_scope
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -43,11 +43,11 @@ from briefing.deck_page import (
 from briefing.deck_table import Column, Row, add_table, pages
 from briefing.deck_task import task_slides
 from briefing.deck_text import ACCENT, INK, MUTED, Box, Line, add_text, fits, shorten, text_height
-from metrics.headline import Headline, chinese_date, headline
-from metrics.progress import IndicatorProgress, Scored, TaskProgress
-from metrics.rollup import UNASSIGNED_UNIT, by_category
-from metrics.scope import Scope
-from metrics.views import LAGGING, attention_items, summary_paragraph, target_text, value_text
+from metrics.scoring.headline import Headline, chinese_date, headline
+from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
+from metrics.scoring.rollup import UNASSIGNED_UNIT, by_category
+from metrics.scoring.scope import Scope
+from report.views import LAGGING, attention_items, summary_paragraph, target_text, value_text
 
 ATTENTION_COLUMNS = (
     Column("任务", 3.2),

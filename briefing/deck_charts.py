@@ -17,10 +17,10 @@ from pptx.util import Emu, Inches
 from briefing.deck_text import ACCENT, INK, Box, shorten, style_font
 from charts.palette import TASK_STATUS_SWATCHES
 from metrics.contract import TaskStatus
-from metrics.progress import IndicatorProgress, TaskProgress
-from metrics.rollup import Group
-from metrics.units import is_rank
-from metrics.views import short_category
+from metrics.scoring.progress import IndicatorProgress, TaskProgress
+from metrics.scoring.rollup import Group
+from metrics.values.units import is_rank
+from report.views import short_category
 
 VALUE_SERIES = "数值"
 TARGET_SERIES = "目标"

@@ -54,10 +54,10 @@ from briefing.deck_text import (
     split_text,
     text_height,
 )
-from metrics.headline import chinese_date
-from metrics.progress import IndicatorProgress, TaskProgress
-from metrics.rollup import UNASSIGNED_UNIT
-from metrics.views import target_text, value_text
+from metrics.scoring.headline import chinese_date
+from metrics.scoring.progress import IndicatorProgress, TaskProgress
+from metrics.scoring.rollup import UNASSIGNED_UNIT
+from report.views import target_text, value_text
 
 CONTINUED = "（续）"
 MEASURE_LIMITS = (300, 220, 150)  # characters of shortened 整改措施, tried in turn

@@ -1,6 +1,6 @@
 """A clean Excel summary: tasks and indicators with their computed progress and status.
 
-Every text cell goes through ``metrics.safe_cells.neutralise`` and is written as text,
+Every text cell goes through ``report.safe_cells.neutralise`` and is written as text,
 so a title like ``=HYPERLINK(...)`` stays inert; numbers are written as numbers
 (``-5`` stays -5) with a number format, so the sheet can be sorted and summed.
 
@@ -20,12 +20,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from metrics.headline import headline
-from metrics.progress import IndicatorProgress, Scored, TaskProgress
-from metrics.rollup import completion
-from metrics.safe_cells import neutralise
-from metrics.scope import Scope
-from metrics.views import value_text
+from metrics.scoring.headline import headline
+from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
+from metrics.scoring.rollup import completion
+from metrics.scoring.scope import Scope
+from report.safe_cells import neutralise
+from report.views import value_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")

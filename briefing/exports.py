@@ -12,8 +12,8 @@ from typing import Final
 from briefing.chart_catalog import ExportChart, for_export
 from briefing.images import MIME, ImageExportError, Renderer
 from briefing.names import export_name
-from metrics.progress import Scored
-from metrics.scope import Scope
+from metrics.scoring.progress import Scored
+from metrics.scoring.scope import Scope
 
 DOCUMENT_FORMATS: Final = ("pptx", "html", "xlsx")
 IMAGE_FORMATS: Final = ("png", "svg", "pdf")

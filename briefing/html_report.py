@@ -20,13 +20,13 @@ import plotly.graph_objects as go
 from briefing.images import local_plotly_js
 from charts.completion import completion_by_group, status_breakdown
 from charts.indicator import bullet, history
-from metrics.headline import chinese_date, headline
-from metrics.progress import IndicatorProgress, IndicatorStatus, Scored, TaskProgress
-from metrics.rollup import by_category, completion, overall
-from metrics.scope import Scope
-from metrics.summary import rate_text
-from metrics.views import attention_items, summary_paragraph, target_text, value_text
+from metrics.scoring.headline import chinese_date, headline
+from metrics.scoring.progress import IndicatorProgress, IndicatorStatus, Scored, TaskProgress
+from metrics.scoring.rollup import by_category, completion, overall
+from metrics.scoring.scope import Scope
+from metrics.scoring.summary import rate_text
 from report.literal import html_text
+from report.views import attention_items, summary_paragraph, target_text, value_text
 from ui.status import badge
 
 CHART_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}

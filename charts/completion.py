@@ -17,9 +17,9 @@ from charts.style import (
     value_axis,
 )
 from metrics.contract import TaskStatus
-from metrics.quantities import PERCENT, format_number
-from metrics.rollup import Completion, Group, Overall
-from metrics.summary import rate_text
+from metrics.scoring.rollup import Completion, Group, Overall
+from metrics.scoring.summary import rate_text
+from metrics.values.quantities import PERCENT, format_number
 
 _STATUS_ORDER = (
     TaskStatus.DONE,

@@ -18,10 +18,10 @@ from charts.style import (
     value_axis,
 )
 from metrics.contract import Direction
-from metrics.headline import chinese_date
-from metrics.progress import IndicatorProgress, IndicatorStatus
-from metrics.quantities import format_number
-from metrics.units import Unit, is_rank
+from metrics.scoring.headline import chinese_date
+from metrics.scoring.progress import IndicatorProgress, IndicatorStatus
+from metrics.values.quantities import format_number
+from metrics.values.units import Unit, is_rank
 
 # Vertical layout of the bullet chart, in y units of a [0, 1] axis.
 # The target label sits above the bands, the 序时 label below them.
@@ -30,7 +30,7 @@ _BAR_HALF: Final = 0.12
 _BAND_HALF: Final = 0.29
 _TARGET_HALF: Final = 0.22
 # Band edges, as progress from the baseline to the target: poor below 60 %, fair below
-# 95 %, good from 95 % (the thresholds of the status rule in metrics.progress).
+# 95 %, good from 95 % (the thresholds of the status rule in metrics.scoring.progress).
 _FAIR_FROM: Final = 0.6
 _GOOD_FROM: Final = 0.95
 _FOUR_WEEKS_MS: Final = 28 * 24 * 3600 * 1000

@@ -17,7 +17,7 @@ from charts.style import (
     escape,
     shorten,
 )
-from metrics.progress import IndicatorStatus, Scored, TaskProgress
+from metrics.scoring.progress import IndicatorStatus, Scored, TaskProgress
 
 _ROW_HEIGHT: Final = 24  # px per task
 _CELL_SIZE: Final = 20  # px, the side of a square

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from metrics.contract import TaskStatus
-from metrics.progress import IndicatorStatus, TaskColour
+from metrics.scoring.progress import IndicatorStatus, TaskColour
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,15 +16,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from metrics.accounts import AccountError, Accounts
-from metrics.headline import headline
-from metrics.intake import load_untrusted
-from metrics.loader import LoadResult
+from metrics.intake.untrusted import load_untrusted
 from metrics.problems import Problem, Severity
-from metrics.progress import score
-from metrics.rollup import overall
-from metrics.store import default_root
-from metrics.summary import summarise
+from metrics.scoring.headline import headline
+from metrics.scoring.progress import score
+from metrics.scoring.rollup import overall
+from metrics.scoring.summary import summarise
+from metrics.store.accounts import AccountError, Accounts
+from metrics.store.versions import default_root
+from metrics.workbook.loader import LoadResult
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -184,7 +184,7 @@ def _users_remove(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from metrics.workbook_writer import template_bytes
+    from metrics.workbook.template import template_bytes
 
     out: Path = args.out
     if out.exists() and not args.force:

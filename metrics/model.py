@@ -9,8 +9,8 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from metrics.contract import Direction, TaskStatus
-from metrics.quantities import ABOUT, Qualifier
-from metrics.units import Unit
+from metrics.values.quantities import ABOUT, Qualifier
+from metrics.values.units import Unit
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.headline import headline
-from metrics.store import StaleVersion, StoreError
+from metrics.scoring.headline import headline
+from metrics.store.versions import StaleVersion, StoreError
 from report.literal import md
 from ui.auth import sign_in_form, signed_in_staff
 from ui.data_source import current, of_version, store, view_version

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.progress import IndicatorStatus
-from metrics.views import IndicatorFilter, indicator_table, task_filter_options
+from metrics.scoring.progress import IndicatorStatus
+from report.views import IndicatorFilter, indicator_table, task_filter_options
 from ui.downloads import table_download_button
 from ui.figures import matrix_figure, show
 from ui.issue_links import table_opening_issues

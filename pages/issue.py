@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.views import facts_table, issue_detail, parse_task_id, target_text, value_text
 from report.literal import md
+from report.views import facts_table, issue_detail, parse_task_id, target_text, value_text
 from ui.figures import indicator_figures, show
 from ui.issue_nav import task_picker
 from ui.navigation_guard import require_app_navigation

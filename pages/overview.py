@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.headline import headline, rate_delta
-from metrics.views import attention_items, summary_paragraph
+from metrics.scoring.headline import headline, rate_delta
 from report.literal import md
+from report.views import attention_items, summary_paragraph
 from ui.data_source import previous
 from ui.figures import overview_figures, show
 from ui.headline_cards import headline_cards

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.views import TaskFilter, task_filter_options, task_table
+from report.views import TaskFilter, task_filter_options, task_table
 from ui.downloads import table_download_button
 from ui.issue_links import table_opening_issues
 from ui.navigation_guard import require_app_navigation

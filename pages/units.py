@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.rollup import by_lead_unit
-from metrics.views import unassigned_unit_note, unit_table
+from metrics.scoring.rollup import by_lead_unit
+from report.views import unassigned_unit_note, unit_table
 from ui.figures import ranking_figure, show
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.changes import compare
-from metrics.intake import IntakeLimits
-from metrics.progress import score
+from metrics.intake.untrusted import IntakeLimits
+from metrics.scoring.changes import compare
+from metrics.scoring.progress import score
 from report.literal import md
 from ui.auth import sign_in_form, sign_out_button, signed_in_staff
 from ui.data_source import current

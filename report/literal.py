@@ -15,7 +15,7 @@ workbook text goes through the one that fits where it is shown:
 - ``plotly_text``: titles, labels, hover text and annotations of plotly figures (plotly
   reads a subset of HTML, entities and ``$…$`` as LaTeX).
 
-Spreadsheet cells have their own guard against formulas (``metrics.safe_cells``); slides
+Spreadsheet cells have their own guard against formulas (``report.safe_cells``); slides
 (python-pptx) take text literally and need nothing.
 """
 

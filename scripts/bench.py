@@ -27,13 +27,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from metrics.changes import compare  # noqa: E402
 from metrics.contract import INDICATORS, OBSERVATIONS, TASKS  # noqa: E402
-from metrics.intake import load_untrusted  # noqa: E402
-from metrics.loader import load_workbook  # noqa: E402
-from metrics.progress import score  # noqa: E402
-from metrics.rollup import overall  # noqa: E402
-from metrics.store import Store  # noqa: E402
+from metrics.intake.untrusted import load_untrusted  # noqa: E402
+from metrics.scoring.changes import compare  # noqa: E402
+from metrics.scoring.progress import score  # noqa: E402
+from metrics.scoring.rollup import overall  # noqa: E402
+from metrics.store.versions import Store  # noqa: E402
+from metrics.workbook.loader import load_workbook  # noqa: E402
 
 BUNDLED = ROOT / "data" / "indicators.xlsx"
 GENERATED = ROOT / "test-output" / "bench" / "generated_100k.xlsx"
@@ -271,7 +271,7 @@ def bench_exports(repeat: int) -> bool:
     from briefing.chart_catalog import chart_catalog
     from briefing.exports import build_document, render_chart
     from briefing.images import Renderer
-    from metrics.scope import EVERYTHING
+    from metrics.scoring.scope import EVERYTHING
 
     result = load_workbook(BUNDLED)
     assert result.dataset is not None

@@ -20,13 +20,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from metrics.source_data import (  # noqa: E402
+from metrics.workbook.source_data import (  # noqa: E402
     SourceError,
     build,
     check,
     load_source,
 )
-from metrics.workbook_writer import WorkbookValueError  # noqa: E402
+from metrics.workbook.template import WorkbookValueError  # noqa: E402
 
 DEFAULT_SOURCE = REPO_ROOT / "data" / "source"
 DEFAULT_OUT = REPO_ROOT / "data"

@@ -32,8 +32,8 @@ from typing import BinaryIO
 import pytest
 
 from briefing.images import INSTALL_HINT, Renderer, find_chromium
-from metrics.loader import load_workbook
-from metrics.progress import Scored, score
+from metrics.scoring.progress import Scored, score
+from metrics.workbook.loader import load_workbook
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BROWSER_TESTS = REPO_ROOT / "tests" / "browser"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics.accounts import FREE_FAILURES, AccountError, Accounts
-from metrics.store import STORE_ENV
+from metrics.store.accounts import FREE_FAILURES, AccountError, Accounts
+from metrics.store.versions import STORE_ENV
 
 PASSWORD = "correct horse battery"
 

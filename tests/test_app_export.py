@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.store import STORE_ENV
+from metrics.store.versions import STORE_ENV
 from tests.screen_text import as_read
 from ui.data_source import WORKBOOK_ENV
 

@@ -1,5 +1,5 @@
 """Odd ``?task=`` values in the address, on every page: a Chinese message, never an
-exception. Also the same odd numbers in ``--scope 任务:…`` (``metrics.scope``)."""
+exception. Also the same odd numbers in ``--scope 任务:…`` (``metrics.scoring.scope``)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.accounts import Accounts
-from metrics.progress import Scored
-from metrics.scope import ScopeError, parse_scope
-from metrics.store import STORE_ENV
-from metrics.views import parse_task_id
+from metrics.scoring.progress import Scored
+from metrics.scoring.scope import ScopeError, parse_scope
+from metrics.store.accounts import Accounts
+from metrics.store.versions import STORE_ENV
+from report.views import parse_task_id
 from ui.data_source import WORKBOOK_ENV
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"

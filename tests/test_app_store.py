@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.store import STORE_ENV, Store
+from metrics.store.versions import STORE_ENV, Store
 from tests.builders import write_valid
 from ui.data_source import WORKBOOK_ENV
 

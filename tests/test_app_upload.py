@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from metrics.accounts import Accounts
-from metrics.store import STORE_ENV, Store, beijing_time
+from metrics.store.accounts import Accounts
+from metrics.store.versions import STORE_ENV, Store, beijing_time
 from report.literal import WORD_JOINER
 from tests.builders import meta, valid_sheets, write_valid
 from tests.hostile import Hostile, catalogue

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from metrics.loader import load_workbook
-from metrics.progress import IndicatorStatus, Scored, score
-from metrics.rollup import by_category, by_problem, overall
-from metrics.summary import summarise
+from metrics.scoring.progress import IndicatorStatus, Scored, score
+from metrics.scoring.rollup import by_category, by_problem, overall
+from metrics.scoring.summary import summarise
+from metrics.workbook.loader import load_workbook
 
 GOLDEN = Path(__file__).parent / "golden" / "bundled_summary.json"
 

@@ -20,7 +20,7 @@ import openpyxl  # type: ignore[import-untyped]
 import pytest
 
 from metrics.contract import INDICATORS, META, META_KEYS, OBSERVATIONS, TASKS
-from metrics.source_data import (
+from metrics.workbook.source_data import (
     INDICATORS_WORKBOOK,
     TEMPLATE_WORKBOOK,
     SourceError,
@@ -29,7 +29,7 @@ from metrics.source_data import (
     indicator_files,
     load_source,
 )
-from metrics.workbook_writer import diff_workbooks, read_cell_values
+from metrics.workbook.template import diff_workbooks, read_cell_values
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE = REPO_ROOT / "data" / "source"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metrics.changes import compare
-from metrics.loader import load_workbook
-from metrics.progress import Scored, score
+from metrics.scoring.changes import compare
+from metrics.scoring.progress import Scored, score
+from metrics.workbook.loader import load_workbook
 from tests.builders import indicator, meta, observation, task, valid_sheets, write_valid
 
 

@@ -22,9 +22,16 @@ from charts.palette import (
 from charts.style import PLOTLY_CONFIG, base_layout, shorten
 from metrics.contract import Direction, TaskStatus
 from metrics.model import Indicator, Meta, Observation
-from metrics.progress import IndicatorProgress, IndicatorStatus, Scored, score_indicator
-from metrics.rollup import Completion, Overall, by_category, by_lead_unit, by_problem, overall
-from metrics.units import parse_unit
+from metrics.scoring.progress import IndicatorProgress, IndicatorStatus, Scored, score_indicator
+from metrics.scoring.rollup import (
+    Completion,
+    Overall,
+    by_category,
+    by_lead_unit,
+    by_problem,
+    overall,
+)
+from metrics.values.units import parse_unit
 
 META = Meta("测试", "测试区委", datetime.date(2021, 5, 31), datetime.date(2021, 2, 4))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from metrics.cli import main
-from metrics.loader import load_workbook
+from metrics.workbook.loader import load_workbook
 from tests.builders import meta, write_valid
 
 

@@ -1,4 +1,4 @@
-"""Tests for metrics.dates."""
+"""Tests for metrics.values.dates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from metrics.dates import (
+from metrics.values.dates import (
     MAX_TEXT_LENGTH,
     MAX_YEAR,
     MIN_YEAR,

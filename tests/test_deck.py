@@ -28,10 +28,10 @@ from briefing.deck_page import BODY_BOTTOM, CRUMB_BODY_TOP, MARGIN, heading, new
 from briefing.deck_table import Column, pages, split_tall_rows
 from briefing.deck_task import CONTINUED
 from briefing.deck_text import EAST_ASIAN_FONT, Box, all_points, points, split_text
-from metrics.headline import headline
-from metrics.loader import load_workbook
-from metrics.progress import Scored, score
-from metrics.scope import EVERYTHING, Scope, categories
+from metrics.scoring.headline import headline
+from metrics.scoring.progress import Scored, score
+from metrics.scoring.scope import EVERYTHING, Scope, categories
+from metrics.workbook.loader import load_workbook
 from tests.builders import indicator, meta, observation, task, write_valid
 from tests.screen_text import slide_text
 

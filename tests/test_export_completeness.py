@@ -26,11 +26,11 @@ from briefing.deck_task import CONTINUED
 from briefing.deck_text import ELLIPSIS
 from briefing.excel_summary import build_summary_xlsx
 from briefing.html_report import build_html
-from metrics.loader import load_workbook
-from metrics.progress import IndicatorProgress, Scored, score
-from metrics.safe_cells import neutralise
-from metrics.scope import EVERYTHING, Scope
-from metrics.views import LAGGING, value_text
+from metrics.scoring.progress import IndicatorProgress, Scored, score
+from metrics.scoring.scope import EVERYTHING, Scope
+from metrics.workbook.loader import load_workbook
+from report.safe_cells import neutralise
+from report.views import LAGGING, value_text
 from tests.builders import indicator, observation, task, write_valid
 
 VERSION = "v7 · 0badc0de"

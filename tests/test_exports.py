@@ -18,10 +18,10 @@ from briefing.excel_summary import build_summary_xlsx
 from briefing.exports import export_document
 from briefing.html_report import build_html
 from briefing.names import export_name, safe_stem
-from metrics.loader import load_workbook
-from metrics.progress import Scored, score
-from metrics.safe_cells import neutralise, safe_csv
-from metrics.scope import EVERYTHING, Scope, ScopeError, parse_scope
+from metrics.scoring.progress import Scored, score
+from metrics.scoring.scope import EVERYTHING, Scope, ScopeError, parse_scope
+from metrics.workbook.loader import load_workbook
+from report.safe_cells import neutralise, safe_csv
 from tests.builders import observation, task, valid_sheets, write_valid
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,9 +16,9 @@ from pptx import Presentation
 from briefing.chart_catalog import chart_catalog
 from briefing.exports import build_document, render_chart
 from briefing.images import Renderer
-from metrics.loader import load_workbook
-from metrics.progress import Scored, score
-from metrics.scope import EVERYTHING
+from metrics.scoring.progress import Scored, score
+from metrics.scoring.scope import EVERYTHING
+from metrics.workbook.loader import load_workbook
 from tests.markup import OUTSIDE, markup_workbook
 from tests.screen_text import slide_text
 

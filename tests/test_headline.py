@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from metrics.headline import Headline, headline, rate_delta
-from metrics.loader import load_workbook
-from metrics.progress import Scored, score
+from metrics.scoring.headline import Headline, headline, rate_delta
+from metrics.scoring.progress import Scored, score
+from metrics.workbook.loader import load_workbook
 from tests.builders import indicator, observation, write_valid
 
 

@@ -16,7 +16,7 @@ from PIL import Image, ImageChops
 from briefing.chart_catalog import chart_catalog
 from briefing.exports import render_chart
 from briefing.images import ImageExportError, Renderer, find_chromium
-from metrics.progress import Scored
+from metrics.scoring.progress import Scored
 
 
 def text_only(text: str) -> go.Figure:

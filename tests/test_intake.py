@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.intake import IntakeLimits, check_package, describe_content, load_untrusted
+from metrics.intake.untrusted import IntakeLimits, check_package, describe_content, load_untrusted
 from tests.hostile import (
     declared_size_lie,
     raw_zip,
@@ -318,7 +318,7 @@ def test_a_malformed_setting_is_logged_once_and_uploads_still_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("ZHENGGAI_MAX_UPLOAD_MB", "not-a-number-7")
-    caplog.set_level(logging.WARNING, logger="metrics.intake")
+    caplog.set_level(logging.WARNING, logger="metrics.intake.untrusted")
     assert IntakeLimits.from_env() == IntakeLimits()
     for _ in range(2):
         assert load_untrusted(valid_bytes(tmp_path)).ok  # not an exception on every upload

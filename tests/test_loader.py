@@ -10,8 +10,8 @@ import pytest
 from openpyxl.workbook.workbook import Workbook
 
 from metrics.contract import Direction, TaskStatus
-from metrics.loader import LoadResult, load_workbook, reported_count_warnings
 from metrics.problems import Problem, Severity
+from metrics.workbook.loader import LoadResult, load_workbook, reported_count_warnings
 from tests.builders import (
     DROP,
     indicator,

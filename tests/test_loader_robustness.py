@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.workbook.workbook import Workbook
 
-from metrics.loader import load_workbook
+from metrics.workbook.loader import load_workbook
 from tests.builders import observation, valid_sheets, write_valid
 
 REAL = Path(__file__).parent / "data" / "real"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from metrics.cells import CellError, read_count
-from metrics.xlsx_scan import _row_number
+from metrics.values.cells import CellError, read_count
+from metrics.workbook.xlsx_scan import _row_number
 
 
 @pytest.mark.parametrize("raw", ["𐩀", "٣", "１２３４５６７８９０", "3.5"])

@@ -8,7 +8,7 @@ import pytest
 
 from metrics.contract import Direction, TaskStatus
 from metrics.model import Dataset, Indicator, Meta, Observation, Task
-from metrics.progress import (
+from metrics.scoring.progress import (
     IndicatorStatus,
     TaskColour,
     Trend,
@@ -16,8 +16,8 @@ from metrics.progress import (
     score_indicator,
     score_task,
 )
-from metrics.rollup import UNASSIGNED_UNIT, by_category, by_lead_unit, by_problem, overall
-from metrics.units import parse_unit
+from metrics.scoring.rollup import UNASSIGNED_UNIT, by_category, by_lead_unit, by_problem, overall
+from metrics.values.units import parse_unit
 
 D = datetime.date
 META = Meta("t", "o", as_of=D(2021, 5, 31), feedback_date=D(2021, 2, 4))

@@ -1,4 +1,4 @@
-"""Tests for metrics.quantities."""
+"""Tests for metrics.values.quantities."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from metrics.loader import load_workbook
-from metrics.quantities import (
+from metrics.values.quantities import (
     ABOUT,
     MAX_TEXT_LENGTH,
     QUALIFIER_WORDS,
@@ -24,7 +23,8 @@ from metrics.quantities import (
     format_number,
     parse_quantity,
 )
-from metrics.units import UnitError, parse_unit
+from metrics.values.units import UnitError, parse_unit
+from metrics.workbook.loader import load_workbook
 from tests.builders import indicator, observation, write_valid
 
 # (raw, number, unit symbol or None, approximate)

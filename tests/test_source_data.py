@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from metrics.contract import Direction, TaskStatus
-from metrics.quantities import parse_quantity
-from metrics.source_data import indicator_files
-from metrics.units import parse_unit
+from metrics.values.quantities import parse_quantity
+from metrics.values.units import parse_unit
+from metrics.workbook.source_data import indicator_files
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent / "data" / "source"
 REPORT_SHA256 = "f3efe8f6236e495a85409e892a8995b92485407a6a12bcc8bc74579736393a37"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.store import NotAllowed, StaleVersion, Store, StoreError, beijing_time
+from metrics.store.versions import NotAllowed, StaleVersion, Store, StoreError, beijing_time
 
 COUNTS = {"total": 35, "completed": 30}
 
@@ -105,7 +105,7 @@ def test_a_crash_before_the_pointer_moves_leaves_the_old_version(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr("metrics.store._log", crash)  # inside the transaction
+    monkeypatch.setattr("metrics.store.versions._log", crash)  # inside the transaction
     with pytest.raises(RuntimeError):
         store.publish(
             b"half", actor="甲", file_name="h.xlsx", note="", counts={}, expected_current=1
@@ -147,7 +147,7 @@ def _publish_and_hang(root: str, ready: object) -> None:
     """Publish, but stop inside the transaction (after the version row is written)."""
     import time
 
-    import metrics.store as store_module
+    import metrics.store.versions as store_module
 
     def hang(*args: object, **kwargs: object) -> None:
         ready.set()  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Tests for metrics.units."""
+"""Tests for metrics.values.units."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.units import (
+from metrics.values.units import (
     COUNT_UNITS,
     RANK,
     SCALE_WORDS,

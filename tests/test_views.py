@@ -1,4 +1,4 @@
-"""Display tables and lists of ``metrics.views`` on the bundled and small workbooks."""
+"""Display tables and lists of ``report.views`` on the bundled and small workbooks."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics.loader import load_workbook
-from metrics.progress import IndicatorStatus, Scored, TaskColour, score
-from metrics.rollup import by_lead_unit
-from metrics.views import (
+from metrics.scoring.progress import IndicatorStatus, Scored, TaskColour, score
+from metrics.scoring.rollup import by_lead_unit
+from metrics.workbook.loader import load_workbook
+from report.views import (
     IndicatorFilter,
     TaskFilter,
     attention_items,

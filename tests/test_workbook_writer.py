@@ -1,4 +1,4 @@
-"""Tests for metrics.workbook_writer (the bundled workbook and the blank template)."""
+"""Tests for metrics.workbook.template (the bundled workbook and the blank template)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from metrics.contract import (
     SheetSpec,
     TaskStatus,
 )
-from metrics.workbook_writer import (
+from metrics.workbook.template import (
     CREATOR,
     DATE_FORMAT,
     FIXED_TIMESTAMP,
@@ -513,7 +513,7 @@ def test_diff_workbooks_limits_output() -> None:
 
 
 def test_loader_round_trip() -> None:
-    from metrics.loader import load_workbook
+    from metrics.workbook.loader import load_workbook
 
     data = workbook_bytes(
         tasks=TASK_ROWS,

@@ -1,4 +1,4 @@
-"""Tests for metrics.xlsx_scan (raw .xlsx package facts that python-calamine hides)."""
+"""Tests for metrics.workbook.xlsx_scan (raw .xlsx package facts that python-calamine hides)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.utils.datetime import CALENDAR_MAC_1904  # type: ignore[import-untyped]
 
-from metrics import xlsx_scan
-from metrics.xlsx_scan import (
+from metrics.workbook import xlsx_scan
+from metrics.workbook.xlsx_scan import (
     MSG_CFB,
     MSG_DTD,
     MSG_EMPTY,

@@ -1,5 +1,5 @@
 """Who is signed in: OpenID Connect through ``st.login`` when ``[auth]`` is configured in
-``.streamlit/secrets.toml``, otherwise local staff accounts (``metrics.accounts``).
+``.streamlit/secrets.toml``, otherwise local staff accounts (``metrics.store.accounts``).
 
 The name returned here is what the store records as the actor; the store itself
 refuses changes without one, so hiding buttons is never the only protection.
@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from metrics.accounts import Accounts
-from metrics.store import default_root
+from metrics.store.accounts import Accounts
+from metrics.store.versions import default_root
 from report.literal import md
 
 SESSION_KEY = "staff_name"

@@ -1,6 +1,6 @@
 """Where the dashboard's data comes from, loaded and scored once per version.
 
-Normally the data is the *current version* of the versioned store (``metrics.store``;
+Normally the data is the *current version* of the versioned store (``metrics.store.versions``;
 folder ``ZHENGGAI_STORE``, default ``store/``): on first start the bundled
 ``data/indicators.xlsx`` becomes version 1 (the file itself is never written). Every
 rerun asks the store which version is current, so a version published by anyone is
@@ -23,11 +23,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from metrics.loader import LoadResult, load_workbook
 from metrics.problems import Problem, Severity
-from metrics.progress import Scored, score
-from metrics.rollup import overall
-from metrics.store import Store, StoreError, Version, default_root
+from metrics.scoring.progress import Scored, score
+from metrics.scoring.rollup import overall
+from metrics.store.versions import Store, StoreError, Version, default_root
+from metrics.workbook.loader import LoadResult, load_workbook
 
 BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "indicators.xlsx"
 WORKBOOK_ENV = "ZHENGGAI_WORKBOOK"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics.safe_cells import safe_csv
-from metrics.workbook_writer import template_bytes
+from metrics.workbook.template import template_bytes
+from report.safe_cells import safe_csv
 
 TEMPLATE_FILE_NAME = "整改进展看板_空白模板.xlsx"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -16,10 +16,10 @@ from briefing.exports import (
     render_chart,
 )
 from briefing.images import INSTALL_HINT, ImageExportError, Renderer, find_chromium
-from metrics.progress import Scored
-from metrics.scope import EVERYTHING, Scope, categories
-from metrics.views import short_category
+from metrics.scoring.progress import Scored
+from metrics.scoring.scope import EVERYTHING, Scope, categories
 from report.literal import md
+from report.views import short_category
 from ui.data_source import Loaded
 
 DOCUMENT_LABELS = {

@@ -21,8 +21,8 @@ from charts.completion import (
 from charts.indicator import bullet, history
 from charts.matrix import task_status_matrix
 from charts.style import PLOTLY_CONFIG
-from metrics.progress import IndicatorProgress, Scored
-from metrics.rollup import by_category, by_lead_unit, by_problem, overall
+from metrics.scoring.progress import IndicatorProgress, Scored
+from metrics.scoring.rollup import by_category, by_lead_unit, by_problem, overall
 
 
 @dataclass(frozen=True, slots=True)

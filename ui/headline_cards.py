@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.headline import Headline
+from metrics.scoring.headline import Headline
 
 MET_HELP = "已有数据的目标中已达到目标值的个数；尚无数据的目标（多为计划数）不计入。"
 

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from metrics.views import task_id_at
+from report.views import task_id_at
 
 ISSUE_PAGE = "pages/issue.py"
 

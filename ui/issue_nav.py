@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.progress import Scored
+from metrics.scoring.progress import Scored
 
 PICKER_KEY = "issue_task"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.headline import chinese_date
-from metrics.progress import Scored
+from metrics.scoring.headline import chinese_date
+from metrics.scoring.progress import Scored
 from report.literal import md
 from ui.data_source import Loaded, shown, view_version
 from ui.problems_view import show_load_failure

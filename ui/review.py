@@ -21,18 +21,18 @@ import pandas as pd
 import streamlit as st
 
 from charts.completion import status_breakdown
-from metrics.changes import Changes
-from metrics.headline import headline, rate_delta
-from metrics.intake import load_untrusted
-from metrics.loader import LoadResult, reported_count_warnings
+from metrics.intake.untrusted import load_untrusted
 from metrics.problems import Problem
-from metrics.progress import Scored
-from metrics.rollup import overall
-from metrics.safe_cells import safe_csv
-from metrics.store import AuditEntry, StaleVersion, StoreError, beijing_time
-from metrics.summary import rate_text
-from metrics.views import attention_items, summary_paragraph
+from metrics.scoring.changes import Changes
+from metrics.scoring.headline import headline, rate_delta
+from metrics.scoring.progress import Scored
+from metrics.scoring.rollup import overall
+from metrics.scoring.summary import rate_text
+from metrics.store.versions import AuditEntry, StaleVersion, StoreError, beijing_time
+from metrics.workbook.loader import LoadResult, reported_count_warnings
 from report.literal import md
+from report.safe_cells import safe_csv
+from report.views import attention_items, summary_paragraph
 from ui.data_source import Loaded, counts_of, of_version, store
 from ui.figures import show
 from ui.headline_cards import headline_cards

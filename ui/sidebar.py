@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.headline import chinese_date
+from metrics.scoring.headline import chinese_date
 from report.literal import md
 from ui.data_source import Loaded
 from ui.downloads import template_download_button

@@ -14,7 +14,7 @@ from charts.palette import (
     Swatch,
 )
 from metrics.contract import TaskStatus
-from metrics.progress import IndicatorStatus, TaskColour
+from metrics.scoring.progress import IndicatorStatus, TaskColour
 from report.literal import html_text
 
 

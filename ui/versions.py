@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from metrics.store import AuditEntry, Version, beijing_time
+from metrics.store.versions import AuditEntry, Version, beijing_time
 
 __all__ = ["audit_frame", "beijing_time", "change_summary", "versions_frame"]
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page, expect
 
-from metrics.loader import load_workbook
+from metrics.workbook.loader import load_workbook
 
 if TYPE_CHECKING:
     from tests.conftest import StreamlitServerFactory

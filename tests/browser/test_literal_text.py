@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page, expect
 
-from metrics.store import Store
+from metrics.store.versions import Store
 from report.literal import WORD_JOINER
 from tests.markup import OUTSIDE, markup_workbook
 

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from metrics.accounts import Accounts
-from metrics.store import STORE_ENV, Store
+from metrics.store.accounts import Accounts
+from metrics.store.versions import STORE_ENV, Store
 from tests.builders import meta, write_valid
 
 if TYPE_CHECKING:

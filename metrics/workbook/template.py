@@ -62,7 +62,7 @@ from metrics.contract import (
     SheetSpec,
     TaskStatus,
 )
-from metrics.dates import DateError, parse_date
+from metrics.values.dates import DateError, parse_date
 
 __all__ = (
     "CREATOR",

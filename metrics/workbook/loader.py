@@ -15,17 +15,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from metrics.cells import (
-    CellError,
-    read_count,
-    read_date,
-    read_direction,
-    read_indicator_id,
-    read_quantity,
-    read_status,
-    read_task_id,
-    read_text,
-)
 from metrics.contract import (
     DATA_SHEETS,
     INDICATORS,
@@ -38,14 +27,25 @@ from metrics.contract import (
     TaskStatus,
     normalise_header,
 )
-from metrics.dates import MAX_YEAR, MIN_YEAR
 from metrics.model import Dataset, Indicator, Meta, Observation, Task
 from metrics.problems import Problem, ProblemLog
-from metrics.quantities import Quantity, QuantityError, parse_quantity
-from metrics.reader import RawWorkbook, Source, WorkbookReadError, read_workbook
-from metrics.table import Record, Table, locate_table
-from metrics.units import Unit, UnitError, parse_unit
-from metrics.xlsx_scan import column_letter
+from metrics.values.cells import (
+    CellError,
+    read_count,
+    read_date,
+    read_direction,
+    read_indicator_id,
+    read_quantity,
+    read_status,
+    read_task_id,
+    read_text,
+)
+from metrics.values.dates import MAX_YEAR, MIN_YEAR
+from metrics.values.quantities import Quantity, QuantityError, parse_quantity
+from metrics.values.units import Unit, UnitError, parse_unit
+from metrics.workbook.reader import RawWorkbook, Source, WorkbookReadError, read_workbook
+from metrics.workbook.table import Record, Table, locate_table
+from metrics.workbook.xlsx_scan import column_letter
 
 T = TypeVar("T")
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from metrics.sqlite_db import immediate
+from metrics.store.sqlite_db import immediate
 
 STORE_ENV = "ZHENGGAI_STORE"
 SYSTEM_ACTOR = "系统"
@@ -147,7 +147,7 @@ def event_text(entry: AuditEntry) -> str:
 
 
 def default_root() -> Path:
-    return Path(os.environ.get(STORE_ENV) or Path(__file__).resolve().parent.parent / "store")
+    return Path(os.environ.get(STORE_ENV) or Path(__file__).resolve().parents[2] / "store")
 
 
 class Store:

@@ -15,11 +15,17 @@ from dataclasses import dataclass
 import pandas as pd
 
 from metrics.contract import TaskStatus
-from metrics.headline import chinese_date, headline
-from metrics.progress import IndicatorProgress, IndicatorStatus, Scored, TaskColour, TaskProgress
-from metrics.quantities import format_number
-from metrics.rollup import UNASSIGNED_UNIT, Group, by_category, overall
-from metrics.summary import rate_text
+from metrics.scoring.headline import chinese_date, headline
+from metrics.scoring.progress import (
+    IndicatorProgress,
+    IndicatorStatus,
+    Scored,
+    TaskColour,
+    TaskProgress,
+)
+from metrics.scoring.rollup import UNASSIGNED_UNIT, Group, by_category, overall
+from metrics.scoring.summary import rate_text
+from metrics.values.quantities import format_number
 
 Tag = Callable[[enum.Enum], str]
 

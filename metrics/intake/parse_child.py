@@ -1,4 +1,5 @@
-"""The child side of ``metrics.intake``: ``python -m metrics.parse_child MEMORY_BYTES``.
+"""The child side of ``metrics.intake.untrusted``:
+``python -m metrics.intake.parse_child MEMORY_BYTES``.
 
 Reads a workbook from stdin, caps its own address space, loads and validates it,
 and writes the pickled ``LoadResult`` to stdout. Run as a separate interpreter so
@@ -22,7 +23,7 @@ def main(argv: list[str]) -> int:
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         except (ImportError, ValueError, OSError):
             pass  # not on Linux: the parent's time limit still applies
-    from metrics.loader import load_workbook
+    from metrics.workbook.loader import load_workbook
 
     result = load_workbook(data)
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from metrics.progress import IndicatorStatus, Scored
-from metrics.rollup import overall
-from metrics.summary import rate_text
+from metrics.scoring.progress import IndicatorStatus, Scored
+from metrics.scoring.rollup import overall
+from metrics.scoring.summary import rate_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from metrics.progress import IndicatorProgress, Scored, TaskProgress
-from metrics.quantities import Qualifier, format_number
-from metrics.rollup import Completion, Group, by_category, by_lead_unit, by_problem, overall
+from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
+from metrics.scoring.rollup import Completion, Group, by_category, by_lead_unit, by_problem, overall
+from metrics.values.quantities import Qualifier, format_number
 
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 

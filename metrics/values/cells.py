@@ -13,9 +13,9 @@ import unicodedata
 from typing import TypeVar
 
 from metrics.contract import Direction, TaskStatus
-from metrics.dates import DateError, parse_date
-from metrics.quantities import Quantity, QuantityError, parse_quantity
-from metrics.units import Unit, UnitError
+from metrics.values.dates import DateError, parse_date
+from metrics.values.quantities import Quantity, QuantityError, parse_quantity
+from metrics.values.units import Unit, UnitError
 
 _ID_TEXT = re.compile(r"[(\[]?\s*(\d{1,6})\s*[)\]]?\.?")
 

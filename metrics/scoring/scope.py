@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from metrics.progress import Scored, TaskProgress
+from metrics.scoring.progress import Scored, TaskProgress
 
 
 class ScopeError(ValueError):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from metrics.contract import Direction
-from metrics.progress import IndicatorProgress, Scored
-from metrics.quantities import format_number
-from metrics.rollup import overall
+from metrics.scoring.progress import IndicatorProgress, Scored
+from metrics.scoring.rollup import overall
+from metrics.values.quantities import format_number
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from metrics.sqlite_db import immediate
+from metrics.store.sqlite_db import immediate
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8

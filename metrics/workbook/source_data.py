@@ -18,7 +18,7 @@ Formats (keys are the contract's English field names):
 Structural mistakes (unknown keys, wrong shapes, duplicate ids) raise ``SourceError``
 listing every problem; doubtful content (an unknown 状态, an indicator pointing at a
 missing task) is returned as ``SourceData.warnings``. Value types are checked by
-``metrics.workbook_writer`` when the workbook is written.
+``metrics.workbook.template`` when the workbook is written.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from metrics.contract import (
     Direction,
     TaskStatus,
 )
-from metrics.workbook_writer import (
+from metrics.workbook.template import (
     diff_workbooks,
     read_cell_values,
     write_template,

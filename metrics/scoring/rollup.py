@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from metrics.contract import TaskStatus
-from metrics.progress import IndicatorStatus, Scored, TaskColour, TaskProgress
+from metrics.scoring.progress import IndicatorStatus, Scored, TaskColour, TaskProgress
 
 UNASSIGNED_UNIT = "（未填写）"
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import python_calamine
 
 from metrics.contract import normalise_header
-from metrics.xlsx_scan import CellIssue, XlsxScanError, scan_xlsx
+from metrics.workbook.xlsx_scan import CellIssue, XlsxScanError, scan_xlsx
 
 Source = str | os.PathLike[str] | bytes
 

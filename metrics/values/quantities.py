@@ -32,7 +32,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import NamedTuple
 
-from metrics.units import (
+from metrics.values.units import (
     SCALE_WORDS,
     Unit,
     UnitError,

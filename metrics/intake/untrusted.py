@@ -15,7 +15,7 @@
    an abort inside python-calamine or a timeout becomes a clear message, and the
    calling process (the dashboard server) carries on.
 
-The same ``metrics.loader`` then validates what was read, so what was checked is
+The same ``metrics.workbook.loader`` then validates what was read, so what was checked is
 what is shown.
 """
 
@@ -37,8 +37,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
-from metrics.loader import MAX_CELL_CHARS, LoadResult
 from metrics.problems import Problem, Severity
+from metrics.workbook.loader import MAX_CELL_CHARS, LoadResult
 
 MB: Final = 1024 * 1024
 ENV_PREFIX: Final = "ZHENGGAI_"
@@ -417,15 +417,15 @@ def _refused(message: str) -> LoadResult:
 
 
 def _parse_in_child(data: bytes, limits: IntakeLimits) -> LoadResult:
-    """Parse in a separate interpreter (``metrics.parse_child``) with memory and time caps."""
-    package_root = str(Path(__file__).resolve().parent.parent)
+    """Parse in a separate interpreter (``metrics.intake.parse_child``), memory and time capped."""
+    package_root = str(Path(__file__).resolve().parents[2])
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
     }
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "metrics.parse_child", str(limits.parse_memory_bytes)],
+            [sys.executable, "-m", "metrics.intake.parse_child", str(limits.parse_memory_bytes)],
             input=data,
             capture_output=True,
             timeout=limits.parse_seconds,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from metrics.contract import SheetSpec, normalise_header
 from metrics.problems import ProblemLog
-from metrics.reader import RawSheet
+from metrics.workbook.reader import RawSheet
 
 HEADER_SEARCH_ROWS = 10
 
