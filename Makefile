@@ -6,7 +6,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime-installed
+DEV     := $(VENV)/.dev-installed
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run test lint fmt bench data clean
@@ -14,14 +15,14 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make run    start the dashboard at http://localhost:8501"
 	@echo "make test   ruff + mypy + pytest (needs: apt-get install chromium fonts-noto-cjk)"
-	@echo "make lint   ruff check, ruff format --check, mypy"
+	@echo "make lint   ruff check, ruff format --check, mypy, lint-imports (layers)"
 	@echo "make fmt    ruff format + ruff check --fix"
 	@echo "make bench  run scripts/bench.py"
 	@echo "make data   rebuild data/*.xlsx with scripts/build_workbook.py"
-	@echo "make venv   create $(VENV) and install requirements-dev.txt"
+	@echo "make venv   create $(VENV) and install the project with requirements-dev.txt"
 	@echo "make clean  remove caches and test output (keeps $(VENV))"
 
-venv: $(STAMP)
+venv: $(DEV)
 
 # Create the virtual environment. On Debian/Ubuntu the system python3 needs
 # the python3-venv package for this (ensurepip); a half-made .venv is removed.
@@ -30,18 +31,26 @@ $(BIN)/python:
 	  echo "error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu: sudo apt-get install python3-venv" >&2; \
 	  exit 1; }
 
-# Reinstall only when a requirements file changes.
-$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+# Reinstall only when a requirements file or pyproject.toml changes. `make run` needs
+# only the runtime dependencies; `make test` adds the development ones. The project's
+# own packages are installed editable, so the tree is what runs.
+$(RUNTIME): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(DEV): $(RUNTIME) requirements-dev.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-run: venv
+run: $(RUNTIME)
 	$(BIN)/streamlit run dashboard.py
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/python -m pytest

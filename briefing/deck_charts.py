@@ -1,6 +1,6 @@
 """Native, editable charts for the briefing deck (python-pptx chart objects, not pictures):
 task status as a doughnut, completion by 方面 as bars, and a task's indicators sharing one
-unit as bars of value and target. Colours are the dashboard's (charts.palette).
+unit as bars of value and target. Colours are the dashboard's (report.palette).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches
 
 from briefing.deck_text import ACCENT, INK, Box, shorten, style_font
-from charts.palette import TASK_STATUS_SWATCHES
 from metrics.contract import TaskStatus
 from metrics.scoring.progress import IndicatorProgress, TaskProgress
 from metrics.scoring.rollup import Group
 from metrics.values.units import is_rank
+from report.palette import TASK_STATUS_SWATCHES
 from report.views import short_category
 
 VALUE_SERIES = "数值"

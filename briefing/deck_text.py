@@ -24,7 +24,7 @@ from pptx.slide import Slide
 from pptx.text.text import Font, TextFrame
 from pptx.util import Emu, Inches, Pt
 
-from charts import palette
+from report import palette
 
 LATIN_FONT = "Microsoft YaHei"
 EAST_ASIAN_FONT = "微软雅黑"  # the same font; the Chinese name is what Chinese Office writes

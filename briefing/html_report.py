@@ -26,8 +26,8 @@ from metrics.scoring.rollup import by_category, completion, overall
 from metrics.scoring.scope import Scope
 from metrics.scoring.summary import rate_text
 from report.literal import html_text
+from report.status import badge
 from report.views import attention_items, summary_paragraph, target_text, value_text
-from ui.status import badge
 
 CHART_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
 

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 
-from charts.palette import BLUE, INK, TASK_STATUS_SWATCHES, Swatch
 from charts.style import (
     WHITE,
     base_layout,
@@ -20,6 +19,7 @@ from metrics.contract import TaskStatus
 from metrics.scoring.rollup import Completion, Group, Overall
 from metrics.scoring.summary import rate_text
 from metrics.values.quantities import PERCENT, format_number
+from report.palette import BLUE, INK, TASK_STATUS_SWATCHES, Swatch
 
 _STATUS_ORDER = (
     TaskStatus.DONE,

@@ -7,7 +7,6 @@ from typing import Final
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 
-from charts.palette import BAND_SHADES, INDICATOR_SWATCHES, INK
 from charts.style import (
     GRID_COLOUR,
     MUTED_INK,
@@ -22,6 +21,7 @@ from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress, IndicatorStatus
 from metrics.values.quantities import format_number
 from metrics.values.units import Unit, is_rank
+from report.palette import BAND_SHADES, INDICATOR_SWATCHES, INK
 
 # Vertical layout of the bullet chart, in y units of a [0, 1] axis.
 # The target label sits above the bands, the 序时 label below them.

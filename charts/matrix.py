@@ -6,7 +6,6 @@ from typing import Final
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 
-from charts.palette import INDICATOR_SWATCHES
 from charts.style import (
     GRID_COLOUR,
     MUTED_INK,
@@ -18,6 +17,7 @@ from charts.style import (
     shorten,
 )
 from metrics.scoring.progress import IndicatorStatus, Scored, TaskProgress
+from report.palette import INDICATOR_SWATCHES
 
 _ROW_HEIGHT: Final = 24  # px per task
 _CELL_SIZE: Final = 20  # px, the side of a square

@@ -11,8 +11,8 @@ from typing import Any, Final
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 
-from charts.palette import FONT_FAMILY, INK
 from report.literal import plotly_text
+from report.palette import FONT_FAMILY, INK
 
 FONT_SIZE: Final = 13
 SMALL_FONT_SIZE: Final = 11

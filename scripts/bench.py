@@ -24,17 +24,15 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+from metrics.contract import INDICATORS, OBSERVATIONS, TASKS
+from metrics.intake.untrusted import load_untrusted
+from metrics.scoring.changes import compare
+from metrics.scoring.progress import score
+from metrics.scoring.rollup import overall
+from metrics.store.versions import Store
+from metrics.workbook.loader import load_workbook
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from metrics.contract import INDICATORS, OBSERVATIONS, TASKS  # noqa: E402
-from metrics.intake.untrusted import load_untrusted  # noqa: E402
-from metrics.scoring.changes import compare  # noqa: E402
-from metrics.scoring.progress import score  # noqa: E402
-from metrics.scoring.rollup import overall  # noqa: E402
-from metrics.store.versions import Store  # noqa: E402
-from metrics.workbook.loader import load_workbook  # noqa: E402
-
 BUNDLED = ROOT / "data" / "indicators.xlsx"
 GENERATED = ROOT / "test-output" / "bench" / "generated_100k.xlsx"
 BUNDLED_GOAL_MS = 50.0

@@ -16,18 +16,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-from metrics.workbook.source_data import (  # noqa: E402
+from metrics.workbook.source_data import (
     SourceError,
     build,
     check,
     load_source,
 )
-from metrics.workbook.template import WorkbookValueError  # noqa: E402
+from metrics.workbook.template import WorkbookValueError
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO_ROOT / "data" / "source"
 DEFAULT_OUT = REPO_ROOT / "data"
 

@@ -10,12 +10,12 @@ import pytest
 from charts.completion import completion_by_group, problem_label, status_breakdown, unit_ranking
 from charts.indicator import bullet, history
 from charts.matrix import task_status_matrix
-from charts.palette import FONT_FAMILY, INDICATOR_SWATCHES, TASK_STATUS_SWATCHES
 from metrics.contract import Direction, TaskStatus
 from metrics.model import Indicator, Meta, Observation
 from metrics.scoring.progress import IndicatorProgress, IndicatorStatus, Scored, score_indicator
 from metrics.scoring.rollup import by_category, by_lead_unit, by_problem, overall
 from metrics.values.units import parse_unit
+from report.palette import FONT_FAMILY, INDICATOR_SWATCHES, TASK_STATUS_SWATCHES
 
 
 def indicator(scored: Scored, indicator_id: str) -> IndicatorProgress:

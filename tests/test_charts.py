@@ -11,14 +11,6 @@ import pytest
 from charts.completion import completion_by_group, status_breakdown, unit_ranking
 from charts.indicator import bullet, history
 from charts.matrix import task_status_matrix
-from charts.palette import (
-    BAND_SHADES,
-    BLUE,
-    FONT_FAMILY,
-    INDICATOR_SWATCHES,
-    INK,
-    TASK_STATUS_SWATCHES,
-)
 from charts.style import PLOTLY_CONFIG, base_layout, shorten
 from metrics.contract import Direction, TaskStatus
 from metrics.model import Indicator, Meta, Observation
@@ -32,6 +24,14 @@ from metrics.scoring.rollup import (
     overall,
 )
 from metrics.values.units import parse_unit
+from report.palette import (
+    BAND_SHADES,
+    BLUE,
+    FONT_FAMILY,
+    INDICATOR_SWATCHES,
+    INK,
+    TASK_STATUS_SWATCHES,
+)
 
 META = Meta("测试", "测试区委", datetime.date(2021, 5, 31), datetime.date(2021, 2, 4))
 

@@ -34,7 +34,6 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Final
 
 from metrics.problems import Problem, Severity
@@ -418,11 +417,7 @@ def _refused(message: str) -> LoadResult:
 
 def _parse_in_child(data: bytes, limits: IntakeLimits) -> LoadResult:
     """Parse in a separate interpreter (``metrics.intake.parse_child``), memory and time capped."""
-    package_root = str(Path(__file__).resolve().parents[2])
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
-    }
+    env = dict(os.environ)  # the child imports the installed ``metrics`` package
     try:
         done = subprocess.run(
             [sys.executable, "-m", "metrics.intake.parse_child", str(limits.parse_memory_bytes)],
