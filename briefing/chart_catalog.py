@@ -8,6 +8,7 @@ a fixed size and no hover-only information.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,10 +57,10 @@ def chart_catalog(scored: Scored) -> list[ExportChart]:
         if ip.status is IndicatorStatus.NO_TARGET or ip.latest is None:
             continue
         name = f"任务{ind.task_id}_{ind.name}"
-        charts.append(ExportChart(f"bullet_{ind.id}", name, lambda ip=ip: bullet(ip)))
+        charts.append(ExportChart(f"bullet_{ind.id}", name, functools.partial(bullet, ip)))
         if len(ip.history) >= 2:
             charts.append(
-                ExportChart(f"history_{ind.id}", f"{name}_历史", lambda ip=ip: history(ip))
+                ExportChart(f"history_{ind.id}", f"{name}_历史", functools.partial(history, ip))
             )
     return charts
 

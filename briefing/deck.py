@@ -42,12 +42,25 @@ from briefing.deck_page import (
 )
 from briefing.deck_table import Column, Row, add_table, pages
 from briefing.deck_task import task_slides
-from briefing.deck_text import ACCENT, INK, MUTED, Box, Line, add_text, fits, shorten, text_height
+from briefing.deck_text import (
+    ACCENT,
+    ELLIPSIS,
+    INK,
+    MUTED,
+    Box,
+    Line,
+    add_text,
+    fits,
+    text_height,
+)
 from metrics.scoring.headline import Headline, chinese_date, headline
 from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
-from metrics.scoring.rollup import UNASSIGNED_UNIT, by_category
+from metrics.scoring.rollup import by_category
 from metrics.scoring.scope import Scope
-from report.views import LAGGING, attention_items, summary_paragraph, target_text, value_text
+from metrics.text import shorten
+from report.headline_cards import headline_cards, met_note
+from report.views import LAGGING, attention_items, summary_paragraph
+from report.wording import lead_unit, target_text, value_text
 
 ATTENTION_COLUMNS = (
     Column("任务", 3.2),
@@ -107,7 +120,11 @@ def title_slide(deck: PresentationType, data: Scored, scope: Scope, version: str
     title_box = Box(MARGIN, top, CONTENT_WIDTH, int(Inches(1.7)))
     sizes = (36.0, 32.0, 28.0)
     size = next((s for s in sizes if fits([Line(figures.title, s, bold=True)], title_box)), 24.0)
-    add_text(slide, title_box, [Line(shorten(figures.title, 80), size, bold=True)])
+    add_text(
+        slide,
+        title_box,
+        [Line(shorten(figures.title, 80, ellipsis=ELLIPSIS, fold_space=True), size, bold=True)],
+    )
     lines = [
         Line(figures.organisation, 20, space_after=10),
         Line(f"数据截至 {figures.as_of_text}", 16, colour=MUTED, space_after=4),
@@ -124,9 +141,7 @@ def overview_slide(deck: PresentationType, data: Scored, scope: Scope) -> None:
     body = body_box(heading(slide, f"整改总体情况{suffix}"))
     figures = headline(data)
     cards_bottom = _cards(slide, figures, body)
-    remark = figures.without_data_text
-    remark = f"指标已达标按已有数据的目标计算；{remark}。" if remark else ""
-    sentence = Line(figures.sentence + remark, 14, colour=INK)
+    sentence = Line(figures.sentence + met_note(figures), 14, colour=INK)
     sentence_box = Box(body.left, cards_bottom, body.width, text_height([sentence], body.width))
     add_text(slide, sentence_box, [sentence])
     charts_top = sentence_box.bottom + GAP
@@ -147,20 +162,18 @@ def overview_slide(deck: PresentationType, data: Scored, scope: Scope) -> None:
 
 
 def _cards(slide: Slide, figures: Headline, body: Box) -> int:
-    """Five headline figures side by side; returns their bottom."""
-    cards = (
-        ("整改完成率", figures.rate_text),
-        ("已完成", f"{figures.completed}/{figures.total}项"),
-        ("正在整改", f"{figures.in_progress}项"),
-        ("指标已达标", figures.met_text.replace(" ", "")),
-        ("超期", f"{figures.overdue}项"),
-    )
+    """The headline cards (``report.headline_cards``, compact) side by side; returns their
+    bottom."""
+    cards = headline_cards(figures, compact=True)
     width = body.width // len(cards)
     height = int(Inches(1.15))
-    for index, (label, value) in enumerate(cards):
+    for index, card in enumerate(cards):
         box = Box(body.left + index * width, body.top, width - GAP, height)
         colour = ACCENT if index == 0 else INK
-        lines = [Line(label, 13, colour=MUTED, space_after=2), Line(value, 28, True, colour)]
+        lines = [
+            Line(card.label, 13, colour=MUTED, space_after=2),
+            Line(card.value, 28, True, colour),
+        ]
         add_text(slide, box, lines)
     return body.top + height
 
@@ -188,7 +201,7 @@ def _task_row(tp: TaskProgress) -> Row:
     return (
         f"（{t.id}）{t.title}",
         t.status.value,
-        t.lead_unit or UNASSIGNED_UNIT,
+        lead_unit(t),
         _deadline(tp),
         reason,
     )
@@ -200,7 +213,7 @@ def _indicator_row(tp: TaskProgress, ip: IndicatorProgress) -> Row:
     return (
         f"（{t.id}）{t.title}：{ip.indicator.name}",
         ip.status.value,
-        t.lead_unit or UNASSIGNED_UNIT,
+        lead_unit(t),
         _deadline(tp),
         detail,
     )

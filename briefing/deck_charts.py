@@ -6,25 +6,27 @@ unit as bars of value and target. Colours are the dashboard's (report.palette).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from pptx.chart.chart import Chart
-from pptx.chart.data import CategoryChartData
-from pptx.dml.color import RGBColor
+from pptx.chart.data import CategoryChartData, ChartData
 from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
 from pptx.util import Emu, Inches
 
-from briefing.deck_text import ACCENT, INK, Box, shorten, style_font
+from briefing.deck_text import ACCENT, ELLIPSIS, INK, Box, rgb, style_font
 from metrics.contract import TaskStatus
 from metrics.scoring.progress import IndicatorProgress, TaskProgress
 from metrics.scoring.rollup import Group
+from metrics.text import shorten
 from metrics.values.units import is_rank
-from report.palette import TASK_STATUS_SWATCHES
-from report.views import short_category
+from report.palette import TARGET_GREY, TASK_STATUS_SWATCHES
+from report.wording import percent, short_category
 
 VALUE_SERIES = "数值"
 TARGET_SERIES = "目标"
-TARGET_COLOUR = RGBColor(0xB9, 0xC0, 0xCB)
+TARGET_COLOUR = rgb(TARGET_GREY)
 PERCENT = "%"
 MAX_BARS = 8  # indicators on one chart; the rest go to the table
 MAX_CHARTS = 2  # indicator charts on one task slide
@@ -55,8 +57,8 @@ def add_status_doughnut(slide: Slide, box: Box, tasks: Sequence[TaskProgress]) -
     for point, status in zip(plot.series[0].points, statuses, strict=True):
         swatch = TASK_STATUS_SWATCHES[status]
         point.format.fill.solid()
-        point.format.fill.fore_color.rgb = _rgb(swatch.colour)
-        style_font(point.data_label.font, 14, bold=True, colour=_rgb(swatch.text_colour))
+        point.format.fill.fore_color.rgb = rgb(swatch.colour)
+        style_font(point.data_label.font, 14, bold=True, colour=rgb(swatch.text_colour))
     return chart
 
 
@@ -80,7 +82,7 @@ def category_bars_height(groups: Sequence[Group]) -> int:
 
 
 def _percent(rate: float | None) -> float:
-    return 0.0 if rate is None else round(rate * 100, 1)
+    return percent(rate) or 0.0
 
 
 # -- one task ---------------------------------------------------------------------------------
@@ -119,7 +121,9 @@ def add_indicator_chart(slide: Slide, box: Box, group: Sequence[IndicatorProgres
     """Bars of the indicators' latest values and, where set, their targets (one unit)."""
     unit = group[0].indicator.unit_symbol
     data = CategoryChartData(number_format="General")
-    data.categories = [shorten(ip.indicator.name, LABEL_CHARS) for ip in group]
+    data.categories = [
+        shorten(ip.indicator.name, LABEL_CHARS, ellipsis=ELLIPSIS, fold_space=True) for ip in group
+    ]
     data.add_series(VALUE_SERIES, [ip.value for ip in group])
     if _has_target(group):
         data.add_series(TARGET_SERIES, [ip.indicator.target for ip in group])
@@ -149,9 +153,12 @@ def _numbers(group: Sequence[IndicatorProgress]) -> list[float]:
 def _add_chart(
     slide: Slide, box: Box, kind: XL_CHART_TYPE, data: CategoryChartData, title: str
 ) -> Chart:
-    frame = slide.shapes.add_chart(
-        kind, Emu(box.left), Emu(box.top), Emu(box.width), Emu(box.height), data
-    )
+    # python-pptx 1.0.2 annotates add_chart as taking ChartData (a deprecated subclass of
+    # CategoryChartData) and returning a Chart; it takes any chart data and returns the
+    # GraphicFrame that holds the chart.
+    left, top, width, height = Emu(box.left), Emu(box.top), Emu(box.width), Emu(box.height)
+    added = slide.shapes.add_chart(kind, left, top, width, height, cast(ChartData, data))
+    frame = cast(GraphicFrame, added)
     chart = frame.chart
     style_font(chart.font, CHART_TEXT)
     chart.has_title = True
@@ -193,7 +200,3 @@ def _bars(chart: Chart, *, data_label_format: str) -> None:
     values = chart.value_axis
     values.has_major_gridlines = False
     values.visible = False
-
-
-def _rgb(hex_colour: str) -> RGBColor:
-    return RGBColor.from_string(hex_colour.lstrip("#").upper())

@@ -8,7 +8,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation
-from pptx.slide import Slide
+from pptx.slide import Slide, Slides
 from pptx.util import Emu, Inches
 
 from briefing.deck_text import (
@@ -41,7 +41,8 @@ CRUMB_BODY_TOP = BODY_TOP + CRUMB_HEIGHT  # below a heading with a breadcrumb
 
 
 def new_slide(deck: Presentation) -> Slide:
-    return deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
+    slides: Slides = deck.slides  # python-pptx leaves Presentation.slides unannotated
+    return slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
 
 
 def accent_rule(slide: Slide, left: int, top: int, width: int = int(Inches(1.2))) -> int:

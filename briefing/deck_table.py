@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
-from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
 from pptx.slide import Slide
 from pptx.table import _Cell
@@ -28,12 +27,14 @@ from briefing.deck_text import (
     Line,
     fill_frame,
     line_count,
+    rgb,
     split_text,
 )
+from report import palette
 
 TABLE_SIZE = 11.0  # points
 ROW_LINE_HEIGHT = 1.45  # line height / font size in cells: renderers pad table lines more
-BAND = RGBColor(0xF2, 0xF4, 0xF7)  # every other body row
+BAND = rgb(palette.ROW_BAND)  # every other body row
 
 Row = tuple[str, ...]
 
@@ -160,5 +161,7 @@ def _fill_cell(cell: _Cell, text: str, size: float, *, heading: bool, banded: bo
     fill = etree.SubElement(props, _SOLID_FILL)
     etree.SubElement(fill, _SRGB, val=str(colour))
     frame = cell.text_frame
-    frame._txBody.find(_BODY_PR).set("wrap", "square")
+    body_pr = frame._txBody.find(_BODY_PR)
+    assert body_pr is not None  # every a:txBody has its a:bodyPr
+    body_pr.set("wrap", "square")
     fill_frame(frame, [Line(text, size, bold=heading, colour=WHITE if heading else INK)])

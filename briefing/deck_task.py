@@ -56,8 +56,7 @@ from briefing.deck_text import (
 )
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress, TaskProgress
-from metrics.scoring.rollup import UNASSIGNED_UNIT
-from report.views import target_text, value_text
+from report.wording import lead_unit, target_text, value_text
 
 CONTINUED = "（续）"
 MEASURE_LIMITS = (300, 220, 150)  # characters of shortened 整改措施, tried in turn
@@ -106,7 +105,7 @@ def crumb(tp: TaskProgress) -> str:
 
 def status_line(tp: TaskProgress) -> str:
     t = tp.task
-    parts = [f"状态：{t.status.value}", f"牵头单位：{t.lead_unit or UNASSIGNED_UNIT}"]
+    parts = [f"状态：{t.status.value}", f"牵头单位：{lead_unit(t)}"]
     if t.deadline is not None:
         parts.append(f"整改时限：{chinese_date(t.deadline)}")
     if t.completed_on is not None:
@@ -178,7 +177,9 @@ def main_text(tp: TaskProgress, rows: Sequence[Row], column: Box) -> MainText:
         # the whole table overleaf is worth it only for text at a comfortable size
         alone = column.height - POINTER_HEIGHT - GAP
         rooms = [(whole_table, TEXT_SIZES), (share, TEXT_SIZES), (alone, comfortable)]
-    candidates = [(*variant, room, sizes) for room, sizes in rooms for variant in full]
+    candidates: list[tuple[int | None, bool, int, Sequence[float]]] = [
+        (*variant, room, sizes) for room, sizes in rooms for variant in full
+    ]
     candidates += [(limit, False, share, TEXT_SIZES) for limit in MEASURE_LIMITS]
     for limit, with_note, room, sizes in candidates:
         for size in sizes:

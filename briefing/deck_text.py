@@ -24,14 +24,23 @@ from pptx.slide import Slide
 from pptx.text.text import Font, TextFrame
 from pptx.util import Emu, Inches, Pt
 
+from metrics.text import shorten
 from report import palette
 
 LATIN_FONT = "Microsoft YaHei"
 EAST_ASIAN_FONT = "微软雅黑"  # the same font; the Chinese name is what Chinese Office writes
-INK = RGBColor.from_string(palette.INK.lstrip("#").upper())
-MUTED = RGBColor(0x5B, 0x62, 0x70)
-ACCENT = RGBColor.from_string(palette.BLUE.lstrip("#"))
-WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+
+
+def rgb(hex_colour: str) -> RGBColor:
+    """A ``report.palette`` colour ("#0072B2") for python-pptx."""
+    red, green, blue = bytes.fromhex(hex_colour.lstrip("#"))
+    return RGBColor(red, green, blue)
+
+
+INK = rgb(palette.INK)
+MUTED = rgb(palette.MUTED)
+ACCENT = rgb(palette.BLUE)
+WHITE = rgb(palette.WHITE)
 
 EMU_PER_PT = 12700
 INSET_X = int(Inches(0.1))  # default left/right inset of text boxes and table cells
@@ -90,6 +99,7 @@ def set_typefaces(font: Font) -> None:
     if old is not None:
         rpr.remove(old)
     latin = rpr.find(qn("a:latin"))
+    assert latin is not None  # font.name has just written it
     latin.addnext(rpr.makeelement(qn("a:ea"), {"typeface": EAST_ASIAN_FONT}))
 
 
@@ -106,7 +116,7 @@ def add_text(
 ) -> TextFrame:
     """A wrapping text box of fixed size, one paragraph per line."""
     shape = slide.shapes.add_textbox(Emu(box.left), Emu(box.top), Emu(box.width), Emu(box.height))
-    frame = shape.text_frame
+    frame: TextFrame = shape.text_frame
     frame.word_wrap = True
     frame.auto_size = MSO_AUTO_SIZE.NONE
     frame.vertical_anchor = anchor
@@ -215,14 +225,7 @@ def one_line(text: str, width: int, size: float) -> str:
     return cut + ELLIPSIS
 
 
-# -- shortening -------------------------------------------------------------------------------
-
-
-def shorten(text: str, limit: int) -> str:
-    """At most ``limit`` characters, ending in "……" when cut."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: max(0, limit - len(ELLIPSIS))] + ELLIPSIS
-
+# -- points -----------------------------------------------------------------------------------
 
 _NEXT_POINT = re.compile(r"(?<=[；;。])\s*(?=[二三四五六七八九十]+是)")
 
@@ -239,7 +242,7 @@ def points(text: str, limit: int) -> list[str]:
     for part in all_points(text):
         if len(part) > room:
             if room > 2 * len(ELLIPSIS):
-                kept.append(shorten(part, room))
+                kept.append(shorten(part, room, ellipsis=ELLIPSIS, fold_space=True))
             elif kept:
                 kept[-1] = kept[-1].rstrip("；;。") + ELLIPSIS
             break

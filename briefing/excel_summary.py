@@ -24,12 +24,15 @@ from metrics.scoring.headline import headline
 from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
 from metrics.scoring.rollup import completion
 from metrics.scoring.scope import Scope
+from report.palette import HEADER_NAVY, WHITE
 from report.safe_cells import neutralise
-from report.views import value_text
+from report.wording import lead_unit, value_text
 
-HEADER_FILL = PatternFill("solid", fgColor="1F3864")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_NAVY.lstrip("#").upper())
+HEADER_FONT = Font(bold=True, color=WHITE.lstrip("#").upper())
 PERCENT = "0.0%"
+# What a cell of the summary holds: text, a number (int or float), a date, or nothing.
+CellValue = str | float | datetime.date | None
 
 TASK_HEADERS = (
     ("编号", 6),
@@ -95,7 +98,7 @@ def _overview(
 ) -> None:
     figures = headline(scored)
     c = completion(tasks)
-    rows: list[tuple[str, object]] = [
+    rows: list[tuple[str, CellValue]] = [
         ("标题", figures.title),
         ("报告单位", figures.organisation),
         ("数据截至", scored.meta.as_of),
@@ -114,7 +117,7 @@ def _overview(
             row[1].number_format = "yyyy-mm-dd"
 
 
-def _task_row(tp: TaskProgress) -> list[object]:
+def _task_row(tp: TaskProgress) -> list[CellValue]:
     t = tp.task
     return [
         t.id,
@@ -123,7 +126,7 @@ def _task_row(tp: TaskProgress) -> list[object]:
         t.title,
         t.status.value,
         tp.colour.value,
-        t.lead_unit or "（未填写）",
+        lead_unit(t),
         t.deadline,
         len(tp.indicators),
         tp.reason,
@@ -132,7 +135,7 @@ def _task_row(tp: TaskProgress) -> list[object]:
     ]
 
 
-def _indicator_row(ip: IndicatorProgress) -> list[object]:
+def _indicator_row(ip: IndicatorProgress) -> list[CellValue]:
     ind = ip.indicator
     latest = ip.latest
     return [
@@ -156,7 +159,9 @@ def _indicator_row(ip: IndicatorProgress) -> list[object]:
     ]
 
 
-def _table(ws: Worksheet, headers: Sequence[tuple[str, int]], rows: Sequence[list[object]]) -> None:
+def _table(
+    ws: Worksheet, headers: Sequence[tuple[str, int]], rows: Sequence[list[CellValue]]
+) -> None:
     for column, (name, width) in enumerate(headers, start=1):
         cell = ws.cell(row=1, column=column, value=name)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -169,7 +174,7 @@ def _table(ws: Worksheet, headers: Sequence[tuple[str, int]], rows: Sequence[lis
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
 
 
-def _write(ws: Worksheet, row: int, column: int, value: object) -> None:
+def _write(ws: Worksheet, row: int, column: int, value: CellValue) -> None:
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
         cell.value = neutralise(value)

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Final
 
 from briefing.chart_catalog import ExportChart, for_export
-from briefing.images import MIME, ImageExportError, Renderer
+from briefing.images import FORMATS, MIME, ImageExportError, Renderer
 from briefing.names import export_name
 from metrics.scoring.progress import Scored
 from metrics.scoring.scope import Scope
 
 DOCUMENT_FORMATS: Final = ("pptx", "html", "xlsx")
-IMAGE_FORMATS: Final = ("png", "svg", "pdf")
+IMAGE_FORMATS: Final = FORMATS
 DOCUMENT_MIME: Final = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "html": "text/html",
@@ -61,11 +61,12 @@ def export_document(fmt: str, scored: Scored, scope: Scope, *, version: str) -> 
 
 def render_chart(renderer: Renderer, chart: ExportChart, scored: Scored, fmt: str) -> Exported:
     """One chart as PNG (2x), SVG or PDF, named after what it shows and the data's date."""
-    if fmt not in IMAGE_FORMATS:
+    image_format = next((f for f in FORMATS if f == fmt), None)  # narrowed to a Format
+    if image_format is None:
         raise ExportError(f"不支持的图片格式“{fmt}”：可选 PNG、SVG、PDF")
     figure, width, height = for_export(chart.build(), chart.title, scored)
     try:
-        data = renderer.render(figure, fmt, width=width, height=height, scale=2)  # type: ignore[arg-type]
+        data = renderer.render(figure, image_format, width=width, height=height, scale=2)
     except ImageExportError as exc:
         raise ExportError(str(exc)) from exc
     return Exported(export_name(chart.title, scored.meta.as_of, fmt), MIME[fmt], data)

@@ -22,33 +22,35 @@ from charts.completion import completion_by_group, status_breakdown
 from charts.indicator import bullet, history
 from metrics.scoring.headline import chinese_date, headline
 from metrics.scoring.progress import IndicatorProgress, IndicatorStatus, Scored, TaskProgress
-from metrics.scoring.rollup import by_category, completion, overall
+from metrics.scoring.rollup import by_category, overall
 from metrics.scoring.scope import Scope
-from metrics.scoring.summary import rate_text
+from report.headline_cards import headline_cards, met_note
 from report.literal import html_text
+from report.palette import INK, MUTED, ROW_BAND, RULE
 from report.status import badge
-from report.views import attention_items, summary_paragraph, target_text, value_text
+from report.views import attention_items, summary_paragraph
+from report.wording import NOT_FILLED, iso_day, lead_unit, target_text, value_text
 
 CHART_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
 
-STYLE = """
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
-       color: #1d2330; max-width: 1100px; margin: 0 auto; padding: 24px; line-height: 1.6; }
-h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 21px; margin-top: 28px; }
-h3 { font-size: 17px; margin: 18px 0 6px; }
-.meta { color: #5b6270; font-size: 14px; }
-.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
-.card { border: 1px solid #d0d5dd; border-radius: 8px; padding: 10px 16px; min-width: 130px; }
-.card .label { font-size: 13px; color: #5b6270; } .card .value { font-size: 26px; }
-.crumb { color: #5b6270; font-size: 13px; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0; }
-th, td { border: 1px solid #d0d5dd; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f2f4f7; }
-.chart { break-inside: avoid; page-break-inside: avoid; margin: 8px 0; }
-section.issue { break-before: page; page-break-before: always; }
-.source { color: #5b6270; font-size: 12px; }
-.measures { white-space: pre-line; }
-@media print { body { padding: 0; max-width: none; } a { color: inherit; } }
+STYLE = f"""
+body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+       color: {INK}; max-width: 1100px; margin: 0 auto; padding: 24px; line-height: 1.6; }}
+h1 {{ font-size: 26px; margin-bottom: 4px; }} h2 {{ font-size: 21px; margin-top: 28px; }}
+h3 {{ font-size: 17px; margin: 18px 0 6px; }}
+.meta {{ color: {MUTED}; font-size: 14px; }}
+.cards {{ display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }}
+.card {{ border: 1px solid {RULE}; border-radius: 8px; padding: 10px 16px; min-width: 130px; }}
+.card .label {{ font-size: 13px; color: {MUTED}; }} .card .value {{ font-size: 26px; }}
+.crumb {{ color: {MUTED}; font-size: 13px; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0; }}
+th, td {{ border: 1px solid {RULE}; padding: 4px 8px; text-align: left; vertical-align: top; }}
+th {{ background: {ROW_BAND}; }}
+.chart {{ break-inside: avoid; page-break-inside: avoid; margin: 8px 0; }}
+section.issue {{ break-before: page; page-break-before: always; }}
+.source {{ color: {MUTED}; font-size: 12px; }}
+.measures {{ white-space: pre-line; }}
+@media print {{ body {{ padding: 0; max-width: none; }} a {{ color: inherit; }} }}
 """
 
 
@@ -70,7 +72,7 @@ def build_html(scored: Scored, scope: Scope, *, version: str) -> str:
         f"<h1>{_e(figures.title)}</h1>",
         f"<p class='meta'>{_e(meta.organisation)}　·　数据截至 {_e(chinese_date(meta.as_of))}"
         f"　·　数据版本 {_e(version)}　·　范围：{_e(scope.label())}</p>",
-        _cards(scored, tasks),
+        _cards(scored),
         f"<p>{_e(summary_paragraph(scored))}</p>",
         "<h2>任务状态</h2>",
         _chart(status_breakdown(overall(scored))),
@@ -99,23 +101,16 @@ def _e(text: object) -> str:
     return html_text(text)
 
 
-def _cards(scored: Scored, tasks: tuple[TaskProgress, ...]) -> str:
+def _cards(scored: Scored) -> str:
+    """The headline cards (``report.headline_cards``) and the remark under them."""
     figures = headline(scored)
-    c = completion(tasks)
-    cards = [
-        ("整改完成率", rate_text(c.rate)),
-        (f"已完成（共 {c.total} 项）", f"{c.completed} 项"),
-        ("正在整改", f"{c.in_progress} 项"),
-        ("指标已达标", figures.met_text),
-        ("超期任务", f"{c.overdue} 项"),
-    ]
     body = "".join(
-        f"<div class='card'><div class='label'>{_e(label)}</div>"
-        f"<div class='value'>{_e(value)}</div></div>"
-        for label, value in cards
+        f"<div class='card'><div class='label'>{_e(card.label)}</div>"
+        f"<div class='value'>{_e(card.value)}</div></div>"
+        for card in headline_cards(figures)
     )
-    note = figures.without_data_text
-    remark = f"<p class='meta'>指标已达标按已有数据的目标计算；{_e(note)}。</p>" if note else ""
+    note = met_note(figures)
+    remark = f"<p class='meta'>{_e(note)}</p>" if note else ""
     return f"<div class='cards'>{body}</div>{remark}"
 
 
@@ -147,10 +142,10 @@ def _issue(tp: TaskProgress, scored: Scored) -> str:
         f"<section class='issue' id='task-{t.id}'>",
         f"<p class='crumb'>{_e(t.category)} › {_e(t.problem)}</p>",
         f"<h2>（{t.id}）{_e(t.title)}</h2>",
-        f"<p>{badge(t.status)}　{badge(tp.colour)}　牵头单位：{_e(t.lead_unit or '（未填写）')}"
-        f"　整改时限：{_e(t.deadline.isoformat() if t.deadline else '未定')}</p>",
+        f"<p>{badge(t.status)}　{badge(tp.colour)}　牵头单位：{_e(lead_unit(t))}"
+        f"　整改时限：{_e(iso_day(t.deadline, '未定'))}</p>",
         f"<p class='meta'>{_e(tp.reason)}</p>",
-        f"<h3>整改措施</h3><p class='measures'>{_e(t.measures or '（未填写）')}</p>",
+        f"<h3>整改措施</h3><p class='measures'>{_e(t.measures or NOT_FILLED)}</p>",
     ]
     if t.note:
         parts.append(f"<p class='meta measures'>备注：{_e(t.note)}</p>")

@@ -5,21 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-import plotly.graph_objects as go  # type: ignore[import-untyped]
+import plotly.graph_objects as go
 
-from charts.style import (
-    WHITE,
-    base_layout,
-    category_axis,
-    escape,
-    shorten,
-    value_axis,
-)
+from charts.style import base_layout, category_axis, escape, value_axis
 from metrics.contract import TaskStatus
 from metrics.scoring.rollup import Completion, Group, Overall
 from metrics.scoring.summary import rate_text
-from metrics.values.quantities import PERCENT, format_number
-from report.palette import BLUE, INK, TASK_STATUS_SWATCHES, Swatch
+from metrics.text import shorten
+from metrics.values.formatting import format_number
+from metrics.values.quantities import PERCENT
+from report.palette import BLUE, INK, TASK_STATUS_SWATCHES, WHITE, Swatch
 
 _STATUS_ORDER = (
     TaskStatus.DONE,
@@ -33,6 +28,7 @@ _BAR_PITCH = 28  # px per bar in completion_by_group
 # Below this rate the "10/13 · 76.9%" label does not fit inside the bar on a phone.
 _INSIDE_FROM = 55.0
 _AXIS_HEIGHT = 56  # x tick labels and the axis title
+LABEL_CHARS = 14  # a group's label on a 390 px phone, "…" included; the hover has it all
 
 
 def status_breakdown(overall: Overall) -> go.Figure:
@@ -103,7 +99,7 @@ def completion_by_group(
     keeping its leading "（一）" or "1."); the full name is in the hover. Each bar reads
     "10/13 · 76.9%": inside a long bar, beside a short one (a 0 % bar still shows).
     """
-    name = label or (lambda g: shorten(g.key))
+    name = label or (lambda g: shorten(g.key.strip(), LABEL_CHARS))
     labels = _unique([escape(name(g)) for g in groups])
     rates = [100 * (g.completion.rate or 0.0) for g in groups]
     inside = [rate >= _INSIDE_FROM for rate in rates]
@@ -149,7 +145,7 @@ def problem_label(group: Group) -> str:
     """ "一·1.理论指导实践有差距…": the 方面 ordinal keeps equal numbers apart."""
     match = re.match(r"[（(]([一二三四五六七八九十]+)[)）]", group.parent.strip())
     prefix = f"{match.group(1)}·" if match else ""
-    return prefix + shorten(group.key, 13)
+    return prefix + shorten(group.key.strip(), 13)
 
 
 def unit_ranking(groups: Sequence[Group]) -> go.Figure:
@@ -162,7 +158,7 @@ def unit_ranking(groups: Sequence[Group]) -> go.Figure:
     for position, g in enumerate(groups, start=1):
         if position == 1 or g.completion.rate != previous:
             rank, previous = position, g.completion.rate
-        numbered[id(g)] = f"{rank}. {shorten(g.key, 10)}"
+        numbered[id(g)] = f"{rank}. {shorten(g.key.strip(), 10)}"
     return completion_by_group(groups, label=lambda g: numbered[id(g)])
 
 

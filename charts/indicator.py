@@ -5,23 +5,15 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Final
 
-import plotly.graph_objects as go  # type: ignore[import-untyped]
+import plotly.graph_objects as go
 
-from charts.style import (
-    GRID_COLOUR,
-    MUTED_INK,
-    SMALL_FONT_SIZE,
-    WHITE,
-    base_layout,
-    escape,
-    value_axis,
-)
+from charts.style import SMALL_FONT_SIZE, base_layout, escape, value_axis
 from metrics.contract import Direction
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress, IndicatorStatus
-from metrics.values.quantities import format_number
+from metrics.values.formatting import format_number
 from metrics.values.units import Unit, is_rank
-from report.palette import BAND_SHADES, INDICATOR_SWATCHES, INK
+from report.palette import BAND_SHADES, GRID_COLOUR, INDICATOR_SWATCHES, INK, MUTED_INK, WHITE
 
 # Vertical layout of the bullet chart, in y units of a [0, 1] axis.
 # The target label sits above the bands, the 序时 label below them.

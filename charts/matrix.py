@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from typing import Final
 
-import plotly.graph_objects as go  # type: ignore[import-untyped]
+import plotly.graph_objects as go
 
-from charts.style import (
-    GRID_COLOUR,
-    MUTED_INK,
-    SMALL_FONT_SIZE,
-    WHITE,
-    base_layout,
-    category_axis,
-    escape,
-    shorten,
-)
+from charts.style import SMALL_FONT_SIZE, base_layout, category_axis, escape
 from metrics.scoring.progress import IndicatorStatus, Scored, TaskProgress
-from report.palette import INDICATOR_SWATCHES
+from metrics.text import shorten
+from report.palette import GRID_COLOUR, INDICATOR_SWATCHES, MUTED_INK, WHITE
 
 _ROW_HEIGHT: Final = 24  # px per task
 _CELL_SIZE: Final = 20  # px, the side of a square
@@ -100,7 +92,7 @@ def task_status_matrix(scored: Scored) -> go.Figure:
 
 def task_label(tp: TaskProgress) -> str:
     """ "（9）回迁安置进展缓慢", the title cut for a phone."""
-    return escape(f"（{tp.task.id}）{shorten(tp.task.title, 10)}")
+    return escape(f"（{tp.task.id}）{shorten(tp.task.title.strip(), 10)}")
 
 
 def _cell_hover(tp: TaskProgress, tag: str, names: list[str]) -> str:

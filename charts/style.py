@@ -1,25 +1,22 @@
 """The shared look of every chart: fonts, colours, margins for a 390 px phone, config.
 
-Every builder in ``charts`` finishes with :func:`base_layout`; pages pass
-:data:`PLOTLY_CONFIG` to ``st.plotly_chart(config=...)``. Nothing here loads an external
-resource: no MathJax, no map tiles, no CDN.
+Colours come from ``report.palette``. Every builder in ``charts`` finishes with
+:func:`base_layout`; pages pass :data:`PLOTLY_CONFIG` to ``st.plotly_chart(config=...)``.
+Labels are cut with ``metrics.text.shorten``. Nothing here loads an external resource: no
+MathJax, no map tiles, no CDN.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-import plotly.graph_objects as go  # type: ignore[import-untyped]
+import plotly.graph_objects as go
 
 from report.literal import plotly_text
-from report.palette import FONT_FAMILY, INK
+from report.palette import AXIS_LINE_COLOUR, FONT_FAMILY, GRID_COLOUR, INK, MUTED_INK, WHITE
 
 FONT_SIZE: Final = 13
 SMALL_FONT_SIZE: Final = 11
-GRID_COLOUR: Final = "#e6e8ec"
-AXIS_LINE_COLOUR: Final = "#9aa1ad"
-MUTED_INK: Final = "#5b6373"  # secondary text: axis titles, small labels
-WHITE: Final = "#ffffff"
 SIDE_MARGIN: Final = 10
 TITLE_HEIGHT: Final = 30
 
@@ -145,12 +142,3 @@ def escape(text: str) -> str:
     """Workbook text for a plotly label, title or hover: shown literally (plotly reads a
     few HTML tags, entities and ``$…$`` as LaTeX); see ``report.literal``."""
     return plotly_text(text)
-
-
-def shorten(text: str, limit: int = 14) -> str:
-    """Labels for a 390 px phone: keep the start (its "（一）" or "1." number), cut the rest.
-
-    ``limit`` counts characters including the "…"; the full name goes in the hover.
-    """
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"

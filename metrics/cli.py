@@ -184,14 +184,14 @@ def _users_remove(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from metrics.workbook.template import template_bytes
+    from metrics.workbook.template import write_template
 
     out: Path = args.out
     if out.exists() and not args.force:
         print(f"文件“{out}”已存在：如需覆盖请加 --force", file=sys.stderr)
         return EXIT_FAILED
     try:
-        out.write_bytes(template_bytes())
+        write_template(out)
     except OSError as exc:
         print(f"无法写入“{out}”：{exc.strerror}", file=sys.stderr)
         return EXIT_FAILED

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import enum
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 
 class TaskStatus(enum.StrEnum):
@@ -30,14 +32,37 @@ class Direction(enum.StrEnum):
     MONITOR_ONLY = "仅监测"
 
 
+# What a cell of a column holds. Each kind has exactly one reader (the registry in
+# ``metrics.workbook.cell_readers``) and is written to a workbook as the plain kind
+# it maps to here (text, int, date, number, status, direction).
+WRITTEN_KIND: Mapping[str, str] = MappingProxyType(
+    {
+        "text": "text",  # free text
+        "indicator_id": "text",  # an indicator id: text, compared after NFKC and trimming
+        "unit": "text",  # a unit: %, 亿元, 万人, 微克/立方米 …
+        "int": "int",  # a whole number of things (0 allowed): 35, "３５项"
+        "task_id": "int",  # a task number: 9, "(9)", "（9）"
+        "date": "date",
+        "number": "number",  # a figure in the indicator's unit: 67.7, 9.62万, 2500余
+        "status": "status",
+        "direction": "direction",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     header: str  # Chinese header in the workbook
     field: str  # English field name in Python
     required: bool = True  # the column must exist (values may still be optional)
-    kind: str = "text"  # text | int | date | number | status | direction
+    kind: str = "text"  # a key of WRITTEN_KIND: selects the loader's reader
     width: int = 14  # column width in the written workbook
     hint: str = ""  # one-line help shown in the 说明 sheet
+
+    @property
+    def written_kind(self) -> str:
+        """The plain kind the template writes and describes (text, int, date …)."""
+        return WRITTEN_KIND[self.kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +87,11 @@ TASKS = SheetSpec(
     description="每项整改任务一行。",
     columns=(
         Column(
-            "编号", "id", kind="int", width=7, hint="正整数，如 9，也可写作 (9)、（9）；不能重复"
+            "编号",
+            "id",
+            kind="task_id",
+            width=7,
+            hint="正整数，如 9，也可写作 (9)、（9）；不能重复",
         ),
         Column("方面", "category", width=24, hint="巡视反馈的方面，如“（一）学习贯彻……”"),
         Column(
@@ -106,10 +135,10 @@ INDICATORS = SheetSpec(
     name="指标",
     description="每个量化指标一行，挂在某项任务下。",
     columns=(
-        Column("指标编号", "id", width=10, hint="唯一的文本编号，如 T09-03"),
-        Column("任务编号", "task_id", kind="int", width=9, hint="所属任务的编号"),
+        Column("指标编号", "id", kind="indicator_id", width=10, hint="唯一的文本编号，如 T09-03"),
+        Column("任务编号", "task_id", kind="task_id", width=9, hint="所属任务的编号"),
         Column("指标名称", "name", width=28),
-        Column("单位", "unit", width=12, hint="如 %、亿元、万人、个、微克/立方米"),
+        Column("单位", "unit", kind="unit", width=12, hint="如 %、亿元、万人、个、微克/立方米"),
         Column(
             "方向",
             "direction",
@@ -142,7 +171,7 @@ OBSERVATIONS = SheetSpec(
     name="数据",
     description="每次报送的数值一行，历史逐行累积。",
     columns=(
-        Column("指标编号", "indicator_id", width=10),
+        Column("指标编号", "indicator_id", kind="indicator_id", width=10),
         Column("日期", "date", kind="date", width=12, hint="数值所对应的截至日期"),
         Column(
             "数值",
@@ -174,9 +203,13 @@ DATA_SHEETS: tuple[SheetSpec, ...] = (TASKS, INDICATORS, OBSERVATIONS, META)
 class MetaKey:
     label: str
     field: str
-    kind: str = "text"
+    kind: str = "text"  # a key of WRITTEN_KIND, like a column's
     required: bool = True
     hint: str = ""
+
+    @property
+    def written_kind(self) -> str:
+        return WRITTEN_KIND[self.kind]
 
 
 META_KEYS: tuple[MetaKey, ...] = (

@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from metrics.contract import Direction, TaskStatus
-from metrics.values.quantities import ABOUT, Qualifier
+from metrics.values.qualifiers import ABOUT, Qualifier
 from metrics.values.units import Unit
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.scoring.rollup import by_lead_unit
+from metrics.scoring.rollup import UNASSIGNED_UNIT, by_lead_unit
 from report.views import unassigned_unit_note, unit_table
 from ui.figures import ranking_figure, show
 from ui.navigation_guard import require_app_navigation
@@ -34,4 +34,4 @@ st.dataframe(
         ),
     },
 )
-st.caption("牵头单位为空的任务归入“（未填写）”。")
+st.caption(f"牵头单位为空的任务归入“{UNASSIGNED_UNIT}”。")

@@ -4,95 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.intake.untrusted import IntakeLimits
-from metrics.scoring.changes import compare
-from metrics.scoring.progress import score
-from report.literal import md
-from ui.auth import sign_in_form, sign_out_button, signed_in_staff
 from ui.data_source import current
-from ui.downloads import XLSX_MIME, template_download_button
 from ui.navigation_guard import require_app_navigation
-from ui.review import (
-    checked_upload,
-    forget_review,
-    publish_form,
-    review_basis,
-    sha256,
-    show_changes,
-    show_count_warnings,
-    show_moved_on,
-    show_preview,
-    show_problems,
-    show_published_message,
-    upload_round,
-)
+from ui.upload_flow import review_upload, staff_or_sign_in, upload_box_key, upload_downloads
 
 require_app_navigation()
 
 st.title("上传数据")
 loaded = current()
-downloads = st.container(horizontal=True, wrap=True)
-with downloads:
-    template_download_button(key="upload_template")
-    st.download_button(
-        "下载当前数据",
-        data=loaded.path.read_bytes() if loaded.path.exists() else b"",
-        file_name=f"整改进展_{loaded.version.replace(' · ', '_')}.xlsx",
-        mime=XLSX_MIME,
-        key="upload_current",
-        help="从最新数据开始修改，避免覆盖别人刚发布的内容",
-    )
-
-staff = signed_in_staff()
+upload_downloads(loaded)
+staff = staff_or_sign_in()
 if staff is None:
-    st.info("上传和发布需要工作人员登录；查看看板不需要登录。")
-    sign_in_form("upload_sign_in")
     st.stop()
-sign_out_button("upload_sign_out")
-show_published_message()
-
-upload = st.file_uploader(
-    "选择工作簿（.xlsx）",
-    type=["xlsx"],
-    key=f"upload_file_{upload_round()}",
-)
-limits, setting_problems = IntakeLimits.checked_from_env()
-for setting_problem in setting_problems:  # a malformed ZHENGGAI_* setting: say so, go on
-    st.error(f"服务器设置有误，请技术人员修正：{md(setting_problem)}")
-st.caption(limits.describe())
-if upload is None:
-    forget_review()
-    st.stop()
-data = upload.getvalue()
-digest = sha256(data)
-with st.status("正在检查文件……", expanded=False) as progress:
-    st.write("识别文件类型、检查压缩包和大小限制，在独立进程中读取……")
-    result = checked_upload(data)
-    progress.update(
-        label="检查完成" if result.ok else "检查未通过",
-        state="complete" if result.ok else "error",
-    )
-
-if result.problems:
-    st.subheader(f"检查结果：错误 {len(result.errors)} 个，警告 {len(result.warnings)} 个")
-    show_problems(result.problems, "upload_problems")
-if result.dataset is None:
-    st.error("文件有错误，不能发布。请按上表修改后重新上传。")
-    st.stop()
-
-# Compared with the version the review was first shown against, not whatever is current
-# in this run: publishing is checked against that same version.
-basis = review_basis(digest, loaded)
-new = score(result.dataset)
-changes = compare(basis.scored, new) if basis.scored is not None else None
-show_count_warnings(result)
-st.subheader("发布后的变化")
-if changes is not None:
-    show_changes(changes, basis, loaded)
-st.subheader("预览：发布后的总览")
-show_preview(basis, new)
-notice = st.container()  # above the form; filled once the outcome of 发布 is known
-refused = publish_form(data, upload.name, staff=staff, basis=basis, result=result, changes=changes)
-if refused is not None or basis.version_id != loaded.version_id:
-    with notice:
-        show_moved_on(digest, basis, loaded, refused)
+upload = st.file_uploader("选择工作簿（.xlsx）", type=["xlsx"], key=upload_box_key())
+review_upload(upload, loaded, staff)

@@ -19,7 +19,7 @@ class Swatch:
     label: str  # the Chinese word, e.g. "严重滞后"
     colour: str  # hex colour
     symbol: str  # shown with the label, so colour is never the only cue
-    text_colour: str = "#ffffff"  # readable text on ``colour``
+    text_colour: str = "#ffffff"  # readable text on ``colour`` (``WHITE``)
 
     @property
     def tag(self) -> str:
@@ -36,7 +36,18 @@ PURPLE = "#CC79A7"
 GREY = "#8C8C8C"
 LIGHT_GREY = "#C8C8C8"
 INK = "#1d2330"  # text colour of the theme
-BAND_SHADES = ("#e4e7ec", "#d0d5dd", "#b9c0cb")  # bullet-chart bands, light to dark
+
+# Greys and white of text, frames, grids and tables (no status: never a status colour).
+WHITE = "#ffffff"
+MUTED_INK = "#5b6373"  # secondary text of charts: axis titles, small labels
+MUTED = "#5b6270"  # secondary text of documents: the deck and the offline report
+GRID_COLOUR = "#e6e8ec"  # chart grid lines
+AXIS_LINE_COLOUR = "#9aa1ad"  # chart axis lines, hover label borders
+RULE = "#d0d5dd"  # table and card borders in the offline report
+ROW_BAND = "#f2f4f7"  # every other table row on slides, table headings in the report
+TARGET_GREY = "#b9c0cb"  # target bars and axis lines of the deck's charts
+HEADER_NAVY = "#1F3864"  # heading rows of the Excel summary
+BAND_SHADES = ("#e4e7ec", RULE, TARGET_GREY)  # bullet-chart bands, light to dark
 
 INDICATOR_SWATCHES: dict[IndicatorStatus, Swatch] = {
     IndicatorStatus.MET: Swatch("已达标", BLUE, "✔"),

@@ -8,14 +8,14 @@ decorated by the caller (``tag``), so the palette's symbols stay out of the doma
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from metrics.contract import TaskStatus
-from metrics.scoring.headline import chinese_date, headline
+from metrics.model import Task
+from metrics.scoring.headline import headline
 from metrics.scoring.progress import (
     IndicatorProgress,
     IndicatorStatus,
@@ -25,7 +25,14 @@ from metrics.scoring.progress import (
 )
 from metrics.scoring.rollup import UNASSIGNED_UNIT, Group, by_category, overall
 from metrics.scoring.summary import rate_text
-from metrics.values.quantities import format_number
+from report.wording import (
+    iso_day,
+    lead_unit,
+    percent,
+    short_category,
+    target_text,
+    value_text,
+)
 
 Tag = Callable[[enum.Enum], str]
 
@@ -70,7 +77,7 @@ def task_filter_options(scored: Scored) -> TaskFilterOptions:
         categories=_unique(t.category for t in tasks),
         problems=_unique(t.problem for t in tasks),
         statuses=tuple(s.value for s in TaskStatus),
-        lead_units=_unique(t.lead_unit or "（未填写）" for t in tasks),
+        lead_units=_unique(lead_unit(t) for t in tasks),
         colours=tuple(c.value for c in TaskColour),
     )
 
@@ -106,8 +113,8 @@ def _task_row(tp: TaskProgress, tag: Tag) -> dict[str, object]:
         "提示": tag(tp.colour),
         "方面": t.category,
         "问题": t.problem,
-        "牵头单位": t.lead_unit or "（未填写）",
-        "整改时限": t.deadline.isoformat() if t.deadline else "—",
+        "牵头单位": lead_unit(t),
+        "整改时限": iso_day(t.deadline),
         "指标数": len(tp.indicators),
         "说明": tp.reason,
     }
@@ -121,7 +128,7 @@ def _task_matches(tp: TaskProgress, f: TaskFilter) -> bool:
         return False
     if f.statuses and t.status.value not in f.statuses:
         return False
-    if f.lead_units and (t.lead_unit or "（未填写）") not in f.lead_units:
+    if f.lead_units and lead_unit(t) not in f.lead_units:
         return False
     if f.colours and tp.colour.value not in f.colours:
         return False
@@ -185,31 +192,12 @@ def _indicator_row(tp: TaskProgress, ip: IndicatorProgress, tag: Tag) -> dict[st
         "任务": tp.task.title,
         "指标": ind.name,
         "最新值": value_text(ip),
-        "日期": ip.latest.date.isoformat() if ip.latest else "—",
+        "日期": iso_day(ip.latest.date if ip.latest else None),
         "目标": target_text(ip),
-        "进度": None if ip.progress is None else round(ip.progress * 100, 1),
+        "进度": percent(ip.progress),
         "状态": tag(ip.status),
         "说明": ip.reason,
     }
-
-
-def value_text(ip: IndicatorProgress) -> str:
-    """The latest figure as the report words it: "6200余亩", "约60亿元", "第1"; "—" if none."""
-    latest = ip.latest
-    if latest is None:
-        return "—"
-    return format_number(latest.value, ip.indicator.unit, latest.qualifier)
-
-
-def target_text(ip: IndicatorProgress) -> str:
-    """ "211亿元（2021年12月31日前）", "第1" for a rank; "—" without a target."""
-    ind = ip.indicator
-    if ind.target is None:
-        return "—"
-    text = format_number(ind.target, ind.unit)
-    if ind.target_date is not None:
-        text += f"（{chinese_date(ind.target_date)}前）"
-    return text
 
 
 # -- attention list and summary -------------------------------------------------------------
@@ -286,17 +274,6 @@ def _group_phrase(g: Group) -> str:
     return f"{short_category(g.key)}{c.total}项任务完成{c.completed}项（{rate_text(c.rate)}）"
 
 
-_ORDINAL = re.compile(r"[（(]([一二三四五六七八九十]+)[)）]")
-
-
-def short_category(name: str) -> str:
-    """ "（一）学习贯彻……" -> "第一方面"; other names are cut to 12 characters."""
-    match = _ORDINAL.match(name.strip())
-    if match:
-        return f"第{match.group(1)}方面"
-    return name if len(name) <= 12 else name[:11] + "…"
-
-
 # -- one issue -------------------------------------------------------------------------------
 
 
@@ -328,6 +305,18 @@ def issue_detail(scored: Scored, task_id: int) -> IssueDetail | None:
     )
 
 
+def task_facts(task: Task) -> list[tuple[str, str]]:
+    """Who and when of a task, as (heading, text); the text is "" when not filled in."""
+    return [
+        ("牵头单位", task.lead_unit),
+        ("责任单位", task.responsible_units),
+        ("责任领导", task.responsible_leader),
+        ("整改时限", iso_day(task.deadline, "")),
+        ("完成日期", iso_day(task.completed_on, "")),
+        ("销号日期", iso_day(task.closed_on, "")),
+    ]
+
+
 FACT_COLUMNS = ("指标", "数值", "日期", "说明", "来源")
 
 
@@ -337,7 +326,7 @@ def facts_table(indicators: Sequence[IndicatorProgress]) -> pd.DataFrame:
         {
             "指标": ip.indicator.name,
             "数值": value_text(ip),
-            "日期": ip.latest.date.isoformat() if ip.latest else "—",
+            "日期": iso_day(ip.latest.date if ip.latest else None),
             "说明": ip.indicator.note or (ip.latest.note if ip.latest else ""),
             "来源": ip.indicator.source,
         }
@@ -379,7 +368,7 @@ def unit_table(groups: Sequence[Group]) -> pd.DataFrame:
                 "正在整改": c.in_progress,
                 "未启动": c.not_started,
                 "超期": c.overdue,
-                "完成率": None if c.rate is None else round(c.rate * 100, 1),
+                "完成率": percent(c.rate),
             }
         )
     return pd.DataFrame(rows, columns=list(UNIT_COLUMNS))

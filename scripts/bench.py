@@ -5,6 +5,10 @@ Measured in one run:
 2. the same for a generated workbook of 35 tasks, 300 indicators and 100,000
    observations (goal: within 1.3x of a bare ``pandas.read_excel`` with calamine);
 3. ``pandas.read_excel(sheet_name=None)`` of both files with openpyxl and calamine;
+   ``python -m metrics check`` of the generated workbook, i.e. ``load_untrusted`` (package
+   checks, row scan, sandboxed child parse; goal: within 1.3x of the bare calamine read);
+   the OOXML scan (``scan_xlsx``) of 100,000 rows x 4 columns with and without formulas
+   (goal: under 2 s each);
 4. the overview page's server-side rerun with warm caches (AppTest; goal: under 100 ms);
 5. in a real browser (Debian's Chromium), a fresh visit to the overview: time until the
    headline cards show and until the first plotly chart has rendered.
@@ -14,9 +18,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +35,7 @@ from metrics.scoring.progress import score
 from metrics.scoring.rollup import overall
 from metrics.store.versions import Store
 from metrics.workbook.loader import load_workbook
+from metrics.workbook.ooxml import scan_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "data" / "indicators.xlsx"
@@ -41,6 +46,7 @@ RERUN_GOAL_MS = 100.0
 PUBLISH_GOAL_MS = 1500.0
 PNG_GOAL_MS = 500.0
 DECK_GOAL_MS = 1000.0
+SCAN_GOAL_MS = 2000.0
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -163,25 +169,13 @@ def bench_browser(repeat: int) -> None:
 
     from playwright.sync_api import sync_playwright
 
+    from ui.launch import streamlit_command
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        streamlit_command(ROOT / "dashboard.py", port),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -263,6 +257,65 @@ def bench_upload_to_published(label: str, path: Path, repeat: int) -> bool:
     return verdict
 
 
+def bench_check(path: Path, repeat: int) -> bool:
+    """``python -m metrics check`` of one workbook: reading the file and ``load_untrusted``
+    (type and package checks, the row scan, the parse in a sandboxed child process),
+    against a bare ``pandas.read_excel(engine="calamine")`` of all sheets."""
+
+    def check() -> None:
+        result = load_untrusted(path.read_bytes())
+        if result.dataset is None:
+            raise SystemExit(f"{path} refused: {result.errors[:2]}")
+
+    def calamine() -> None:
+        pd.read_excel(path, sheet_name=None, engine="calamine")
+
+    ours = report("metrics check (load_untrusted, child parse)", timed(check, repeat))
+    bare = report("pandas.read_excel(engine='calamine')", timed(calamine, repeat))
+    verdict = ours / bare <= LARGE_GOAL_RATIO
+    print(
+        f"  ratio: metrics check/calamine {ours / bare:.2f}x; goal: within "
+        f"{LARGE_GOAL_RATIO}x … {'met' if verdict else 'MISSED'}"
+    )
+    return verdict
+
+
+def _scan_workbook(path: Path, formulas: int) -> Path:
+    """100,000 rows x 4 columns (write-only openpyxl), ``formulas`` of them unsaved formulas."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("台账")
+    ws.append(["地区", "整改任务", "已完成", "总数"])
+    every = 100_000 // formulas if formulas else 0
+    for i in range(2, 100_002):
+        row: list[object] = [f"区县{i % 97}", f"整改任务{i}", i % 13, 20]
+        if every and i % every == 0:
+            row[3] = f"=C{i}*2"
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def bench_scan(repeat: int) -> bool:
+    """The OOXML scan (``scan_xlsx``) of 100,000 rows x 4 columns, without formulas and
+    with 100 formulas without a saved result (which the scan must find)."""
+    folder = GENERATED.parent
+    verdict = True
+    for label, formulas in (("without formulas", 0), ("with 100 formulas", 100)):
+        path = _scan_workbook(folder / f"scan_100k_{formulas}_formulas.xlsx", formulas)
+        facts = scan_xlsx(path)
+        if len(facts.cell_issues) != formulas:
+            raise SystemExit(f"scan of {path} found {len(facts.cell_issues)} issues")
+        median = report(
+            f"scan_xlsx 100k x 4 {label}", timed(functools.partial(scan_xlsx, path), repeat)
+        )
+        verdict = verdict and median < SCAN_GOAL_MS
+    print(f"  goal: median < {SCAN_GOAL_MS:.0f} ms each … {'met' if verdict else 'MISSED'}")
+    return verdict
+
+
 def bench_exports(repeat: int) -> bool:
     """Briefing exports of the bundled data: the first chart image after start (kaleido
     and Chromium starting), a chart PNG with a warm renderer, the deck, the HTML report."""
@@ -324,16 +377,17 @@ def main() -> int:
         size = path.stat().st_size / 1024
         print(f"\n{label}: {path.relative_to(ROOT)} ({size:,.0f} KiB)")
         ours = report(
-            "metrics: load + validate + score", timed(lambda p=path: load_and_score(p), n)
+            "metrics: load + validate + score", timed(functools.partial(load_and_score, path), n)
         )
         cal = report(
             "pandas.read_excel(engine='calamine')",
-            timed(lambda p=path: pd.read_excel(p, sheet_name=None, engine="calamine"), n),
+            timed(functools.partial(pd.read_excel, path, sheet_name=None, engine="calamine"), n),
         )
         opx = report(
             "pandas.read_excel(engine='openpyxl')",
             timed(
-                lambda p=path: pd.read_excel(p, sheet_name=None, engine="openpyxl"), max(1, n // 2)
+                functools.partial(pd.read_excel, path, sheet_name=None, engine="openpyxl"),
+                max(1, n // 2),
             ),
         )
         print(f"  ratios: metrics/calamine {ours / cal:.2f}x   openpyxl/calamine {opx / cal:.2f}x")
@@ -347,6 +401,10 @@ def main() -> int:
                 f"{'met' if verdict else 'MISSED'}"
             )
         ok = ok and verdict
+    print("\npython -m metrics check, generated 100k rows (the intake path):")
+    ok = bench_check(GENERATED, large_n) and ok
+    print("\nOOXML scan (scan_xlsx):")
+    ok = bench_scan(large_n) and ok
     ok = bench_overview_rerun(small_n) and ok
     print("\nupload to published (child-process parse included):")
     ok = bench_upload_to_published("bundled", BUNDLED, min(small_n, 10)) and ok

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
@@ -72,7 +73,30 @@ _DROP = object()
 DROP: object = _DROP  # meta(报告任务数=DROP) removes the row
 
 
-def valid_sheets() -> dict[str, object]:
+class Sheets(TypedDict):
+    """The rows of every sheet, as keyword arguments of ``write``."""
+
+    tasks: list[Row]
+    indicators: list[Row]
+    observations: list[Row]
+    meta: list[tuple[str, object]]
+
+
+class WriteOptions(TypedDict, total=False):
+    """Any keyword arguments of ``write``: what ``write_valid`` changes."""
+
+    tasks: Sequence[Mapping[str, object]]
+    indicators: Sequence[Mapping[str, object]]
+    observations: Sequence[Mapping[str, object]]
+    meta: Sequence[tuple[str, object]]
+    task_headers: Sequence[str]
+    indicator_headers: Sequence[str]
+    observation_headers: Sequence[str]
+    omit_sheets: Sequence[str]
+    tweak: Callable[[Workbook], None] | None
+
+
+def valid_sheets() -> Sheets:
     """Keyword arguments for ``write`` giving a valid workbook (3 tasks, 2 complete)."""
     return {
         "tasks": [
@@ -119,7 +143,7 @@ def write(
 ) -> Path:
     """Write a workbook; headers may be re-spelled (" 编号 ") and rows carry any values."""
     wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the blank sheet a new workbook starts with
     sheets = (
         ("任务", task_headers, TASK_HEADERS, tasks),
         ("指标", indicator_headers, INDICATOR_HEADERS, indicators),
@@ -144,8 +168,7 @@ def write(
     return path
 
 
-def write_valid(path: Path, **changes: object) -> Path:
+def write_valid(path: Path, **changes: Unpack[WriteOptions]) -> Path:
     """The valid workbook with some sheets' rows replaced."""
-    kwargs = valid_sheets()
-    kwargs.update(changes)
-    return write(path, **kwargs)  # type: ignore[arg-type]
+    options: WriteOptions = {**valid_sheets(), **changes}
+    return write(path, **options)

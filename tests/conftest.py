@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +33,7 @@ import pytest
 from briefing.images import INSTALL_HINT, Renderer, find_chromium
 from metrics.scoring.progress import Scored, score
 from metrics.workbook.loader import load_workbook
+from ui.launch import streamlit_command
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BROWSER_TESTS = REPO_ROOT / "tests" / "browser"
@@ -147,24 +147,7 @@ def _start_app(
     port = _free_port()
     log_path = log_dir / f"streamlit-{script.stem}-{port}.log"
     log_file = log_path.open("wb")
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        *args,
-    ]
+    cmd = streamlit_command(script, port, *args)
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
     process = subprocess.Popen(
         cmd,

@@ -6,6 +6,7 @@ import io
 import random
 import struct
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -146,7 +147,7 @@ def catalogue(tmp_path: Path) -> list[Hostile]:
     crc[offset] ^= 0xFF
     lie_name = "xl/media/lie.xml"
 
-    def tweaked(name: str, tweak: object) -> bytes:
+    def tweaked(name: str, tweak: Callable[[Workbook], None]) -> bytes:
         return write_valid(tmp_path / f"{name}.xlsx", tweak=tweak).read_bytes()
 
     def formula(wb: Workbook) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from pptx.shapes.autoshape import Shape
+from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
 
 from report.literal import WORD_JOINER
@@ -21,8 +23,8 @@ def slide_text(slide: Slide) -> str:
     """Every text box and table cell of a slide, one per line (not its notes)."""
     parts: list[str] = []
     for shape in slide.shapes:
-        if shape.has_text_frame:
+        if isinstance(shape, Shape) and shape.has_text_frame:
             parts.append(shape.text_frame.text)
-        if shape.has_table:
+        if isinstance(shape, GraphicFrame) and shape.has_table:
             parts.extend(cell.text for row in shape.table.rows for cell in row.cells)
     return "\n".join(parts)

@@ -10,6 +10,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,8 +160,8 @@ def test_every_accounts_connection_is_closed(
     opened: list[sqlite3.Connection] = []
     real = sqlite3.connect
 
-    def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
-        db = real(*args, **kwargs)  # type: ignore[arg-type]
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        db: sqlite3.Connection = real(*args, **kwargs)
         opened.append(db)
         return db
 

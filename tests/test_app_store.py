@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics.store.versions import STORE_ENV, Store
 from tests.builders import write_valid
+from tests.lookups import current_version
 from ui.data_source import WORKBOOK_ENV
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -26,7 +27,7 @@ def test_first_start_publishes_the_bundled_workbook_as_version_1(
     assert first.value == "85.7%" and not first.delta  # no previous version yet
     assert any("版本 v1 · " in c.value for c in app.caption)
     store = Store(tmp_path / "store")
-    assert store.read(store.current()) == bundled_workbook.read_bytes()  # type: ignore[arg-type]
+    assert store.read(current_version(store)) == bundled_workbook.read_bytes()
 
     # Someone publishes version 2: the next interaction shows it, no restart.
     new = write_valid(tmp_path / "new.xlsx").read_bytes()

@@ -14,6 +14,7 @@ from metrics.store.versions import STORE_ENV, Store, beijing_time
 from report.literal import WORD_JOINER
 from tests.builders import meta, valid_sheets, write_valid
 from tests.hostile import Hostile, catalogue
+from tests.lookups import current_version
 from ui.data_source import WORKBOOK_ENV
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -73,10 +74,10 @@ def sign_in(app: AppTest, prefix: str, password: str = PASSWORD) -> None:
 def test_upload_needs_a_signed_in_staff_member(store_root: Path) -> None:
     app = open_page("pages/upload.py")
     assert "需要工作人员登录" in app.info[0].value
-    assert not app.get("file_uploader")
+    assert not app.file_uploader
     sign_in(app, "upload_sign_in", password="wrong password!")
     assert "账号或密码不正确" in app.error[0].value
-    assert not app.get("file_uploader")
+    assert not app.file_uploader
 
 
 def test_upload_review_and_publish(store_root: Path, tmp_path: Path) -> None:
@@ -84,7 +85,7 @@ def test_upload_review_and_publish(store_root: Path, tmp_path: Path) -> None:
     sign_in(app, "upload_sign_in")
     assert any("文件不超过 10 MB" in c.value for c in app.caption)  # the limits, up front
     new = write_valid(tmp_path / "new.xlsx").read_bytes()
-    app.get("file_uploader")[0].set_value(("new.xlsx", new, XLSX)).run()
+    app.file_uploader[0].set_value(("new.xlsx", new, XLSX)).run()
     assert not app.exception
     text = "\n".join(m.value for m in app.markdown)
     assert "整改完成率：85.7% → **66.7%**" in text
@@ -95,9 +96,9 @@ def test_upload_review_and_publish(store_root: Path, tmp_path: Path) -> None:
     app.button(key="FormSubmitter:upload_publish-发布").click().run()
     assert "已发布为版本 v2" in app.success[0].value
     store = Store(store_root)
-    assert store.current().id == 2  # type: ignore[union-attr]
+    assert current_version(store).id == 2
     assert store.audit()[0].actor == "张三" and store.audit()[0].note == "测试发布"
-    counts = store.current().counts  # type: ignore[union-attr]
+    counts = current_version(store).counts
     assert counts["total"] == 3 and counts["completed"] == 2
     assert counts["removed"] > 0  # 35 tasks became 3
     history = open_page("pages/history.py")
@@ -109,20 +110,20 @@ def test_a_bad_upload_is_reported_and_not_published(store_root: Path, tmp_path: 
     app = open_page("pages/upload.py")
     sign_in(app, "upload_sign_in")
     bad = write_valid(tmp_path / "bad.xlsx", meta=meta(截至日期="五月底")).read_bytes()
-    app.get("file_uploader")[0].set_value(("bad.xlsx", bad, XLSX)).run()
+    app.file_uploader[0].set_value(("bad.xlsx", bad, XLSX)).run()
     assert "不能发布" in app.error[0].value
     report = app.dataframe[0].value
     assert report.iloc[0]["表"] == "概况" and report.iloc[0]["行"] == 4
-    assert Store(store_root).current().id == 1  # type: ignore[union-attr]
+    assert current_version(Store(store_root)).id == 1
 
 
 def test_a_renamed_csv_is_refused(store_root: Path) -> None:
     app = open_page("pages/upload.py")
     sign_in(app, "upload_sign_in")
-    app.get("file_uploader")[0].set_value(("data.xlsx", "编号,任务\n1,甲\n".encode(), XLSX)).run()
+    app.file_uploader[0].set_value(("data.xlsx", "编号,任务\n1,甲\n".encode(), XLSX)).run()
     assert not app.exception
     assert "CSV" in app.dataframe[0].value.iloc[0]["问题"]
-    assert Store(store_root).current().id == 1  # type: ignore[union-attr]
+    assert current_version(Store(store_root)).id == 1
 
 
 def test_history_lists_versions_and_rolls_back(store_root: Path, tmp_path: Path) -> None:
@@ -136,7 +137,7 @@ def test_history_lists_versions_and_rolls_back(store_root: Path, tmp_path: Path)
     sign_in(app, "history_sign_in")
     app.text_input(key="history_note").set_value("数据有误")
     app.button(key="FormSubmitter:history_rollback-回退到 v1").click().run()
-    assert store.current().id == 1  # type: ignore[union-attr]
+    assert current_version(store).id == 1
     assert store.audit()[0].action == "回退" and store.audit()[0].actor == "张三"
 
 
@@ -200,10 +201,10 @@ def test_hostile_uploads_end_in_words_and_change_nothing(
     hostile = hostile_files[name]
     app = open_page("pages/upload.py")
     sign_in(app, "upload_sign_in")
-    app.get("file_uploader")[0].set_value(("数据.xlsx", hostile.data, XLSX)).run()
+    app.file_uploader[0].set_value(("数据.xlsx", hostile.data, XLSX)).run()
     assert not app.exception, [e.value for e in app.exception]
     store = Store(store_root)
-    assert store.current().id == 1  # type: ignore[union-attr]  # nothing published
+    assert current_version(store).id == 1  # nothing published
     if hostile.accepted:
         assert not app.error
         assert "截至2021年5月31日" in "\n".join(m.value for m in app.markdown)
@@ -268,14 +269,14 @@ def test_oidc_sign_in_button_when_the_organisation_sign_on_is_configured(
 ) -> None:
     app = oidc_upload_page({"is_logged_in": False})
     assert app.button(key="upload_sign_in_oidc").label == "使用单位账号登录"
-    assert not app.get("file_uploader")
+    assert not app.file_uploader
     assert not app.text_input  # no local password form
 
 
 def test_oidc_user_not_on_the_staff_list_cannot_upload(store_root: Path) -> None:
     app = oidc_upload_page({"is_logged_in": True, "name": "王五", "email": "wangwu@huiji.gov.cn"})
     assert "不在工作人员名单中" in app.warning[0].value
-    assert not app.get("file_uploader")
+    assert not app.file_uploader
 
 
 def test_oidc_staff_publish_under_their_own_name(store_root: Path, tmp_path: Path) -> None:
@@ -287,7 +288,7 @@ def test_oidc_staff_publish_under_their_own_name(store_root: Path, tmp_path: Pat
     }
     app = oidc_upload_page(user)
     new = write_valid(tmp_path / "new.xlsx").read_bytes()
-    app.get("file_uploader")[0].set_value(("new.xlsx", new, XLSX)).run()
+    app.file_uploader[0].set_value(("new.xlsx", new, XLSX)).run()
     app.button(key="FormSubmitter:upload_publish-发布").click().run()
     assert "已发布为版本 v2" in app.success[0].value
     assert Store(store_root).audit()[0].actor == "张三（zhang.san@huiji.gov.cn）"
@@ -298,7 +299,7 @@ def test_oidc_staff_publish_under_their_own_name(store_root: Path, tmp_path: Pat
 
 def all_tasks_done(path: Path) -> bytes:
     """The small workbook with task 3 done too: 3 of 3 (100%)."""
-    tasks = [dict(t) for t in valid_sheets()["tasks"]]  # type: ignore[attr-defined]
+    tasks = [dict(t) for t in valid_sheets()["tasks"]]
     tasks[2]["状态"] = "已完成"
     tasks[2].pop("整改时限", None)
     return write_valid(path, tasks=tasks, meta=meta(报告已完成数=3)).read_bytes()
@@ -310,7 +311,7 @@ def test_a_publish_in_between_is_refused_and_the_same_file_reviewed_again(
     app = open_page("pages/upload.py")
     sign_in(app, "upload_sign_in")
     mine = all_tasks_done(tmp_path / "mine.xlsx")
-    app.get("file_uploader")[0].set_value(("mine.xlsx", mine, XLSX)).run()
+    app.file_uploader[0].set_value(("mine.xlsx", mine, XLSX)).run()
     assert "整改完成率：85.7% → **100.0%**" in markdown_of(app)  # reviewed against v1
     # 李四 publishes v2 while 张三 is still reading the review …
     store = publish_small_version(store_root, tmp_path)
@@ -321,7 +322,7 @@ def test_a_publish_in_between_is_refused_and_the_same_file_reviewed_again(
     assert not app.exception, [e.value for e in app.exception]
     assert not app.success
     assert [v.id for v in store.versions()] == [2, 1]  # nothing published on top of v2
-    assert store.read(store.current()) != mine  # type: ignore[arg-type]
+    assert store.read(current_version(store)) != mine
     refusal = literal(app.error[0].value)
     assert "未发布" in refusal and "您核对的是 v1" in refusal and "v2" in refusal
     assert "李四" in refusal and "五月" in refusal
@@ -337,7 +338,7 @@ def test_a_publish_in_between_is_refused_and_the_same_file_reviewed_again(
     assert "已发布为版本 v3" in app.success[0].value
     latest = store.audit()[0]
     assert (latest.actor, latest.version_id, latest.previous_id) == ("张三", 3, 2)
-    assert store.read(store.current()) == mine  # type: ignore[arg-type]
+    assert store.read(current_version(store)) == mine
 
 
 def test_a_review_keeps_its_version_and_warns_when_it_moved_on(
@@ -345,7 +346,7 @@ def test_a_review_keeps_its_version_and_warns_when_it_moved_on(
 ) -> None:
     app = open_page("pages/upload.py")
     sign_in(app, "upload_sign_in")
-    app.get("file_uploader")[0].set_value(
+    app.file_uploader[0].set_value(
         ("mine.xlsx", all_tasks_done(tmp_path / "mine.xlsx"), XLSX)
     ).run()
     publish_small_version(store_root, tmp_path)
@@ -376,12 +377,12 @@ def test_a_rollback_is_checked_against_the_version_the_page_showed(
     app.text_input(key="history_note").set_value("数据有误")
     app.button(key="FormSubmitter:history_rollback-回退到 v1").click().run()
     assert not app.exception, [e.value for e in app.exception]
-    assert store.current().id == 3  # type: ignore[union-attr]  # 王五's v3 stays
+    assert current_version(store).id == 3  # 王五's v3 stays
     refusal = literal(app.error[0].value)
     assert "未回退" in refusal and "王五" in refusal and "v3" in refusal and "更正" in refusal
     # The page now shows v3 as current; a second click is a deliberate decision.
     app.button(key="FormSubmitter:history_rollback-回退到 v1").click().run()
-    assert store.current().id == 1  # type: ignore[union-attr]
+    assert current_version(store).id == 1
     assert store.audit()[0].previous_id == 3
 
 
@@ -393,11 +394,11 @@ def test_a_status_change_alone_publishes_with_a_prominent_warning(
 ) -> None:
     app = open_page("pages/upload.py")
     sign_in(app, "upload_sign_in")
-    tasks = [dict(t) for t in valid_sheets()["tasks"]]  # type: ignore[attr-defined]
+    tasks = [dict(t) for t in valid_sheets()["tasks"]]
     tasks[2]["状态"] = "已完成"
     tasks[2].pop("整改时限", None)
     stale_count = write_valid(tmp_path / "s.xlsx", tasks=tasks).read_bytes()  # 概况 still says 2
-    app.get("file_uploader")[0].set_value(("s.xlsx", stale_count, XLSX)).run()
+    app.file_uploader[0].set_value(("s.xlsx", stale_count, XLSX)).run()
     assert not app.exception
     assert not app.error
     warning = literal(app.warning[0].value)
@@ -405,7 +406,7 @@ def test_a_status_change_alone_publishes_with_a_prominent_warning(
     assert "看板以“任务”表为准" in warning and "第 7 行" in warning
     app.button(key="FormSubmitter:upload_publish-发布").click().run()
     assert "已发布为版本 v2" in app.success[0].value
-    assert Store(store_root).current().counts["completed"] == 3  # type: ignore[union-attr]
+    assert current_version(Store(store_root)).counts["completed"] == 3
 
 
 # -- a malformed ZHENGGAI_* setting ------------------------------------------------------
@@ -423,7 +424,7 @@ def test_a_malformed_setting_is_reported_and_the_default_used(
     assert "ZHENGGAI_PARSE_SECONDS=“1e999”" in errors and "默认值 60 秒" in errors
     assert any("文件不超过 10 MB" in c.value for c in app.caption)
     new = write_valid(tmp_path / "new.xlsx").read_bytes()
-    app.get("file_uploader")[0].set_value(("new.xlsx", new, XLSX)).run()
+    app.file_uploader[0].set_value(("new.xlsx", new, XLSX)).run()
     assert not app.exception, [e.value for e in app.exception]
     assert "整改完成率：85.7% → **66.7%**" in markdown_of(app)
 
@@ -459,14 +460,14 @@ def test_oidc_rights_never_come_from_names_or_unverified_emails(
 ) -> None:
     app = oidc_page_for({"is_logged_in": True, **user})
     assert "不在工作人员名单中" in app.warning[0].value
-    assert not app.get("file_uploader")
+    assert not app.file_uploader
 
 
 def test_oidc_staff_by_subject_id_can_upload(store_root: Path, tmp_path: Path) -> None:
     app = oidc_page_for({"is_logged_in": True, "name": "张三", "sub": "idp|00u1abcd"})
-    assert app.get("file_uploader")
+    assert app.file_uploader
     new = write_valid(tmp_path / "new.xlsx").read_bytes()
-    app.get("file_uploader")[0].set_value(("new.xlsx", new, XLSX)).run()
+    app.file_uploader[0].set_value(("new.xlsx", new, XLSX)).run()
     app.button(key="FormSubmitter:upload_publish-发布").click().run()
     assert "已发布为版本 v2" in app.success[0].value
     assert Store(store_root).audit()[0].actor == "张三（idp|00u1abcd）"

@@ -18,6 +18,7 @@ from metrics.scoring.progress import IndicatorStatus, Scored, score
 from metrics.scoring.rollup import by_category, by_problem, overall
 from metrics.scoring.summary import summarise
 from metrics.workbook.loader import load_workbook
+from tests.lookups import task_of
 
 GOLDEN = Path(__file__).parent / "golden" / "bundled_summary.json"
 
@@ -55,7 +56,7 @@ def test_key_figures(scored: Scored) -> None:
     investment = next(ip for ip in scored.indicators if ip.indicator.target == 211)
     assert investment.value == pytest.approx(87.6)
     assert investment.status is IndicatorStatus.ON_TRACK
-    resettlement = [ip for ip in scored.task(9).indicators if ip.value == pytest.approx(67.7)]  # type: ignore[union-attr]
+    resettlement = [ip for ip in task_of(scored, 9).indicators if ip.value == pytest.approx(67.7)]
     assert len(resettlement) == 1
     assert resettlement[0].indicator.unit_symbol == "%"
 

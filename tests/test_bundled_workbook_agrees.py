@@ -16,7 +16,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-import openpyxl  # type: ignore[import-untyped]
+import openpyxl
 import pytest
 
 from metrics.contract import INDICATORS, META, META_KEYS, OBSERVATIONS, TASKS
@@ -29,7 +29,7 @@ from metrics.workbook.source_data import (
     indicator_files,
     load_source,
 )
-from metrics.workbook.template import diff_workbooks, read_cell_values
+from metrics.workbook.workbook_diff import diff_workbooks, read_cell_values
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE = REPO_ROOT / "data" / "source"

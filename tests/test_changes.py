@@ -35,7 +35,7 @@ def test_status_value_target_and_membership_changes(tmp_path: Path) -> None:
                 task(4, "正在整改"),  # added
             ],
             indicators=[
-                *sheets["indicators"][:2],  # type: ignore[index]
+                *sheets["indicators"][:2],
                 indicator("D", 4),
             ],
             observations=[

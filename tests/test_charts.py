@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 import json
 
-import plotly.graph_objects as go  # type: ignore[import-untyped]
+import plotly.graph_objects as go
 import pytest
 
-from charts.completion import completion_by_group, status_breakdown, unit_ranking
+from charts.completion import LABEL_CHARS, completion_by_group, status_breakdown, unit_ranking
 from charts.indicator import bullet, history
 from charts.matrix import task_status_matrix
-from charts.style import PLOTLY_CONFIG, base_layout, shorten
+from charts.style import PLOTLY_CONFIG, base_layout
 from metrics.contract import Direction, TaskStatus
 from metrics.model import Indicator, Meta, Observation
 from metrics.scoring.progress import IndicatorProgress, IndicatorStatus, Scored, score_indicator
@@ -23,6 +23,7 @@ from metrics.scoring.rollup import (
     by_problem,
     overall,
 )
+from metrics.text import shorten
 from metrics.values.units import parse_unit
 from report.palette import (
     BAND_SHADES,
@@ -108,8 +109,8 @@ def test_plotly_config_is_offline_and_plain() -> None:
 
 
 def test_shorten_keeps_the_number_and_marks_the_cut() -> None:
-    assert shorten("1.理论指导实践有差距") == "1.理论指导实践有差距"
-    cut = shorten("（一）学习贯彻习近平新时代中国特色社会主义思想不够深入")
+    assert shorten("1.理论指导实践有差距", LABEL_CHARS) == "1.理论指导实践有差距"
+    cut = shorten("（一）学习贯彻习近平新时代中国特色社会主义思想不够深入", LABEL_CHARS)
     assert cut.startswith("（一）学习") and cut.endswith("…") and len(cut) == 14
 
 
@@ -156,7 +157,7 @@ def test_completion_by_group_values_and_labels(scored: Scored) -> None:
     assert bar.orientation == "h" and bar.marker.color == BLUE
     assert list(bar.x) == pytest.approx([100 * (g.completion.rate or 0) for g in groups])
     assert list(bar.text) == ["10/13 · 76.9%", "11/13 · 84.6%", "9/9 · 100.0%"]
-    assert list(bar.y) == [shorten(g.key) for g in groups]
+    assert list(bar.y) == [shorten(g.key, LABEL_CHARS) for g in groups]
     assert all(len(label) <= 14 and label[0] == "(" for label in bar.y)
     assert all(g.key in hover for g, hover in zip(groups, bar.hovertext, strict=True))
     assert fig.layout.yaxis.autorange == "reversed"  # the first group on top

@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Unpack
 
 import pytest
 from lxml.etree import _Element
@@ -19,6 +20,8 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as PresentationType
+from pptx.shapes.autoshape import Shape
+from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
 from pptx.util import Inches
 
@@ -32,7 +35,8 @@ from metrics.scoring.headline import headline
 from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import EVERYTHING, Scope, categories
 from metrics.workbook.loader import load_workbook
-from tests.builders import indicator, meta, observation, task, write_valid
+from tests.builders import WriteOptions, indicator, meta, observation, task, write_valid
+from tests.lookups import task_of
 from tests.screen_text import slide_text
 
 VERSION = "v2 · 1a2b3c4d"
@@ -48,14 +52,14 @@ texts = slide_text
 
 
 def charts(slide: Slide) -> list[Chart]:
-    return [shape.chart for shape in slide.shapes if shape.has_chart]
+    return [s.chart for s in slide.shapes if isinstance(s, GraphicFrame) and s.has_chart]
 
 
 def tables(slide: Slide) -> list[list[list[str]]]:
     return [
         [[cell.text for cell in row.cells] for row in shape.table.rows]
         for shape in slide.shapes
-        if shape.has_table
+        if isinstance(shape, GraphicFrame) and shape.has_table
     ]
 
 
@@ -68,7 +72,8 @@ TASK_TITLE = re.compile(r"^（(\d+)）")
 
 def title_of(slide: Slide) -> str:
     """The slide's title: the first text box starting with "（n）", else the first."""
-    heads = [s.text_frame.text for s in slide.shapes if s.has_text_frame][:2]
+    heads = [s.text_frame.text for s in slide.shapes if isinstance(s, Shape) and s.has_text_frame]
+    heads = heads[:2]
     return next((text for text in heads if TASK_TITLE.match(text)), heads[0] if heads else "")
 
 
@@ -109,7 +114,7 @@ def xml_parts(slide: Slide) -> Iterator[_Element]:
     """The slide and its charts: everywhere the deck writes text."""
     yield slide._element
     for shape in slide.shapes:
-        if shape.has_chart:
+        if isinstance(shape, GraphicFrame) and shape.has_chart:
             yield shape.chart._chartSpace
 
 
@@ -130,7 +135,7 @@ def deck(scored: Scored) -> PresentationType:
     return open_deck(scored)
 
 
-def scored_workbook(path: Path, **changes: object) -> Scored:
+def scored_workbook(path: Path, **changes: Unpack[WriteOptions]) -> Scored:
     dataset = load_workbook(write_valid(path, **changes)).dataset
     assert dataset is not None
     return score(dataset)
@@ -146,7 +151,8 @@ def test_slide_order_for_everything(deck: PresentationType) -> None:
     assert "整改总体情况" in texts(slides[1])
     assert task_ids(deck) == list(range(1, 36))
     ids = [task_id_of(s) for s in slides[2:-2]]
-    assert ids == sorted(ids)  # every continuation follows its own main slide
+    # every slide belongs to a task, and every continuation follows its own main slide
+    assert ids == sorted(i for i in ids if i is not None)
     assert [is_continuation(s) for s in slides[2:-2]].count(False) == 35
     assert "未完成任务及滞后指标" in texts(slides[-2])
     assert "整改进展摘要" in texts(slides[-1])
@@ -159,9 +165,9 @@ def test_continuation_slides(deck: PresentationType, scored: Scored) -> None:
     assert len(three) >= 2
     assert title_of(three[0]) == "（3）区域经济发展质量不高"
     assert all(title_of(s) == "（3）区域经济发展质量不高（续）" for s in three[1:])
-    crumb = f"{scored.task(3).task.category} › "  # type: ignore[union-attr]
+    crumb = f"{task_of(scored, 3).task.category} › "
     assert all(crumb in texts(s) for s in three)  # the breadcrumb on every one
-    names = [ip.indicator.name for ip in scored.task(3).indicators]  # type: ignore[union-attr]
+    names = [ip.indicator.name for ip in task_of(scored, 3).indicators]
     assert [row[0] for row in table_rows(three)] == names  # all 20, in order, once
     assert "20项" in texts(three[0])  # the main slide says where the table is
     assert "指标（" in texts(three[1])  # the caption of the continued table
@@ -290,7 +296,7 @@ def test_indicator_groups_share_one_unit_rates_first(scored: Scored) -> None:
             assert {ip.indicator.unit_symbol for ip in group} == {group[0].indicator.unit_symbol}
         if PERCENT in units:
             assert units[0] == PERCENT
-    nine = indicator_groups(scored.task(9).indicators)  # type: ignore[union-attr]
+    nine = indicator_groups(task_of(scored, 9).indicators)
     assert [g[0].indicator.unit_symbol for g in nine] == [PERCENT, "条"]
 
 
@@ -432,7 +438,9 @@ def body_text(slides: list[Slide]) -> str:
         shape.text_frame.text.replace("\n", "")
         for slide in slides
         for shape in slide.shapes
-        if shape.has_text_frame and CRUMB_BODY_TOP <= shape.top < BODY_BOTTOM
+        if isinstance(shape, Shape)
+        and shape.has_text_frame
+        and CRUMB_BODY_TOP <= shape.top < BODY_BOTTOM
     )
 
 

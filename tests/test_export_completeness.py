@@ -19,6 +19,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from pptx import Presentation
+from pptx.shapes.autoshape import Shape
+from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
 
 from briefing.deck import build_deck
@@ -30,8 +32,10 @@ from metrics.scoring.progress import IndicatorProgress, Scored, score
 from metrics.scoring.scope import EVERYTHING, Scope
 from metrics.workbook.loader import load_workbook
 from report.safe_cells import neutralise
-from report.views import LAGGING, value_text
-from tests.builders import indicator, observation, task, write_valid
+from report.views import LAGGING
+from report.wording import value_text
+from tests.builders import WriteOptions, indicator, observation, task, write_valid
+from tests.lookups import task_of
 
 VERSION = "v7 · 0badc0de"
 TASK_TITLE = re.compile(r"（\d+）")
@@ -48,7 +52,7 @@ def long_name(n: int) -> str:
     return f"{n:02d}号指标：{LONG}数量（口径：按{unit}计；含“四上”企业：第{n}批）"
 
 
-def synthetic_rows() -> dict[str, object]:
+def synthetic_rows() -> WriteOptions:
     """Task 1 (正在整改) with 60 indicators: every third with a target, every seventh
     without a value, every fifth an approximate value ("约…")."""
     indicators, observations = [], []
@@ -93,14 +97,15 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Scored:
     result = load_workbook(write_valid(path, **synthetic_rows()))
     assert result.dataset is not None, [p.message for p in result.errors]
     scored = score(result.dataset)
-    assert len(scored.task(1).indicators) == 60  # type: ignore[union-attr]
+    assert len(task_of(scored, 1).indicators) == 60
     return scored
 
 
 @pytest.fixture(scope="module", params=["bundled", "synthetic"])
 def workbook(request: pytest.FixtureRequest) -> Scored:
     name = "scored" if request.param == "bundled" else "synthetic"
-    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+    scored: Scored = request.getfixturevalue(name)
+    return scored
 
 
 def shown(ip: IndicatorProgress) -> tuple[str, str]:
@@ -127,11 +132,11 @@ class SlideContent:
 def read_slide(slide: Slide) -> SlideContent:
     content = SlideContent(title="")
     for shape in slide.shapes:
-        if shape.has_text_frame:
+        if isinstance(shape, Shape) and shape.has_text_frame:
             content.text.append(shape.text_frame.text)
-        if shape.has_table:
+        if isinstance(shape, GraphicFrame) and shape.has_table:
             content.rows.extend([c.text for c in row.cells] for row in shape.table.rows)
-        if shape.has_chart:
+        if isinstance(shape, GraphicFrame) and shape.has_chart:
             for plot in shape.chart.plots:
                 content.categories.extend(str(c) for c in plot.categories)
     heads = [t for t in content.text[:2] if TASK_TITLE.match(t)]
@@ -302,7 +307,8 @@ def test_the_report_escapes_workbook_text(tmp_path: Path) -> None:
 def sheet(data: bytes, name: str) -> list[dict[str, object]]:
     ws = openpyxl.load_workbook(io.BytesIO(data))[name]
     rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    header = [str(name) for name in rows[0]]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
 
 
 def test_every_indicator_is_in_the_excel_summary(workbook: Scored) -> None:

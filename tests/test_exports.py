@@ -37,7 +37,7 @@ def scored_of(path: Path) -> Scored:
 @pytest.fixture
 def hostile(tmp_path: Path) -> Scored:
     """A workbook whose first task is titled like a formula and with a value of -5."""
-    observations = list(valid_sheets()["observations"])  # type: ignore[call-overload]
+    observations = list(valid_sheets()["observations"])
     observations[-1] = observation("C", "2021-05-31", -5)  # a fall of 5 percentage points
 
     def as_text(wb: Workbook) -> None:  # staff typed it: text, not a formula, in the source
@@ -116,7 +116,8 @@ def test_safe_csv_keeps_numbers_and_guards_text() -> None:
 def rows_of(ws: Worksheet) -> list[dict[str, object]]:
     """A sheet's rows keyed by the heading row."""
     rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    header = [str(name) for name in rows[0]]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
 
 
 def test_excel_summary_is_inert_and_keeps_numbers(hostile: Scored) -> None:
@@ -148,9 +149,10 @@ def test_excel_summary_of_the_bundled_data(scored: Scored) -> None:
     assert wb["概况"]["B9"].number_format == "0.0%" or any(
         row[1].number_format == "0.0%" for row in wb["概况"].iter_rows(min_row=2)
     )
-    assert "整改率85.7%" in overview["摘要"]
+    summary = overview["摘要"]
+    assert isinstance(summary, str) and "整改率85.7%" in summary
     progress = [row["完成进度"] for row in rows_of(wb["指标"]) if row["完成进度"] is not None]
-    assert all(0 <= p <= 1 for p in progress) and progress  # type: ignore[operator]
+    assert all(isinstance(p, int | float) and 0 <= p <= 1 for p in progress) and progress
     headers = [cell.value for cell in wb["指标"][1]]
     for heading in ("完成进度", "序时进度"):
         column = wb["指标"].iter_cols(min_col=headers.index(heading) + 1, min_row=2)
@@ -197,7 +199,7 @@ def test_html_report_of_one_category(scored: Scored) -> None:
 
 def test_html_escapes_workbook_text(tmp_path: Path) -> None:
     sheets = valid_sheets()
-    tasks = list(sheets["tasks"])  # type: ignore[call-overload]
+    tasks = list(sheets["tasks"])
     tasks[0] = task(1, "已完成", 任务="<script>alert(1)</script>")
     evil = scored_of(write_valid(tmp_path / "e.xlsx", tasks=tasks))
     page = build_html(evil, EVERYTHING, version="v1")

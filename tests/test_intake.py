@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from metrics.intake.untrusted import IntakeLimits, check_package, describe_content, load_untrusted
+from metrics.intake.checks import check_package, describe_content
+from metrics.intake.limits import IntakeLimits
+from metrics.intake.transport import decode_result, encode_result
+from metrics.intake.untrusted import load_untrusted
+from metrics.workbook.loader import LoadResult, load_workbook
 from tests.hostile import (
     declared_size_lie,
     raw_zip,
@@ -318,7 +322,7 @@ def test_a_malformed_setting_is_logged_once_and_uploads_still_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("ZHENGGAI_MAX_UPLOAD_MB", "not-a-number-7")
-    caplog.set_level(logging.WARNING, logger="metrics.intake.untrusted")
+    caplog.set_level(logging.WARNING, logger="metrics.intake.limits")
     assert IntakeLimits.from_env() == IntakeLimits()
     for _ in range(2):
         assert load_untrusted(valid_bytes(tmp_path)).ok  # not an exception on every upload
@@ -326,3 +330,17 @@ def test_a_malformed_setting_is_logged_once_and_uploads_still_work(
     assert logged == [
         "设置 ZHENGGAI_MAX_UPLOAD_MB=“not-a-number-7” 无效（不是数字），已使用默认值 10 MB"
     ]
+
+
+def test_the_childs_answer_survives_the_transport(bundled_workbook: Path) -> None:
+    result = load_workbook(bundled_workbook)
+    assert result.dataset is not None
+    again = decode_result(encode_result(result))
+    assert again == result
+    assert again is not None and again.dataset is not None
+    indicator = result.dataset.indicators[0].id
+    assert again.dataset.history(indicator) == result.dataset.history(indicator)
+    refused = LoadResult(None, result.problems)
+    assert decode_result(encode_result(refused)) == refused
+    assert decode_result(b"") is None
+    assert decode_result(b"garbage") is None

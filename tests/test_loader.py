@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl.workbook.workbook import Workbook
 
-from metrics.contract import Direction, TaskStatus
+from metrics.contract import DATA_SHEETS, META_KEYS, WRITTEN_KIND, Direction, TaskStatus
 from metrics.problems import Problem, Severity
+from metrics.workbook.cell_readers import READERS
 from metrics.workbook.loader import LoadResult, load_workbook, reported_count_warnings
 from tests.builders import (
     DROP,
@@ -105,10 +106,10 @@ def test_tolerates_what_staff_produce(tmp_path: Path) -> None:
     ]
     kwargs = valid_sheets()
     kwargs["meta"] = meta(报告任务数="4", 报告已完成数="３", 截至日期="2021/5/31")
-    kwargs["tasks"][0]["编号"] = "(1)"  # type: ignore[index]
-    kwargs["tasks"][1]["编号"] = " 2 "  # type: ignore[index]
-    kwargs["observations"].append(observation("B", 44286, "６０亿元"))  # type: ignore[attr-defined]
-    path = write(tmp_path / "odd.xlsx", task_headers=headers, tweak=tweak, **kwargs)  # type: ignore[arg-type]
+    kwargs["tasks"][0]["编号"] = "(1)"
+    kwargs["tasks"][1]["编号"] = " 2 "
+    kwargs["observations"].append(observation("B", 44286, "６０亿元"))
+    path = write(tmp_path / "odd.xlsx", task_headers=headers, tweak=tweak, **kwargs)
     result = load_workbook(path)
     assert result.ok, [str(p) for p in result.problems]
     data = result.dataset
@@ -147,7 +148,7 @@ def test_units_in_values_are_converted_to_the_indicator_unit(tmp_path: Path) -> 
 @pytest.mark.parametrize("sheet", ["任务", "指标", "数据", "概况"])
 def test_missing_sheet_is_an_error(tmp_path: Path, sheet: str) -> None:
     kwargs = valid_sheets()
-    result = load_workbook(write(tmp_path / "x.xlsx", omit_sheets=[sheet], **kwargs))  # type: ignore[arg-type]
+    result = load_workbook(write(tmp_path / "x.xlsx", omit_sheets=[sheet], **kwargs))
     assert not result.ok and result.dataset is None
     problem = result.errors[0]
     assert where(problem) == (sheet, None, None)
@@ -157,7 +158,7 @@ def test_missing_sheet_is_an_error(tmp_path: Path, sheet: str) -> None:
 def test_missing_column_names_the_header_row(tmp_path: Path) -> None:
     headers = [h for h in valid_sheets_task_headers() if h != "状态"]
     kwargs = valid_sheets()
-    result = load_workbook(write(tmp_path / "x.xlsx", task_headers=headers, **kwargs))  # type: ignore[arg-type]
+    result = load_workbook(write(tmp_path / "x.xlsx", task_headers=headers, **kwargs))
     problem = only(result)
     assert where(problem) == ("任务", 1, "状态")
     assert "缺少必需的列“状态”" in problem.message
@@ -301,7 +302,7 @@ def test_missing_or_bad_meta(tmp_path: Path, key: str, value: object) -> None:
 
 def test_indicator_pointing_at_unknown_task(tmp_path: Path) -> None:
     sheets = valid_sheets()
-    inds = [*sheets["indicators"], indicator("D", 9)]  # type: ignore[misc]
+    inds = [*sheets["indicators"], indicator("D", 9)]
     problem = only(load_workbook(write_valid(tmp_path / "x.xlsx", indicators=inds)))
     assert where(problem) == ("指标", 5, "任务编号")
     assert "任务编号 9" in problem.message
@@ -309,7 +310,7 @@ def test_indicator_pointing_at_unknown_task(tmp_path: Path) -> None:
 
 def test_duplicate_indicator_id(tmp_path: Path) -> None:
     sheets = valid_sheets()
-    inds = [*sheets["indicators"], indicator(" A ", 1)]  # type: ignore[misc]
+    inds = [*sheets["indicators"], indicator(" A ", 1)]
     problem = only(load_workbook(write_valid(tmp_path / "x.xlsx", indicators=inds)))
     assert where(problem) == ("指标", 5, "指标编号")
     assert "第 2 行" in problem.message
@@ -566,3 +567,11 @@ def test_meta_below_a_title_and_to_the_right_keeps_row_numbers(tmp_path: Path) -
         write_valid(tmp_path / "x.xlsx", meta=meta(报告任务数=4), tweak=title_and_shift)
     )
     assert where(only(result, Severity.WARNING)) == ("概况", 7, "内容")
+
+
+def test_every_kind_of_the_contract_has_one_reader() -> None:
+    """The loader reads each cell by its column's kind: the registry covers every kind."""
+    kinds = {c.kind for spec in DATA_SHEETS for c in spec.columns} | {k.kind for k in META_KEYS}
+    assert kinds <= set(READERS)
+    assert set(READERS) == set(WRITTEN_KIND)
+    assert {WRITTEN_KIND[kind] for kind in READERS} <= set(READERS)

@@ -76,7 +76,8 @@ TARGETS = st.sampled_from(
 )
 @given(changes=st.lists(st.tuples(TARGETS, CELL_VALUES), min_size=1, max_size=6))
 def test_random_cell_garbage_never_raises(
-    tmp_path: Path, changes: list[tuple[tuple[str, int, int], object]]
+    tmp_path: Path,
+    changes: list[tuple[tuple[str, int, int], str | float | datetime.date | None]],
 ) -> None:
     def tweak(wb: Workbook) -> None:
         for (sheet, row, col), value in changes:

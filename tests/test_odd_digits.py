@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from metrics.values.cells import CellError, read_count
-from metrics.workbook.xlsx_scan import _row_number
+from metrics.workbook.ooxml.cell_scan import _row_number
 
 
 @pytest.mark.parametrize("raw", ["𐩀", "٣", "１２３４５６７８９０", "3.5"])

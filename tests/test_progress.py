@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -23,10 +24,10 @@ D = datetime.date
 META = Meta("t", "o", as_of=D(2021, 5, 31), feedback_date=D(2021, 2, 4))
 
 
-def ind(direction: Direction = Direction.HIGHER_IS_BETTER, **kw: object) -> Indicator:
-    fields: dict[str, object] = {"id": "X", "task_id": 1, "name": "n", "unit": parse_unit("个")}
+def ind(direction: Direction = Direction.HIGHER_IS_BETTER, **kw: Any) -> Indicator:
+    fields: dict[str, Any] = {"id": "X", "task_id": 1, "name": "n", "unit": parse_unit("个")}
     fields.update(kw)
-    return Indicator(direction=direction, **fields)  # type: ignore[arg-type]
+    return Indicator(direction=direction, **fields)
 
 
 def obs(day: datetime.date, value: float) -> Observation:
@@ -135,8 +136,8 @@ def test_trend_steady_and_worsening() -> None:
     )
 
 
-def make_task(status: TaskStatus, deadline: datetime.date | None = None, **kw: object) -> Task:
-    return Task(1, "c", "p", "t", status, deadline=deadline, **kw)  # type: ignore[arg-type]
+def make_task(status: TaskStatus, deadline: datetime.date | None = None, **kw: Any) -> Task:
+    return Task(1, "c", "p", "t", status, deadline=deadline, **kw)
 
 
 @pytest.mark.parametrize(

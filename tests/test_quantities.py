@@ -1,4 +1,4 @@
-"""Tests for metrics.values.quantities."""
+"""Tests for metrics.values.quantities, numerals, qualifiers and formatting."""
 
 from __future__ import annotations
 
@@ -11,18 +11,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from metrics.values.quantities import (
-    ABOUT,
-    MAX_TEXT_LENGTH,
-    QUALIFIER_WORDS,
-    Place,
-    Qualifier,
-    Quantity,
-    QuantityError,
-    Sense,
-    format_number,
-    parse_quantity,
-)
+from metrics.values.formatting import format_number
+from metrics.values.qualifiers import ABOUT, QUALIFIER_WORDS, Place, Qualifier, Sense
+from metrics.values.quantities import MAX_TEXT_LENGTH, Quantity, parse_quantity
+from metrics.values.quantity_errors import QuantityError
 from metrics.values.units import UnitError, parse_unit
 from metrics.workbook.loader import load_workbook
 from tests.builders import indicator, observation, write_valid

@@ -95,7 +95,8 @@ def meta() -> dict[str, Any]:
 
 
 def tasks() -> list[dict[str, Any]]:
-    return _load("tasks.toml")["task"]
+    rows: list[dict[str, Any]] = _load("tasks.toml")["task"]
+    return rows
 
 
 def indicators() -> list[dict[str, Any]]:

@@ -6,11 +6,16 @@ import hashlib
 import multiprocessing
 import os
 import sqlite3
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from metrics.store.files import write_atomically
 from metrics.store.versions import NotAllowed, StaleVersion, Store, StoreError, beijing_time
+from tests.lookups import current_version
 
 COUNTS = {"total": 35, "completed": 30}
 
@@ -47,7 +52,7 @@ def test_publish_and_rollback_are_audited(store: Store) -> None:
     assert v2.id == 2 and store.current() == v2
     assert store.read(v2) == b"new workbook"
     back = store.rollback(1, actor="李四", note="数据有误", expected_current=2)
-    assert back.id == 1 and store.current().id == 1  # type: ignore[union-attr]
+    assert back.id == 1 and current_version(store).id == 1
     log = store.audit()
     assert [(e.action, e.actor, e.version_id, e.previous_id) for e in log] == [
         ("回退", "李四", 1, 2),
@@ -63,24 +68,24 @@ def test_anonymous_changes_are_refused_by_the_store(store: Store, actor: str) ->
         store.publish(b"x", actor=actor, file_name="x.xlsx", note="", counts={}, expected_current=1)
     with pytest.raises(NotAllowed):
         store.rollback(1, actor=actor, note="", expected_current=1)
-    assert store.current().id == 1  # type: ignore[union-attr]
+    assert current_version(store).id == 1
 
 
 def test_publishing_against_a_stale_version_is_refused(store: Store) -> None:
     store.publish(b"a", actor="甲", file_name="a.xlsx", note="", counts={}, expected_current=1)
     with pytest.raises(StaleVersion, match="重新核对"):
         store.publish(b"b", actor="乙", file_name="b.xlsx", note="", counts={}, expected_current=1)
-    assert store.read(store.current()) == b"a"  # type: ignore[arg-type]
+    assert store.read(current_version(store)) == b"a"
 
 
-def _publish_from_another_process(root: str, payload: bytes, queue: object) -> None:
+def _publish_from_another_process(root: str, payload: bytes, queue: Queue[str]) -> None:
     try:
         Store(Path(root)).publish(
             payload, actor="并发", file_name="c.xlsx", note="", counts={}, expected_current=1
         )
-        queue.put("won")  # type: ignore[attr-defined]
+        queue.put("won")
     except StaleVersion:
-        queue.put("stale")  # type: ignore[attr-defined]
+        queue.put("stale")
 
 
 def test_two_concurrent_publishes_exactly_one_wins(store: Store) -> None:
@@ -110,7 +115,7 @@ def test_a_crash_before_the_pointer_moves_leaves_the_old_version(
         store.publish(
             b"half", actor="甲", file_name="h.xlsx", note="", counts={}, expected_current=1
         )
-    assert store.current().id == 1  # type: ignore[union-attr]
+    assert current_version(store).id == 1
     assert [v.id for v in store.versions()] == [1]
 
 
@@ -143,17 +148,17 @@ def test_rollback_to_an_unknown_version(store: Store) -> None:
         store.rollback(99, actor="甲", note="", expected_current=1)
 
 
-def _publish_and_hang(root: str, ready: object) -> None:
+def _publish_and_hang(root: str, ready: Event) -> None:
     """Publish, but stop inside the transaction (after the version row is written)."""
     import time
 
     import metrics.store.versions as store_module
 
     def hang(*args: object, **kwargs: object) -> None:
-        ready.set()  # type: ignore[attr-defined]
+        ready.set()
         time.sleep(60)
 
-    store_module._log = hang  # type: ignore[assignment]
+    store_module._log = hang
     Store(Path(root)).publish(
         b"never", actor="甲", file_name="n.xlsx", note="", counts={}, expected_current=1
     )
@@ -167,7 +172,7 @@ def test_a_process_killed_mid_publish_leaves_the_old_version(store: Store) -> No
     assert ready.wait(60), "the publishing process never reached its transaction"
     worker.kill()  # SIGKILL: no cleanup, no rollback by Python
     worker.join(10)
-    assert store.current().id == 1  # type: ignore[union-attr]
+    assert current_version(store).id == 1
     assert [v.id for v in store.versions()] == [1]
     # The store is still usable: the next publish works and becomes version 2.
     v2 = store.publish(
@@ -193,7 +198,7 @@ def test_a_refused_publish_says_who_published_what_meanwhile(store: Store) -> No
     message = str(exc)
     assert "李四" in message and "发布了 v2" in message and "五月数据" in message
     assert "（北京时间）" in message and "重新核对" in message
-    assert store.read(store.current()) == b"li"  # type: ignore[arg-type]  # nothing overwritten
+    assert store.read(current_version(store)) == b"li"  # nothing overwritten
     # Re-reviewed against v2, the same bytes publish as v3 on v2.
     v3 = store.publish(
         b"zhang", actor="张三", file_name="z.xlsx", note="", counts={}, expected_current=2
@@ -207,7 +212,7 @@ def test_a_refused_rollback_says_what_happened_meanwhile(store: Store) -> None:
     with pytest.raises(StaleVersion) as refused:
         store.rollback(1, actor="丙", note="", expected_current=2)
     assert [(e.actor, e.version_id) for e in refused.value.meanwhile] == [("乙", 3)]
-    assert store.current().id == 3  # type: ignore[union-attr]
+    assert current_version(store).id == 3
 
 
 def test_since_lists_what_happened_after_a_version_became_current(store: Store) -> None:
@@ -230,8 +235,8 @@ class _Tracked:
         self.opened: list[sqlite3.Connection] = []
         real = sqlite3.connect
 
-        def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
-            db = real(*args, **kwargs)  # type: ignore[arg-type]
+        def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+            db: sqlite3.Connection = real(*args, **kwargs)
             self.opened.append(db)
             return db
 
@@ -287,3 +292,17 @@ def test_every_store_connection_is_closed(
     assert len(tracked.opened) > 100
     assert tracked.still_open() == 0
     assert _open_descriptors(store.db_path) == 0
+
+
+def test_write_atomically_replaces_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    target.write_bytes(b"old")
+    write_atomically(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert os.stat(target).st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+    write_atomically(target, b"private", mode=None, prefix=".incoming-")
+    assert os.stat(target).st_mode & 0o777 == 0o600
+    with pytest.raises(FileNotFoundError):
+        write_atomically(tmp_path / "missing" / "x.xlsx", b"x")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from metrics.scoring.headline import headline
 from metrics.scoring.progress import IndicatorStatus, Scored, TaskColour, score
 from metrics.scoring.rollup import by_lead_unit
 from metrics.workbook.loader import load_workbook
+from report.headline_cards import MET_HELP, Card, headline_cards, met_note
 from report.views import (
     IndicatorFilter,
     TaskFilter,
@@ -18,17 +21,17 @@ from report.views import (
     indicator_table,
     issue_detail,
     parse_task_id,
-    short_category,
     summary_paragraph,
-    target_text,
     task_filter_options,
     task_id_at,
     task_table,
     unassigned_unit_note,
     unit_table,
-    value_text,
 )
+from report.wording import short_category, target_text, value_text
 from tests.builders import indicator, meta, observation, task, write_valid
+from tests.lookups import task_of
+from ui.launch import streamlit_command
 
 
 def test_task_table_filters(scored: Scored) -> None:
@@ -127,8 +130,9 @@ def test_issue_detail(scored: Scored) -> None:
     assert len(detail.charted) + len(detail.awaiting) + len(detail.facts) == 12
     facts = facts_table(detail.facts)
     assert "67.7%" in set(facts["数值"])
-    assert issue_detail(scored, 1) is not None and issue_detail(scored, 1).previous_id is None  # type: ignore[union-attr]
-    assert issue_detail(scored, 35).next_id is None  # type: ignore[union-attr]
+    first, last = issue_detail(scored, 1), issue_detail(scored, 35)
+    assert first is not None and first.previous_id is None
+    assert last is not None and last.next_id is None
     assert issue_detail(scored, 36) is None
 
 
@@ -184,7 +188,7 @@ def test_no_figure_is_shown_as_a_rank_unit_or_with_a_wrong_qualifier(scored: Sco
     shown = [value_text(ip) for ip in scored.indicators]
     assert not [text for text in shown if "名次" in text]
     assert not [text for text in shown if text.startswith("约") and "余" in text]
-    facts = facts_table(scored.task(3).indicators)  # type: ignore[union-attr]
+    facts = facts_table(task_of(scored, 3).indicators)
     assert {"约60亿元", "近2倍", "第1"} <= set(facts["数值"])
 
 
@@ -245,3 +249,51 @@ def test_unassigned_unit_note_is_computed_from_the_data(tmp_path: Path) -> None:
     assert "全部1项未完成的任务都没有填写牵头单位" in note(
         task(1, "正在整改", 牵头单位=None), task(2)
     )
+
+
+# -- headline cards ----------------------------------------------------------------------------
+
+
+def test_headline_cards_are_one_list_for_every_output(scored: Scored) -> None:
+    figures = headline(scored)
+    cards = headline_cards(figures, 7, "+2.9个百分点（较上一版本）")
+    assert [(c.label, c.value) for c in cards] == [
+        ("整改完成率", "85.7%"),
+        ("已完成（共 35 项）", "30 项"),
+        ("正在整改", "5 项"),
+        ("指标已达标", "2 / 5 个"),
+        ("超期任务", "0 项"),
+        ("需关注", "7 条"),
+    ]
+    assert cards[0].moved and cards[3].help == MET_HELP
+    assert not Card("整改完成率", "85.7%", "持平（较上一版本）").moved
+    # without an attention count (the exports), five cards; compact for a slide
+    assert len(headline_cards(figures)) == 5
+    assert [(c.label, c.value) for c in headline_cards(figures, compact=True)] == [
+        ("整改完成率", "85.7%"),
+        ("已完成", "30/35项"),
+        ("正在整改", "5项"),
+        ("指标已达标", "2/5个"),
+        ("超期", "0项"),
+    ]
+
+
+def test_met_note_says_how_many_targets_have_no_data(scored: Scored) -> None:
+    figures = headline(scored)
+    assert met_note(figures).startswith("指标已达标只计已有数据的目标；另有")
+    everything_reported = replace(figures, targets_without_data=0, targets_not_yet_due=0)
+    assert met_note(everything_reported) == ""
+
+
+def test_streamlit_command_is_local_and_headless() -> None:
+    command = streamlit_command(Path("dashboard.py"), 8765, "--server.maxUploadSize", "1")
+    assert command[1:5] == ["-m", "streamlit", "run", "dashboard.py"]
+    options = dict(zip(command[5::2], command[6::2], strict=True))
+    assert options == {
+        "--server.port": "8765",
+        "--server.address": "127.0.0.1",
+        "--server.headless": "true",
+        "--browser.gatherUsageStats": "false",
+        "--server.fileWatcherType": "none",
+        "--server.maxUploadSize": "1",
+    }

@@ -1,4 +1,4 @@
-"""Tests for metrics.workbook.template (the bundled workbook and the blank template)."""
+"""Tests for metrics.workbook.template and its parts (bundled workbook, blank template)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import openpyxl  # type: ignore[import-untyped]
+import openpyxl
 import pytest
 import python_calamine
 
@@ -33,13 +33,12 @@ from metrics.workbook.template import (
     SHEET_ORDER,
     VALIDATION_LAST_ROW,
     WorkbookValueError,
-    diff_workbooks,
-    read_cell_values,
     template_bytes,
     workbook_bytes,
     write_template,
     write_workbook,
 )
+from metrics.workbook.workbook_diff import diff_workbooks, read_cell_values
 
 AS_OF = datetime.date(2021, 5, 31)
 FEEDBACK = datetime.date(2021, 2, 4)

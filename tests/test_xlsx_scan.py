@@ -1,25 +1,24 @@
-"""Tests for metrics.workbook.xlsx_scan (raw .xlsx package facts that python-calamine hides)."""
+"""Tests for metrics.workbook.ooxml (raw .xlsx package facts that python-calamine hides)."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import re
-import time
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl  # type: ignore[import-untyped]
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.utils.datetime import CALENDAR_MAC_1904  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from metrics.workbook import xlsx_scan
-from metrics.workbook.xlsx_scan import (
+from metrics.workbook.ooxml import cell_scan, package
+from metrics.workbook.ooxml.facts import (
     MSG_CFB,
     MSG_DTD,
     MSG_EMPTY,
@@ -30,8 +29,8 @@ from metrics.workbook.xlsx_scan import (
     XlsxFacts,
     XlsxScanError,
     column_letter,
-    scan_xlsx,
 )
+from metrics.workbook.ooxml.scan import scan_xlsx
 
 REAL = Path(__file__).parent / "data" / "real"
 
@@ -336,7 +335,7 @@ def test_real_capitalised_shared_strings_part() -> None:
     path = REAL / "calamine__issue_419.xlsx"
     with zipfile.ZipFile(path) as zf:
         assert "xl/SharedStrings.xml" in zf.namelist()
-        pkg = xlsx_scan._Package(zf)
+        pkg = package.Package(zf)
         found = pkg.find("xl/sharedStrings.xml")
         assert found is not None and found.filename == "xl/SharedStrings.xml"
     facts = scan_xlsx(path)
@@ -354,7 +353,7 @@ def test_real_backslash_member_names() -> None:
     # The sheet has an <xm:f> inside a data validation (not a cell): the cheap check
     # fires, but it must not be reported as a cell issue.
     assert b"<xm:f>" in data
-    assert xlsx_scan._may_have_issues(data)
+    assert cell_scan._may_have_issues(data)
     assert facts.cell_issues == ()
 
 
@@ -413,14 +412,14 @@ def test_real_cells_without_r_counted_like_openpyxl(tmp_path: Path) -> None:
                     )
                 )
             elif cell.data_type == "e":
-                expected.append(("Some Sheet", cell.row, cell.column, "error", cell.value))
+                expected.append(("Some Sheet", cell.row, cell.column, "error", str(cell.value)))
     assert got == sorted(expected, key=lambda t: (t[1], t[2]))
 
     # The regex scan refuses to guess positions; the streaming scan did the counting.
     with zipfile.ZipFile(dest) as zf:
         data = zf.read("xl/worksheets/sheet1.xml")
-    with pytest.raises(xlsx_scan._Bail):
-        xlsx_scan._scan_cells_fast(data, 10_000)
+    with pytest.raises(cell_scan._Bail):
+        cell_scan._scan_cells_fast(data, 10_000)
 
 
 def test_real_billion_laughs_refused() -> None:
@@ -627,8 +626,8 @@ def test_prefixed_spreadsheetml_namespace() -> None:
 def test_cell_classification_fast_and_stream(cell: str, expected: tuple[str, str] | None) -> None:
     data = _worksheet(f'<row r="1">{cell}</row>').encode()
     want = [] if expected is None else [(1, 1, *expected)]
-    assert xlsx_scan._scan_cells_fast(data, 100) == want
-    assert xlsx_scan._scan_cells_stream(data, 100) == want
+    assert cell_scan._scan_cells_fast(data, 100) == want
+    assert cell_scan._scan_cells_stream(data, 100) == want
     assert _issues(scan_xlsx(_package({"S": data.decode()}))) == [("S", *w) for w in want]
 
 
@@ -646,8 +645,8 @@ def test_comments_force_the_streaming_scan() -> None:
         '<row r="2"><c r="B2"><![CDATA[]]><f>2</f></c></row>'
     )
     data = _worksheet(rows).encode()
-    with pytest.raises(xlsx_scan._Bail):
-        xlsx_scan._scan_cells_fast(data, 100)
+    with pytest.raises(cell_scan._Bail):
+        cell_scan._scan_cells_fast(data, 100)
     assert _issues(scan_xlsx(_package({"S": data.decode()}))) == [
         ("S", 1, 1, "formula_without_value", "1"),
         ("S", 2, 2, "formula_without_value", "2"),
@@ -664,18 +663,18 @@ def test_formula_text_in_cdata() -> None:
 def test_cells_out_of_schema_order_use_streaming_scan() -> None:
     rows = '<row r="4"><c r="D4"><v>7</v><f>A1</f></c><c r="E4"><v/><f>B1</f></c></row>'
     data = _worksheet(rows).encode()
-    with pytest.raises(xlsx_scan._Bail):
-        xlsx_scan._scan_cells_fast(data, 100)
-    assert xlsx_scan._scan_cells_stream(data, 100) == [(4, 5, "formula_without_value", "B1")]
+    with pytest.raises(cell_scan._Bail):
+        cell_scan._scan_cells_fast(data, 100)
+    assert cell_scan._scan_cells_stream(data, 100) == [(4, 5, "formula_without_value", "B1")]
 
 
 def test_cheap_check_skips_sheets_without_candidates() -> None:
     plain = _worksheet('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>2</v></c></row>')
-    assert not xlsx_scan._may_have_issues(plain.encode())
-    assert xlsx_scan._may_have_issues(_worksheet("<row><c><f>1</f></c></row>").encode())
-    assert xlsx_scan._may_have_issues(_worksheet("<row><c t='e'><v>#N/A</v></c></row>").encode())
+    assert not cell_scan._may_have_issues(plain.encode())
+    assert cell_scan._may_have_issues(_worksheet("<row><c><f>1</f></c></row>").encode())
+    assert cell_scan._may_have_issues(_worksheet("<row><c t='e'><v>#N/A</v></c></row>").encode())
     prefixed = _worksheet("<x:row><x:c><x:f>1</x:f></x:c></x:row>", prefix="x")
-    assert xlsx_scan._may_have_issues(prefixed.encode())
+    assert cell_scan._may_have_issues(prefixed.encode())
 
 
 def test_dtd_in_scanned_worksheet_refused() -> None:
@@ -725,7 +724,7 @@ def test_other_encodings_are_converted() -> None:
 def test_part_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     sheet = _worksheet('<row r="1"><c r="A1"><v>1</v></c></row>' * 200)
     data = _package({"S": sheet})
-    monkeypatch.setattr(xlsx_scan, "MAX_PART_BYTES", 1000)
+    monkeypatch.setattr(package, "MAX_PART_BYTES", 1000)
     with pytest.raises(XlsxScanError, match="200 MB"):
         scan_xlsx(data)
 
@@ -897,18 +896,18 @@ def test_fast_and_stream_scans_agree_with_the_rules(
     data = _worksheet("".join(parts), prefix=prefix).encode()
     expected.sort()
 
-    assert xlsx_scan._scan_cells_stream(data, 10_000) == expected
+    assert cell_scan._scan_cells_stream(data, 10_000) == expected
     try:
-        fast = sorted(xlsx_scan._scan_cells_fast(data, 10_000))
-    except xlsx_scan._Bail:
+        fast = sorted(cell_scan._scan_cells_fast(data, 10_000))
+    except cell_scan._Bail:
         assert not all_refs, "the regex scan gave up although every cell has r="
     else:
         assert fast == expected
-    assert xlsx_scan._scan_sheet_cells(data, 10_000) == expected
+    assert cell_scan.scan_sheet_cells(data, 10_000) == expected
 
 
 # ---------------------------------------------------------------------------------------
-# Performance: 100,000 rows x 4 columns, written with openpyxl (write_only)
+# 100,000 rows x 4 columns, written with openpyxl (write_only)
 
 
 def _big_workbook(path: Path, formulas: int) -> None:
@@ -933,22 +932,11 @@ def big_workbooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     return plain, with_formulas
 
 
-def _best_time(path: Path) -> tuple[float, XlsxFacts]:
-    best, facts = float("inf"), None
-    for _ in range(3):
-        start = time.perf_counter()
-        facts = scan_xlsx(path)
-        best = min(best, time.perf_counter() - start)
-    assert facts is not None
-    return best, facts
-
-
-def test_performance_100k_rows(big_workbooks: tuple[Path, Path]) -> None:
+def test_scan_100k_rows(big_workbooks: tuple[Path, Path]) -> None:
+    """What the scan finds in 100,000 rows; its speed is measured in scripts/bench.py."""
     plain, with_formulas = big_workbooks
-    plain_time, plain_facts = _best_time(plain)
-    formula_time, formula_facts = _best_time(with_formulas)
-    print(f"\nscan_xlsx 100k x 4 without formulas: {plain_time * 1000:.0f} ms")
-    print(f"scan_xlsx 100k x 4 with 100 formulas: {formula_time * 1000:.0f} ms")
+    plain_facts = scan_xlsx(plain)
+    formula_facts = scan_xlsx(with_formulas)
     assert plain_facts.cell_issues == ()
     assert len(formula_facts.cell_issues) == 100
     assert formula_facts.cell_issues[0] == CellIssue(
@@ -956,6 +944,3 @@ def test_performance_100k_rows(big_workbooks: tuple[Path, Path]) -> None:
     )
     assert formula_facts.cell_issues[-1].row == 100_000
     assert formula_facts.sheets == (SheetInfo("台账", "xl/worksheets/sheet1.xml", "visible"),)
-    # Generous bounds: the streaming fallback alone takes ~3 s here.
-    assert plain_time < 2.0
-    assert formula_time < 2.0

@@ -19,7 +19,7 @@ from briefing.images import INSTALL_HINT, ImageExportError, Renderer, find_chrom
 from metrics.scoring.progress import Scored
 from metrics.scoring.scope import EVERYTHING, Scope, categories
 from report.literal import md
-from report.views import short_category
+from report.wording import short_category
 from ui.data_source import Loaded
 
 DOCUMENT_LABELS = {
@@ -53,10 +53,11 @@ def scope_picker(scored: Scored) -> Scope:
         chosen = st.selectbox("方面", names, format_func=short_category, key="export_category")
         return Scope(category=chosen) if chosen else EVERYTHING
     if kind == "选定任务":
+        titles = {tp.task.id: tp.task.title for tp in scored.tasks}
         ids = st.multiselect(
             "任务",
-            [tp.task.id for tp in scored.tasks],
-            format_func=lambda i: f"（{i}）{scored.task(i).task.title}",  # type: ignore[union-attr]
+            list(titles),
+            format_func=lambda i: f"（{i}）{titles[i]}",
             key="export_tasks",
         )
         if not ids:

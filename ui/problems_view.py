@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from metrics.problems import Problem
+from report.upload_review import problems_frame
 
 
 def show_load_failure(problems: Sequence[Problem]) -> None:
@@ -16,10 +17,7 @@ def show_load_failure(problems: Sequence[Problem]) -> None:
         "请数据维护人员按下列提示修改后重新发布。"
     )
     st.dataframe(
-        [
-            {"表": p.sheet or "—", "行": p.row, "列": p.column or "—", "问题": p.message}
-            for p in problems
-        ],
+        problems_frame(problems, severity=False),
         hide_index=True,
         width="stretch",
         key="load_problems",

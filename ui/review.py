@@ -17,25 +17,31 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-import pandas as pd
 import streamlit as st
 
 from charts.completion import status_breakdown
 from metrics.intake.untrusted import load_untrusted
 from metrics.problems import Problem
 from metrics.scoring.changes import Changes
-from metrics.scoring.headline import headline, rate_delta
+from metrics.scoring.headline import headline
 from metrics.scoring.progress import Scored
 from metrics.scoring.rollup import overall
 from metrics.scoring.summary import rate_text
-from metrics.store.versions import AuditEntry, StaleVersion, StoreError, beijing_time
+from metrics.store.versions import AuditEntry, StaleVersion, StoreError
 from metrics.workbook.loader import LoadResult, reported_count_warnings
+from report.history import event_markdown
 from report.literal import md
 from report.safe_cells import safe_csv
+from report.upload_review import (
+    added_and_removed,
+    indicator_changes_frame,
+    problems_frame,
+    task_changes_frame,
+)
 from report.views import attention_items, summary_paragraph
 from ui.data_source import Loaded, counts_of, of_version, store
 from ui.figures import show
-from ui.headline_cards import headline_cards
+from ui.headline_cards import headline_section
 
 
 def checked_upload(data: bytes) -> LoadResult:
@@ -98,23 +104,6 @@ def _review_again(digest: str, version_id: int | None) -> None:
 # -- the report --------------------------------------------------------------------------
 
 
-def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
-    """The validation report (errors first): 级别, 表, 行, 列, 问题."""
-    return pd.DataFrame(
-        [
-            {
-                "级别": str(p.severity),
-                "表": p.sheet or "—",
-                "行": p.row,
-                "列": p.column or "—",
-                "问题": p.message,
-            }
-            for p in problems
-        ],
-        columns=["级别", "表", "行", "列", "问题"],
-    )
-
-
 def show_problems(problems: Sequence[Problem], key: str) -> None:
     frame = problems_frame(problems)
     st.dataframe(frame, key=key, hide_index=True, width="stretch")
@@ -153,17 +142,7 @@ def show_changes(changes: Changes, basis: Loaded, current: Loaded) -> None:
     if changes.tasks:
         st.markdown("**任务状态变化**")
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "任务": f"（{c.task_id}）{c.title}",
-                        "原状态": c.old_status,
-                        "新状态": c.new_status,
-                        "改回未完成": "是" if c.reopened else "",
-                    }
-                    for c in changes.tasks
-                ]
-            ),
+            task_changes_frame(changes),
             hide_index=True,
             width="stretch",
             key="review_task_changes",
@@ -171,38 +150,20 @@ def show_changes(changes: Changes, basis: Loaded, current: Loaded) -> None:
     if changes.indicators:
         st.markdown("**指标变化**")
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "指标": f"{c.indicator_id} {c.name}",
-                        "项目": c.what,
-                        "原值": c.old,
-                        "新值": c.new,
-                        "变化": c.verdict,
-                    }
-                    for c in changes.indicators
-                ]
-            ),
+            indicator_changes_frame(changes),
             hide_index=True,
             width="stretch",
             key="review_indicator_changes",
         )
-    for title, items in (
-        ("新增任务", changes.tasks_added),
-        ("删除任务", changes.tasks_removed),
-        ("新增指标", changes.indicators_added),
-        ("删除指标", changes.indicators_removed),
-    ):
-        if items:
-            st.markdown(f"**{title}**：" + "；".join(md(item) for item in items))
+    for title, items in added_and_removed(changes):
+        st.markdown(f"**{title}**：" + "；".join(md(item) for item in items))
 
 
 def show_preview(basis: Loaded, new: Scored) -> None:
     """The overview as it would look once ``new`` is published."""
-    figures = headline(new)
-    before = headline(basis.scored) if basis.scored is not None else None
-    delta = rate_delta(before, figures) if before is not None else None
-    headline_cards(figures, len(attention_items(new)), delta, key="upload_preview_cards")
+    headline_section(
+        headline(new), len(attention_items(new)), basis.scored, key="upload_preview_cards"
+    )
     st.markdown(md(summary_paragraph(new)))
     show(status_breakdown(overall(new)), "upload_preview_breakdown")
 
@@ -287,16 +248,6 @@ def show_moved_on(
         type="primary",
         on_click=_review_again,
         args=(digest, now_current),
-    )
-
-
-def event_markdown(entry: AuditEntry) -> str:
-    """One audit entry for Markdown: actor and note escaped, time in Beijing time."""
-    did = {"发布": "发布了", "回退": "回退到", "初始化": "初始化为"}.get(entry.action, entry.action)
-    note = f"，说明：“{md(entry.note)}”" if entry.note else "，未写说明"
-    return (
-        f"{md(entry.actor)} 于 {beijing_time(entry.at)}（北京时间）{did} **v{entry.version_id}**"
-        + note
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from metrics.contract import Direction
 from metrics.scoring.progress import IndicatorProgress, Scored
 from metrics.scoring.rollup import overall
-from metrics.values.quantities import format_number
+from metrics.values.formatting import format_number
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ import datetime
 
 from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
 from metrics.scoring.rollup import Completion, Group, by_category, by_lead_unit, by_problem, overall
-from metrics.values.quantities import Qualifier, format_number
+from metrics.values.formatting import format_number
+from metrics.values.qualifiers import Qualifier
 
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 

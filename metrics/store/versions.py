@@ -25,11 +25,11 @@ import hashlib
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from metrics.store.files import write_atomically
 from metrics.store.sqlite_db import immediate
 
 STORE_ENV = "ZHENGGAI_STORE"
@@ -286,17 +286,7 @@ class Store:
         target = self.files / f"{sha}.xlsx"
         if target.exists():
             return  # content-addressed: the same bytes are already there
-        handle, temporary = tempfile.mkstemp(dir=self.files, prefix=".incoming-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, target)
-            _fsync_dir(self.files)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
+        write_atomically(target, data, mode=None, prefix=".incoming-")
 
     def _connect(self) -> sqlite3.Connection:
         """A new connection; the caller closes it (``_reading``, ``_transaction``)."""
@@ -394,16 +384,3 @@ def _version(row: sqlite3.Row) -> Version:
 
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

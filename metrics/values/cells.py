@@ -13,8 +13,10 @@ import unicodedata
 from typing import TypeVar
 
 from metrics.contract import Direction, TaskStatus
+from metrics.text import shorten
 from metrics.values.dates import DateError, parse_date
-from metrics.values.quantities import Quantity, QuantityError, parse_quantity
+from metrics.values.quantities import Quantity, parse_quantity
+from metrics.values.quantity_errors import QuantityError
 from metrics.values.units import Unit, UnitError
 
 _ID_TEXT = re.compile(r"[(\[]?\s*(\d{1,6})\s*[)\]]?\.?")
@@ -24,9 +26,9 @@ class CellError(ValueError):
     """A cell value cannot be read; ``str(error)`` is a Chinese message."""
 
 
-def shorten(value: object, limit: int = 30) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _quoted(value: object) -> str:
+    """The value as text, cut to 30 characters ("…" included) for a message."""
+    return shorten(str(value), 30)
 
 
 def read_text(value: object) -> str:
@@ -46,16 +48,16 @@ def read_task_id(value: object) -> int:
         raise CellError(f"“{value}”不是任务编号：请填写整数，如 9")
     if isinstance(value, int | float):
         if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
-            raise CellError(f"“{shorten(value)}”不是整数：任务编号应为整数，如 9")
+            raise CellError(f"“{_quoted(value)}”不是整数：任务编号应为整数，如 9")
         number = int(value)
     elif isinstance(value, str):
         folded = unicodedata.normalize("NFKC", value).strip()
         match = _ID_TEXT.fullmatch(folded)
         if match is None:
-            raise CellError(f"“{shorten(value)}”不是任务编号：请填写整数，如 9、(9) 或（9）")
+            raise CellError(f"“{_quoted(value)}”不是任务编号：请填写整数，如 9、(9) 或（9）")
         number = int(match.group(1))
     else:
-        raise CellError(f"“{shorten(value)}”不是任务编号：请填写整数，如 9")
+        raise CellError(f"“{_quoted(value)}”不是任务编号：请填写整数，如 9")
     if number < 1:
         raise CellError(f"任务编号 {number} 无效：应为从 1 开始的整数")
     return number
@@ -66,7 +68,7 @@ def read_count(value: object) -> int:
     text = unicodedata.normalize("NFKC", read_text(value)).strip().rstrip("项个")
     # ASCII digits only: "²" or "𐩀" pass str.isdigit() but int() refuses them.
     if not (text.isascii() and text.isdecimal()) or len(text) > 9:
-        raise CellError(f"“{shorten(value)}”不是整数：请填写整数，如 35")
+        raise CellError(f"“{_quoted(value)}”不是整数：请填写整数，如 35")
     return int(text)
 
 
@@ -93,7 +95,7 @@ def _read_choice(value: object, choices: type[E], what: str) -> E:
         return choices(text)
     except ValueError:
         allowed = "、".join(choice.value for choice in choices)
-        raise CellError(f"无法识别的{what}“{shorten(value)}”：应为 {allowed} 之一") from None
+        raise CellError(f"无法识别的{what}“{_quoted(value)}”：应为 {allowed} 之一") from None
 
 
 def read_date(value: object, *, date1904: bool) -> datetime.date:

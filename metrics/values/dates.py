@@ -15,6 +15,8 @@ import numbers
 import re
 import unicodedata
 
+from metrics.text import shorten
+
 MIN_YEAR = 1900
 MAX_YEAR = 2200
 MAX_TEXT_LENGTH = 40
@@ -184,6 +186,6 @@ def _number_text(value: float) -> str:
     return str(int(value)) if value.is_integer() else str(value)
 
 
-def _shorten(text: str, limit: int = 30) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit] + "…"
+def _shorten(text: str) -> str:
+    """At most 30 characters of the stripped text, then "…" when cut."""
+    return shorten(text.strip(), 31)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
-import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
 
 from metrics.contract import (
     DATA_SHEETS,
@@ -24,36 +22,22 @@ from metrics.contract import (
     TASKS,
     Direction,
     SheetSpec,
-    TaskStatus,
     normalise_header,
 )
 from metrics.model import Dataset, Indicator, Meta, Observation, Task
 from metrics.problems import Problem, ProblemLog
 from metrics.values.cells import (
     CellError,
-    read_count,
-    read_date,
-    read_direction,
-    read_indicator_id,
-    read_quantity,
-    read_status,
-    read_task_id,
     read_text,
 )
-from metrics.values.dates import MAX_YEAR, MIN_YEAR
-from metrics.values.quantities import Quantity, QuantityError, parse_quantity
-from metrics.values.units import Unit, UnitError, parse_unit
+from metrics.workbook.cell_readers import CellReader
+from metrics.workbook.cross_checks import USES_TASK_TABLE, check_reported_counts, check_task
+from metrics.workbook.observation_rows import ObservationRows
+from metrics.workbook.ooxml import column_letter
 from metrics.workbook.reader import RawWorkbook, Source, WorkbookReadError, read_workbook
 from metrics.workbook.table import Record, Table, locate_table
-from metrics.workbook.xlsx_scan import column_letter
-
-T = TypeVar("T")
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit
-
-# Dates a plain date cell may hold without going through the full date reader.
-_MIN_DAY = datetime.date(MIN_YEAR, 1, 1)
-_MAX_DAY = datetime.date(MAX_YEAR, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +62,7 @@ class LoadResult:
 def load_workbook(source: Source) -> LoadResult:
     """Read, validate and interpret a workbook (path or bytes)."""
     log = ProblemLog()
-    with _no_gc_pauses():
+    with no_gc_pauses():
         try:
             raw = read_workbook(source, [spec.name for spec in DATA_SHEETS])
         except WorkbookReadError as exc:
@@ -88,7 +72,7 @@ def load_workbook(source: Source) -> LoadResult:
 
 
 @contextlib.contextmanager
-def _no_gc_pauses() -> Iterator[None]:
+def no_gc_pauses() -> Iterator[None]:
     """Hold the cycle collector while a load creates ~10 objects per row.
 
     Loading builds no reference cycles, yet with 100,000 rows the collector would run
@@ -117,6 +101,7 @@ class _Loader:
         self.failed_indicators: set[str] = set()
         # 概况 field -> the Excel row it was read from (wherever the table sits).
         self.meta_rows: dict[str, int] = {}
+        self.cells = CellReader(log, self.broken, raw.date1904)
 
     # -- driver ------------------------------------------------------------------------
 
@@ -129,7 +114,7 @@ class _Loader:
         indicators = self._indicators(tables[INDICATORS.name], tasks is not None)
         observations = self._observations(tables[OBSERVATIONS.name], indicators, meta)
         if meta is not None and tasks is not None:
-            self._check_reported_counts(meta, tasks)
+            check_reported_counts(self.log, meta, tasks, self.meta_rows)
         if self.log.has_errors or meta is None or tasks is None:
             return LoadResult(None, self.log.result())
         dataset = Dataset(
@@ -188,7 +173,11 @@ class _Loader:
     def _report_overlong_cells(self) -> None:
         """Excel holds at most 32,767 characters in a cell; longer text is not a workbook
         staff produced (and would swamp every page), so it is an error."""
+        limit = MAX_CELL_CHARS
         for name, sheet in self.raw.sheets.items():
+            # One flat pass finds whether the sheet has any: almost never.
+            if not [v for row in sheet.rows for v in row if type(v) is str and len(v) > limit]:
+                continue
             for index, cells in enumerate(sheet.rows):
                 for col, value in enumerate(cells):
                     if type(value) is str and len(value) > MAX_CELL_CHARS:
@@ -199,38 +188,6 @@ class _Loader:
                             f"单元格 {column_letter(col + 1)}{index + 1} 有 {len(value)} 个字符，"
                             f"超过 Excel 单元格上限 {MAX_CELL_CHARS} 个：请删减内容",
                         )
-
-    # -- cell helpers --------------------------------------------------------------------
-
-    def _cell(
-        self,
-        spec: SheetSpec,
-        record: Record,
-        field: str,
-        reader: Callable[[object], T],
-        *,
-        required: bool,
-        missing: str = "",
-    ) -> tuple[bool, T | None]:
-        """(ok, value): ok is False when an error was logged for this cell."""
-        header = spec.column(field).header
-        if (spec.name, record.row, field) in self.broken:
-            return False, None
-        value = record.values.get(field)
-        if value is None:
-            if required:
-                self.log.error(spec.name, record.row, header, missing or f"未填写“{header}”")
-                return False, None
-            return True, None
-        try:
-            return True, reader(value)
-        except CellError as exc:
-            self.log.error(spec.name, record.row, header, str(exc))
-            return False, None
-
-    def _date_reader(self) -> Callable[[object], datetime.date]:
-        date1904 = self.raw.date1904
-        return lambda value: read_date(value, date1904=date1904)
 
     # -- 概况 ------------------------------------------------------------------------------
 
@@ -271,12 +228,7 @@ class _Loader:
                 ok = ok and not key.required
                 continue
             try:
-                if key.kind == "date":
-                    parsed[key.field] = self._date_reader()(raw)
-                elif key.kind == "int":
-                    parsed[key.field] = read_count(raw)
-                else:
-                    parsed[key.field] = read_text(raw)
+                parsed[key.field] = self.cells.read_meta(key.kind, raw)
             except CellError as exc:
                 self.log.error(META.name, row, "内容", f"“{key.label}”：{exc}")
                 ok = False
@@ -299,27 +251,19 @@ class _Loader:
         spec = TASKS
         tasks: dict[int, Task] = {}
         first_row: dict[int, int] = {}
-        date = self._date_reader()
+        cell = self.cells.read
         for record in self._records(spec, table):
-            ok_id, task_id = self._cell(spec, record, "id", read_task_id, required=True)
-            texts = {}
-            ok = ok_id
+            ok, task_id = cell(spec, record, "id", required=True)
+            texts: dict[str, str] = {}
             for field in ("category", "problem", "title"):
-                good, text = self._cell(spec, record, field, read_text, required=True)
+                good, text = cell(spec, record, field, required=True)
                 ok = ok and good
                 texts[field] = text or ""
-            good, status = self._cell(
-                spec,
-                record,
-                "status",
-                read_status,
-                required=True,
-                missing="未填写“状态”：应为 已完成、正在整改、长期坚持、未启动 之一",
-            )
+            good, status = cell(spec, record, "status", required=True)
             ok = ok and good
-            dates = {}
+            dates: dict[str, datetime.date | None] = {}
             for field in ("deadline", "completed_on", "closed_on"):
-                good, day = self._cell(spec, record, field, date, required=False)
+                good, day = cell(spec, record, field, required=False)
                 ok = ok and good
                 dates[field] = day
             if task_id is not None and task_id in first_row:
@@ -352,42 +296,11 @@ class _Loader:
                 note=read_text(record.values.get("note")),
                 row=record.row,
             )
-            self._check_task(task, meta)
+            check_task(self.log, task, meta)
             tasks[task_id] = task
         if not first_row:
             self.log.error(spec.name, None, None, "工作表“任务”中没有任何任务：请至少填写一项任务")
         return tasks
-
-    def _check_task(self, task: Task, meta: Meta | None) -> None:
-        name = TASKS.name
-        if task.closed_on is not None and task.status is not TaskStatus.DONE:
-            self.log.error(
-                name,
-                task.row,
-                "销号日期",
-                f"状态为“{task.status}”的任务不能填写销号日期：只有“已完成”的任务才能销号，"
-                "请改状态或清空销号日期",
-            )
-        if task.completed_on is not None and not task.complete:
-            self.log.warning(
-                name,
-                task.row,
-                "完成日期",
-                f"状态为“{task.status}”，却填写了完成日期：请确认状态是否应为“已完成”",
-            )
-        if task.closed_on and task.completed_on and task.closed_on < task.completed_on:
-            self.log.warning(name, task.row, "销号日期", "销号日期早于完成日期：请核对")
-        if meta is not None:
-            for field, header in (("completed_on", "完成日期"), ("closed_on", "销号日期")):
-                day = getattr(task, field)
-                if day is not None and day > meta.as_of:
-                    self.log.warning(
-                        name,
-                        task.row,
-                        header,
-                        f"{header} {day.isoformat()} 晚于概况中的截至日期 "
-                        f"{meta.as_of.isoformat()}：请核对日期，或更新截至日期",
-                    )
 
     # -- 指标 ------------------------------------------------------------------------------
 
@@ -395,9 +308,9 @@ class _Loader:
         spec = INDICATORS
         indicators: dict[str, Indicator] = {}
         first_row: dict[str, int] = {}
-        date = self._date_reader()
+        cell = self.cells.read
         for record in self._records(spec, table):
-            ok, ind_id = self._cell(spec, record, "id", read_indicator_id, required=True)
+            ok, ind_id = cell(spec, record, "id", required=True)
             if ind_id is not None and ind_id in first_row:
                 self.log.error(
                     spec.name,
@@ -409,7 +322,7 @@ class _Loader:
                 continue
             if ind_id:
                 first_row[ind_id] = record.row
-            good, task_id = self._cell(spec, record, "task_id", read_task_id, required=True)
+            good, task_id = cell(spec, record, "task_id", required=True)
             ok = ok and good
             if task_id is not None and have_tasks and task_id not in self.task_ids:
                 self.log.error(
@@ -419,31 +332,24 @@ class _Loader:
                     f"任务编号 {task_id} 在工作表“任务”中不存在：请填写已有任务的编号",
                 )
                 ok = False
-            good, name = self._cell(spec, record, "name", read_text, required=True)
+            good, name = cell(spec, record, "name", required=True)
             ok = ok and good
-            good, unit = self._cell(spec, record, "unit", _read_unit, required=False)
+            good, unit = cell(spec, record, "unit", required=False)
             ok = ok and good
             if good and unit is None:
                 self.log.warning(
                     spec.name, record.row, "单位", "未填写单位：图表和数值将不显示单位"
                 )
-            good, direction = self._cell(
-                spec,
-                record,
-                "direction",
-                read_direction,
-                required=True,
-                missing="未填写“方向”：应为 越大越好、越小越好、仅监测 之一",
-            )
+            good, direction = cell(spec, record, "direction", required=True)
             ok = ok and good
             numbers: dict[str, float | None] = {}
             for field in ("baseline", "target"):
-                good, pair = self._cell(spec, record, field, _quantity_reader(unit), required=False)
+                good, pair = cell(spec, record, field, required=False, unit=unit)
                 ok = ok and good
                 numbers[field] = pair[0] if pair is not None else None
             dates: dict[str, datetime.date | None] = {}
             for field in ("baseline_date", "target_date"):
-                good, day = self._cell(spec, record, field, date, required=False)
+                good, day = cell(spec, record, field, required=False)
                 ok = ok and good
                 dates[field] = day
             if direction is Direction.MONITOR_ONLY and numbers["target"] is not None:
@@ -507,163 +413,10 @@ class _Loader:
     def _observations(
         self, table: Table | None, indicators: dict[str, Indicator], meta: Meta | None
     ) -> list[Observation]:
-        """Rows of 数据. Plain rows (text id, real date, plain number) take a fast path;
-        everything else goes through the general cell readers and their messages."""
         if table is None:
             return []
-        spec = OBSERVATIONS
-        rows = self.raw.sheets[spec.name].rows
-        col_id, col_date, col_value = (
-            table.columns["indicator_id"],
-            table.columns["date"],
-            table.columns["value"],
-        )
-        col_note = table.columns.get("note")
-        width = max(col_id, col_date, col_value, col_note or 0) + 1
-        broken_rows = {row for sheet, row, _ in self.broken if sheet == spec.name}
-        plain_ids: dict[str, Indicator | None] = {}
-        seen: dict[tuple[str, datetime.date], int] = {}
-        as_of = meta.as_of if meta is not None else datetime.date.max
-        accepted: list[Observation] = []
-        isfinite, date_type, make, append = (
-            math.isfinite,
-            datetime.date,
-            Observation,
-            accepted.append,
-        )
-        for index in range(table.header_row, len(rows)):
-            cells = rows[index]
-            if len(cells) >= width:
-                raw_id, raw_date, raw_value = cells[col_id], cells[col_date], cells[col_value]
-                if (
-                    type(raw_date) is date_type
-                    and type(raw_value) is float
-                    and type(raw_id) is str
-                    and _MIN_DAY <= raw_date <= _MAX_DAY
-                    and isfinite(raw_value)
-                    and (index + 1) not in broken_rows
-                ):
-                    if raw_id in plain_ids:
-                        indicator = plain_ids[raw_id]
-                    else:
-                        indicator = indicators.get(read_indicator_id(raw_id))
-                        plain_ids[raw_id] = indicator
-                    if indicator is not None:
-                        note = cells[col_note] if col_note is not None else ""
-                        if note != "":
-                            note = read_text(note.strip() if type(note) is str else note)
-                        obs = make(indicator.id, raw_date, raw_value, None, "", note, index + 1)
-                        key = (obs.indicator_id, raw_date)
-                        if key in seen or raw_date > as_of:
-                            self._accept(obs, seen, as_of, accepted)  # words the warning
-                        else:
-                            seen[key] = index + 1
-                            append(obs)
-                        continue
-            record = table.record_at(rows, index)
-            if record is not None:
-                obs_or_none = self._observation(record, indicators)
-                if obs_or_none is not None:
-                    self._accept(obs_or_none, seen, as_of, accepted)
-        return accepted
-
-    def _accept(
-        self,
-        obs: Observation,
-        seen: dict[tuple[str, datetime.date], int],
-        as_of: datetime.date,
-        accepted: list[Observation],
-    ) -> None:
-        key = (obs.indicator_id, obs.date)
-        if key in seen:
-            self.log.warning(
-                OBSERVATIONS.name,
-                obs.row,
-                "日期",
-                f"指标“{obs.indicator_id}”在 {obs.date.isoformat()} 已有一条数据"
-                f"（第 {seen[key]} 行）：计算时采用靠下的这一行",
-            )
-        seen[key] = obs.row
-        if obs.date > as_of:
-            self.log.warning(
-                OBSERVATIONS.name,
-                obs.row,
-                "日期",
-                f"日期 {obs.date.isoformat()} 晚于概况中的截至日期 {as_of.isoformat()}："
-                "请核对日期，或更新截至日期",
-            )
-        accepted.append(obs)
-
-    def _observation(self, record: Record, indicators: dict[str, Indicator]) -> Observation | None:
-        spec = OBSERVATIONS
-        ok, ind_id = self._cell(spec, record, "indicator_id", read_indicator_id, required=True)
-        indicator = indicators.get(ind_id) if ind_id else None
-        if ind_id and indicator is None:
-            if ind_id not in self.failed_indicators:
-                self.log.error(
-                    spec.name,
-                    record.row,
-                    "指标编号",
-                    f"指标编号“{ind_id}”在工作表“指标”中不存在：请先在“指标”中添加该指标",
-                )
-            ok = False
-        good, day = self._cell(spec, record, "date", self._date_reader(), required=True)
-        ok = ok and good
-        good, pair = self._cell(
-            spec,
-            record,
-            "value",
-            _quantity_reader(indicator.unit) if indicator is not None else _any_quantity,
-            required=True,
-            missing="未填写“数值”：请填写数字，如 67.7、67.7%、9.62万、2500余",
-        )
-        if not (ok and good) or indicator is None or day is None or pair is None:
-            return None
-        value, quantity = pair
-        return Observation(
-            indicator_id=indicator.id,
-            date=day,
-            value=value,
-            qualifier=quantity.qualifier,
-            text=quantity.text,
-            note=read_text(record.values.get("note")),
-            row=record.row,
-        )
-
-    # -- cross-checks -----------------------------------------------------------------
-
-    def _check_reported_counts(self, meta: Meta, tasks: dict[int, Task]) -> None:
-        """报告任务数 / 报告已完成数 repeat what the task table says. When they disagree the
-        task table wins and the count is only a warning: a status change alone (one more
-        task 已完成) must be publishable without also editing 概况."""
-        if self.log.has_errors:
-            return  # counts from a partly unreadable sheet would only confuse
-        total = len(tasks)
-        completed = sum(1 for t in tasks.values() if t.complete)
-        checks = (
-            ("reported_total", "报告任务数", meta.reported_total, total, "任务共"),
-            (
-                "reported_completed",
-                "报告已完成数",
-                meta.reported_completed,
-                completed,
-                "已完成（含长期坚持）的任务有",
-            ),
-        )
-        for field, label, reported, counted, what in checks:
-            if reported is None or reported == counted:
-                continue
-            self.log.warning(
-                META.name,
-                self.meta_rows.get(field),
-                "内容",
-                f"概况的“{label}”填的是 {reported}，但工作表“任务”中{what} {counted} 项："
-                f"{USES_TASK_TABLE}（按 {counted} 项计算）。请把“{label}”改为 {counted}，"
-                "或清空不填",
-            )
-
-
-USES_TASK_TABLE = "看板以“任务”表为准"
+        rows = ObservationRows(self.cells, self.failed_indicators, indicators, meta)
+        return rows.read(table, self.raw.sheets[OBSERVATIONS.name].rows)
 
 
 def reported_count_warnings(problems: Iterable[Problem]) -> tuple[Problem, ...]:
@@ -674,26 +427,6 @@ def reported_count_warnings(problems: Iterable[Problem]) -> tuple[Problem, ...]:
         for p in problems
         if not p.is_error and p.sheet == META.name and USES_TASK_TABLE in p.message
     )
-
-
-def _quantity_reader(unit: Unit | None) -> Callable[[object], tuple[float, Quantity]]:
-    return lambda value: read_quantity(value, unit)
-
-
-def _any_quantity(value: object) -> tuple[float, Quantity]:
-    """A number whose indicator is unknown: check it reads, whatever its unit."""
-    try:
-        quantity = parse_quantity(value)
-    except QuantityError as exc:
-        raise CellError(str(exc)) from None
-    return quantity.number, quantity
-
-
-def _read_unit(value: object) -> Unit:
-    try:
-        return parse_unit(read_text(value))
-    except UnitError as exc:
-        raise CellError(str(exc)) from None
 
 
 def _as_date(value: object) -> datetime.date:

@@ -1,7 +1,7 @@
 """Raw reading of a workbook: sheets as rows of cell values, with Excel row numbers.
 
 python-calamine reads the cells (several times faster than openpyxl); the package
-scanner (``xlsx_scan``) adds what calamine does not report: the 1904 date system,
+scanner (``ooxml``) adds what calamine does not report: the 1904 date system,
 and cells holding an Excel error or a formula without a saved value, which calamine
 would silently return as empty strings.
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import python_calamine
 
 from metrics.contract import normalise_header
-from metrics.workbook.xlsx_scan import CellIssue, XlsxScanError, scan_xlsx
+from metrics.workbook.ooxml import CellIssue, XlsxScanError, scan_xlsx
 
 Source = str | os.PathLike[str] | bytes
 

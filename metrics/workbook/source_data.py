@@ -40,12 +40,8 @@ from metrics.contract import (
     Direction,
     TaskStatus,
 )
-from metrics.workbook.template import (
-    diff_workbooks,
-    read_cell_values,
-    write_template,
-    write_workbook,
-)
+from metrics.workbook.template import write_template, write_workbook
+from metrics.workbook.workbook_diff import diff_workbooks, read_cell_values
 
 __all__ = (
     "INDICATORS_WORKBOOK",

@@ -1,4 +1,5 @@
-"""Tables of versions and of the audit log, for the history page."""
+"""Published versions and the audit log in words: the history page's tables, a publish's
+changes in one line, and one audit entry as Markdown (what happened meanwhile)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from metrics.store.versions import AuditEntry, Version, beijing_time
-
-__all__ = ["audit_frame", "beijing_time", "change_summary", "versions_frame"]
+from report.literal import md
 
 
 def versions_frame(versions: Sequence[Version], current_id: int | None) -> pd.DataFrame:
@@ -59,3 +59,13 @@ def change_summary(counts: Mapping[str, int]) -> str:
     if counts.get("removed"):
         parts.append(f"删除 {counts['removed']}")
     return "，".join(parts)
+
+
+def event_markdown(entry: AuditEntry) -> str:
+    """One audit entry for Markdown: actor and note escaped, time in Beijing time."""
+    did = {"发布": "发布了", "回退": "回退到", "初始化": "初始化为"}.get(entry.action, entry.action)
+    note = f"，说明：“{md(entry.note)}”" if entry.note else "，未写说明"
+    return (
+        f"{md(entry.actor)} 于 {beijing_time(entry.at)}（北京时间）{did} **v{entry.version_id}**"
+        + note
+    )

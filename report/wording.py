@@ -1,0 +1,67 @@
+"""Numbers, dates, names and empty fields as the dashboard and the exports word them.
+
+Only presentation uses these; the domain's own wording (``chinese_date``, ``rate_text``,
+``format_number``, the summary sentence) stays in ``metrics``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Final
+
+from metrics.model import Task
+from metrics.scoring.headline import chinese_date
+from metrics.scoring.progress import IndicatorProgress
+from metrics.scoring.rollup import UNASSIGNED_UNIT
+from metrics.text import shorten
+from metrics.values.formatting import format_number
+
+# A field staff left empty (整改措施 …), in the same words as a missing 牵头单位.
+NOT_FILLED: Final = UNASSIGNED_UNIT
+NONE: Final = "—"  # a table cell without a value
+CATEGORY_CHARS: Final = 12  # a 方面 name without an ordinal is cut to this, "…" included
+
+_ORDINAL = re.compile(r"[（(]([一二三四五六七八九十]+)[)）]")
+
+
+def lead_unit(task: Task) -> str:
+    """The task's 牵头单位, or "（未填写）" as the roll-up by unit groups it."""
+    return task.lead_unit or UNASSIGNED_UNIT
+
+
+def iso_day(day: datetime.date | None, missing: str = NONE) -> str:
+    """ "2021-05-31" for tables; ``missing`` ("—") without a date."""
+    return day.isoformat() if day is not None else missing
+
+
+def percent(share: float | None) -> float | None:
+    """A share (0.857) as a percentage with one decimal (85.7) for a progress column."""
+    return None if share is None else round(share * 100, 1)
+
+
+def value_text(ip: IndicatorProgress) -> str:
+    """The latest figure as the report words it: "6200余亩", "约60亿元", "第1"; "—" if none."""
+    latest = ip.latest
+    if latest is None:
+        return NONE
+    return format_number(latest.value, ip.indicator.unit, latest.qualifier)
+
+
+def target_text(ip: IndicatorProgress) -> str:
+    """ "211亿元（2021年12月31日前）", "第1" for a rank; "—" without a target."""
+    ind = ip.indicator
+    if ind.target is None:
+        return NONE
+    text = format_number(ind.target, ind.unit)
+    if ind.target_date is not None:
+        text += f"（{chinese_date(ind.target_date)}前）"
+    return text
+
+
+def short_category(name: str) -> str:
+    """ "（一）学习贯彻……" -> "第一方面"; other names are cut to 12 characters."""
+    match = _ORDINAL.match(name.strip())
+    if match:
+        return f"第{match.group(1)}方面"
+    return shorten(name, CATEGORY_CHARS)

@@ -1,0 +1,108 @@
+"""The history page's parts: the versions, one version's summary and file, and rollback.
+
+A rollback is checked against the version the page showed as current when its form was
+displayed (remembered in session state under ``ROLLBACK_BASIS_KEY``), not against
+whatever is current in the run in which the button is clicked.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.scoring.headline import headline
+from metrics.store.versions import StaleVersion, Store, StoreError, Version
+from report.history import audit_frame, event_markdown, versions_frame
+from report.literal import md
+from ui.auth import sign_in_form, signed_in_staff
+from ui.data_source import Loaded, of_version, store, view_version
+from ui.downloads import XLSX_MIME
+
+ROLLBACK_BASIS_KEY = "history_rollback_basis"
+OVERVIEW_PAGE = "pages/overview.py"
+
+
+def history_page(loaded: Loaded) -> None:
+    """Every version of the store that ``loaded`` (the current data) comes from."""
+    if loaded.version_id is None:
+        st.info("当前看板直接读取一个文件（ZHENGGAI_WORKBOOK），没有版本历史。")
+        return
+    the_store = store()
+    versions = the_store.versions()
+    st.caption(f"当前版本：{loaded.version}。版本从不删除；回退会新增一条记录。")
+    st.dataframe(
+        versions_frame(versions, loaded.version_id),
+        key="history_versions",
+        hide_index=True,
+        width="stretch",
+    )
+    chosen_id = st.selectbox(
+        "查看版本",
+        [v.id for v in versions],
+        format_func=lambda i: f"v{i}",
+        key="history_version",
+    )
+    chosen = next(v for v in versions if v.id == chosen_id)
+    _version(the_store, chosen, loaded)
+    if chosen.id != loaded.version_id:
+        _rollback(the_store, chosen, loaded)
+    else:
+        st.session_state.pop(ROLLBACK_BASIS_KEY, None)
+    with st.expander("操作记录"):
+        st.dataframe(
+            audit_frame(the_store.audit()), key="history_audit", hide_index=True, width="stretch"
+        )
+
+
+def _version(the_store: Store, chosen: Version, loaded: Loaded) -> None:
+    """What the dashboard said as of ``chosen``, the way to look at it, and its file."""
+    as_of = of_version(chosen)
+    if as_of.scored is not None:
+        st.markdown(f"**v{chosen.id} 时的看板**：{md(headline(as_of.scored).sentence)}")
+        if st.button(f"在看板中查看 v{chosen.id}", key="history_view"):
+            view_version(None if chosen.id == loaded.version_id else chosen.id)
+            st.switch_page(OVERVIEW_PAGE)
+    try:
+        original = the_store.read(chosen)
+    except (StoreError, OSError):
+        st.error(f"版本 v{chosen.id} 的文件缺失或已损坏，无法下载：请联系技术人员")
+    else:
+        st.download_button(
+            f"下载 v{chosen.id} 的原始文件",
+            data=original,
+            file_name=chosen.file_name,
+            mime=XLSX_MIME,
+            key="history_download",
+        )
+
+
+def _rollback(the_store: Store, chosen: Version, loaded: Loaded) -> None:
+    staff = signed_in_staff()
+    if staff is None:
+        st.info("回退到该版本需要工作人员登录。")
+        sign_in_form("history_sign_in")
+        return
+    # The version this page showed as current when the form was displayed (the run
+    # before the click): a rollback is checked against it, not against whatever is
+    # current in the run in which the button is clicked.
+    shown_current = st.session_state.get(ROLLBACK_BASIS_KEY)
+    st.session_state[ROLLBACK_BASIS_KEY] = loaded.version_id
+    with st.form("history_rollback"):
+        note = st.text_input("回退原因", key="history_note")
+        confirm = st.form_submit_button(f"回退到 v{chosen.id}")
+    if not confirm:
+        return
+    expected = shown_current if isinstance(shown_current, int) else loaded.version_id
+    try:
+        the_store.rollback(chosen.id, actor=staff, note=note.strip(), expected_current=expected)
+    except StaleVersion as exc:
+        events = "\n".join(f"- {event_markdown(e)}" for e in exc.meanwhile)
+        st.error(
+            f"**未回退**：页面显示的当前版本是 v{exc.expected}，在此期间当前版本已变为 "
+            f"v{exc.current}：\n\n{events}\n\n上表已更新为最新情况，请确认后再决定是否回退。"
+        )
+    except StoreError as exc:
+        st.error(md(exc))
+    else:
+        st.session_state.pop(ROLLBACK_BASIS_KEY, None)
+        st.success(f"已回退到 v{chosen.id}。")
+        st.rerun()
