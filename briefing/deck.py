@@ -57,7 +57,7 @@ from metrics.scoring.headline import Headline, chinese_date, headline
 from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
 from metrics.scoring.rollup import by_category
 from metrics.scoring.scope import Scope
-from metrics.text import shorten
+from metrics.values.text import shorten
 from report.headline_cards import headline_cards, met_note
 from report.views import LAGGING, attention_items, summary_paragraph
 from report.wording import lead_unit, target_text, value_text

@@ -19,7 +19,7 @@ from briefing.deck_text import ACCENT, ELLIPSIS, INK, Box, rgb, style_font
 from metrics.contract import TaskStatus
 from metrics.scoring.progress import IndicatorProgress, TaskProgress
 from metrics.scoring.rollup import Group
-from metrics.text import shorten
+from metrics.values.text import shorten
 from metrics.values.units import is_rank
 from report.palette import TARGET_GREY, TASK_STATUS_SWATCHES
 from report.wording import percent, short_category

@@ -24,7 +24,7 @@ from pptx.slide import Slide
 from pptx.text.text import Font, TextFrame
 from pptx.util import Emu, Inches, Pt
 
-from metrics.text import shorten
+from metrics.values.text import shorten
 from report import palette
 
 LATIN_FONT = "Microsoft YaHei"

@@ -11,9 +11,9 @@ from charts.style import base_layout, category_axis, escape, value_axis
 from metrics.contract import TaskStatus
 from metrics.scoring.rollup import Completion, Group, Overall
 from metrics.scoring.summary import rate_text
-from metrics.text import shorten
 from metrics.values.formatting import format_number
 from metrics.values.quantities import PERCENT
+from metrics.values.text import shorten
 from report.palette import BLUE, INK, TASK_STATUS_SWATCHES, WHITE, Swatch
 
 _STATUS_ORDER = (

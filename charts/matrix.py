@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from charts.style import SMALL_FONT_SIZE, base_layout, category_axis, escape
 from metrics.scoring.progress import IndicatorStatus, Scored, TaskProgress
-from metrics.text import shorten
+from metrics.values.text import shorten
 from report.palette import GRID_COLOUR, INDICATOR_SWATCHES, MUTED_INK, WHITE
 
 _ROW_HEIGHT: Final = 24  # px per task

@@ -2,7 +2,7 @@
 
 Colours come from ``report.palette``. Every builder in ``charts`` finishes with
 :func:`base_layout`; pages pass :data:`PLOTLY_CONFIG` to ``st.plotly_chart(config=...)``.
-Labels are cut with ``metrics.text.shorten``. Nothing here loads an external resource: no
+Labels are cut with ``metrics.values.text.shorten``. Nothing here loads an external resource: no
 MathJax, no map tiles, no CDN.
 """
 

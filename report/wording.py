@@ -14,8 +14,8 @@ from metrics.model import Task
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress
 from metrics.scoring.rollup import UNASSIGNED_UNIT
-from metrics.text import shorten
 from metrics.values.formatting import format_number
+from metrics.values.text import shorten
 
 # A field staff left empty (整改措施 …), in the same words as a missing 牵头单位.
 NOT_FILLED: Final = UNASSIGNED_UNIT

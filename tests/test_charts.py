@@ -23,7 +23,7 @@ from metrics.scoring.rollup import (
     by_problem,
     overall,
 )
-from metrics.text import shorten
+from metrics.values.text import shorten
 from metrics.values.units import parse_unit
 from report.palette import (
     BAND_SHADES,

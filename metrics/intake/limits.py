@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Final
 
-from metrics.text import shorten
+from metrics.values.text import shorten
 from metrics.workbook.loader import MAX_CELL_CHARS
 
 MB: Final = 1024 * 1024

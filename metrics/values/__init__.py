@@ -10,4 +10,5 @@
 - ``formatting``: ``format_number`` words a figure as the report does ("约60亿元", "6200余亩").
 - ``dates``: Excel dates and Chinese date text.
 - ``cells``: one reader per kind of cell (text, task number, count, choice, quantity, date).
+- ``text``: ``shorten`` — the one way every layer cuts text to a length.
 """

@@ -13,10 +13,10 @@ import unicodedata
 from typing import TypeVar
 
 from metrics.contract import Direction, TaskStatus
-from metrics.text import shorten
 from metrics.values.dates import DateError, parse_date
 from metrics.values.quantities import Quantity, parse_quantity
 from metrics.values.quantity_errors import QuantityError
+from metrics.values.text import shorten
 from metrics.values.units import Unit, UnitError
 
 _ID_TEXT = re.compile(r"[(\[]?\s*(\d{1,6})\s*[)\]]?\.?")

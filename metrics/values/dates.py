@@ -15,7 +15,7 @@ import numbers
 import re
 import unicodedata
 
-from metrics.text import shorten
+from metrics.values.text import shorten
 
 MIN_YEAR = 1900
 MAX_YEAR = 2200

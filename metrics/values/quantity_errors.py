@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from metrics.text import shorten
+from metrics.values.text import shorten
 
 EXAMPLES = "如 67.7、67.7%、9.62万、1141亿元"
 
