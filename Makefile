@@ -10,10 +10,12 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV     := $(VENV)/.dev-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint fmt bench data clean
+.PHONY: help venv run serve bundle test lint fmt bench data clean
 
 help:
 	@echo "make run    start the dashboard at http://localhost:8501"
+	@echo "make serve  production settings (ui.launch.PRODUCTION_FLAGS) on 127.0.0.1:8501"
+	@echo "make bundle offline install bundle dist/zhenggai-dashboard-<version>.tar.gz"
 	@echo "make test   ruff + mypy + pytest (needs: apt-get install chromium fonts-noto-cjk)"
 	@echo "make lint   ruff check, ruff format --check, mypy, lint-imports (layers)"
 	@echo "make fmt    ruff format + ruff check --fix"
@@ -45,6 +47,16 @@ $(DEV): $(RUNTIME) requirements-dev.txt
 
 run: $(RUNTIME)
 	$(BIN)/streamlit run dashboard.py
+
+# One process with the production settings, as each systemd instance runs it
+# (deploy/systemd/zhenggai@.service): the options are ui.launch.PRODUCTION_FLAGS.
+serve: $(RUNTIME)
+	$(BIN)/python -m ui.launch dashboard.py 8501
+
+# The offline install bundle (deploy/README.md): wheels for CPython 3.11 and 3.12,
+# install.sh, run.sh. Needs the network to download the wheels.
+bundle: $(RUNTIME)
+	$(BIN)/python scripts/bundle.py --out dist
 
 lint: venv
 	$(BIN)/ruff check .

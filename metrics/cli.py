@@ -1,4 +1,5 @@
-"""Command line for IT staff and scripts: ``python -m metrics check|summary|template``.
+"""Command line for IT staff and scripts: ``python -m metrics check|summary|template|users``
+(``publish`` and ``store backup|restore`` are in ``metrics.cli_store``).
 
 Never prints a traceback on bad input: problems are listed in Chinese and the exit
 status says what happened (0 publishable / written, 1 not publishable or failed,
@@ -16,14 +17,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from metrics.cli_store import register
 from metrics.intake.untrusted import load_untrusted
 from metrics.problems import Problem, Severity
 from metrics.scoring.headline import headline
 from metrics.scoring.progress import score
 from metrics.scoring.rollup import overall
 from metrics.scoring.summary import summarise
-from metrics.store.accounts import AccountError, Accounts
-from metrics.store.versions import default_root
+from metrics.store.accounts import AccountError, Accounts, open_accounts_from_env
 from metrics.workbook.loader import LoadResult
 
 EXIT_OK = 0
@@ -67,7 +68,8 @@ def guarded(
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m metrics", description="整改进展看板：检查工作簿、输出计算结果、生成空白模板"
+        prog="python -m metrics",
+        description="整改进展看板：检查、发布工作簿，输出计算结果，生成空白模板，管理账号，备份存储",
     )
     commands = parser.add_subparsers(required=True, metavar="命令")
 
@@ -96,6 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("out", type=Path, help="输出文件，如 模板.xlsx")
     template.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     template.set_defaults(run=_template)
+
+    register(commands)  # publish, store backup|restore (metrics.cli_store)
     return parser
 
 
@@ -147,7 +151,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _accounts() -> Accounts:
-    return Accounts(default_root())
+    return open_accounts_from_env()  # ZHENGGAI_DATABASE_URL, else the ZHENGGAI_STORE folder
 
 
 def _users_add(args: argparse.Namespace) -> int:

@@ -32,7 +32,9 @@ import pytest
 
 from briefing.images import INSTALL_HINT, Renderer, find_chromium
 from metrics.scoring.progress import Scored, score
+from metrics.store.postgres_backend import close_pools
 from metrics.workbook.loader import load_workbook
+from tests.postgres import PostgresServer
 from ui.launch import streamlit_command
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +74,32 @@ def screenshot_dir(repo_root: Path) -> Path:
     path = repo_root / "test-output" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# --------------------------------------------------------------------------
+# Store backends: the embedded SQLite store and a real PostgreSQL
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this test session (fails, never skips, without binaries)."""
+    server = PostgresServer.start()
+    yield server
+    close_pools()
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """Where a store lives, once per backend: a fresh folder, or a fresh database's URL
+    (whose pooled connections are closed after the test)."""
+    if request.param == "sqlite":
+        yield tmp_path / "store"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    yield server.new_database()
+    close_pools()
 
 
 # --------------------------------------------------------------------------

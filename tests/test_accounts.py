@@ -14,17 +14,27 @@ from typing import Any
 
 import pytest
 
-from metrics.store.accounts import FREE_FAILURES, AccountError, Accounts
+from metrics.store.accounts import FREE_FAILURES, AccountError, Accounts, open_accounts
 from metrics.store.versions import STORE_ENV
+from tests.postgres import psql_rows
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def accounts(tmp_path: Path) -> Accounts:
-    a = Accounts(tmp_path)
+def accounts(store_location: Path | str) -> Accounts:
+    """Accounts on each backend (the embedded folder and a real PostgreSQL)."""
+    a = open_accounts(store_location)
     a.add("张三", PASSWORD)
     return a
+
+
+def _rows(where: Path | str, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
+    """Rows straight from the accounts database at ``store_location``, past ``Accounts``."""
+    if isinstance(where, str):
+        return psql_rows(where, sql.replace("?", "%s"), params)
+    with contextlib.closing(sqlite3.connect(where / "accounts.sqlite3")) as db:
+        return db.execute(sql, params).fetchall()
 
 
 def test_sign_in(accounts: Accounts) -> None:
@@ -35,12 +45,13 @@ def test_sign_in(accounts: Accounts) -> None:
     assert not accounts.sign_in("李四", PASSWORD).ok
 
 
-def test_only_salted_hashes_are_stored(accounts: Accounts) -> None:
+def test_only_salted_hashes_are_stored(accounts: Accounts, store_location: Path | str) -> None:
     accounts.add("李四", PASSWORD)
-    with sqlite3.connect(accounts.path) as db:
-        rows = db.execute("SELECT salt, hash FROM users").fetchall()
-    raw = accounts.path.read_bytes()
-    assert PASSWORD.encode() not in raw
+    rows = _rows(store_location, "SELECT salt, hash FROM users")
+    if isinstance(store_location, Path):
+        assert PASSWORD.encode() not in (store_location / "accounts.sqlite3").read_bytes()
+    stored = _rows(store_location, "SELECT * FROM users")
+    assert PASSWORD not in repr(stored) and PASSWORD.encode().hex() not in repr(stored)
     assert rows[0][0] != rows[1][0] and rows[0][1] != rows[1][1]  # same password, other salt
 
 
@@ -123,7 +134,9 @@ def test_oidc_staff_needs_the_staff_list() -> None:
     assert oidc_staff({"is_logged_in": True, "email": ""}, ["", " "]) is None
 
 
-def test_parallel_wrong_attempts_cannot_skip_the_slow_down(accounts: Accounts) -> None:
+def test_parallel_wrong_attempts_cannot_skip_the_slow_down(
+    accounts: Accounts, store_location: Path | str
+) -> None:
     """Wrong passwords sent at the same moment: the wait is checked and the attempt counted
     in one transaction, so only FREE_FAILURES attempts get their password checked and the
     rest are told to wait; the counter ends at the number of attempts checked."""
@@ -140,18 +153,17 @@ def test_parallel_wrong_attempts_cannot_skip_the_slow_down(accounts: Accounts) -
     checked = messages.count("账号或密码不正确")
     assert checked == FREE_FAILURES, messages
     assert all("秒后再试" in m for m in messages if m != "账号或密码不正确")
-    assert failure_count(accounts, "张三") == checked
+    assert failure_count(store_location, "张三") == checked
     # Spaced out past each wait, every attempt is checked and counted.
     for n in range(1, 4):
         t += 1000
         assert accounts.sign_in("张三", "wrong password", now=t).message == "账号或密码不正确"
-        assert failure_count(accounts, "张三") == checked + n
+        assert failure_count(store_location, "张三") == checked + n
 
 
-def failure_count(accounts: Accounts, name: str) -> int:
-    with contextlib.closing(sqlite3.connect(accounts.path)) as db:
-        row = db.execute("SELECT count FROM failures WHERE name = ?", (name,)).fetchone()
-    return int(row[0]) if row else 0
+def failure_count(where: Path | str, name: str) -> int:
+    rows = _rows(where, "SELECT count FROM failures WHERE name = ?", (name,))
+    return int(rows[0][0]) if rows else 0
 
 
 def test_every_accounts_connection_is_closed(

@@ -1,7 +1,12 @@
-"""The versioned store: publishing, rollback, audit, concurrency and crash safety."""
+"""The versioned store: publishing, rollback, audit, concurrency and crash safety.
+
+The contract runs on both backends (``store_location``: the embedded SQLite store and a
+real PostgreSQL started by the test session); a few tests are about one backend only.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -11,20 +16,48 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from metrics.store.files import write_atomically
-from metrics.store.versions import NotAllowed, StaleVersion, Store, StoreError, beijing_time
+from metrics.store.versions import (
+    NotAllowed,
+    StaleVersion,
+    Store,
+    StoreError,
+    beijing_time,
+    open_store,
+)
 from tests.lookups import current_version
+from tests.postgres import psql_rows
 
 COUNTS = {"total": 35, "completed": 30}
 
 
 @pytest.fixture
-def store(tmp_path: Path, bundled_workbook: Path) -> Store:
-    s = Store(tmp_path / "store")
+def store(store_location: Path | str, bundled_workbook: Path) -> Store:
+    s = open_store(store_location)
     s.bootstrap(bundled_workbook, COUNTS)
     return s
+
+
+def _where(store: Store) -> str:
+    """The store's folder or database URL, for another process."""
+    url = getattr(store.backend, "url", None)
+    return url if isinstance(url, str) else str(store.root)
+
+
+def _is_postgres(store: Store) -> bool:
+    return isinstance(getattr(store.backend, "url", None), str)
+
+
+def _execute_raw(store: Store, sql: str) -> None:
+    """One statement straight on the database, past the store."""
+    if _is_postgres(store):
+        psql_rows(_where(store), sql)
+    else:
+        with contextlib.closing(sqlite3.connect(store.db_path)) as db, db:
+            db.execute(sql)
 
 
 def test_bootstrap_makes_the_bundled_workbook_version_1(
@@ -78,9 +111,9 @@ def test_publishing_against_a_stale_version_is_refused(store: Store) -> None:
     assert store.read(current_version(store)) == b"a"
 
 
-def _publish_from_another_process(root: str, payload: bytes, queue: Queue[str]) -> None:
+def _publish_from_another_process(where: str, payload: bytes, queue: Queue[str]) -> None:
     try:
-        Store(Path(root)).publish(
+        open_store(where).publish(
             payload, actor="并发", file_name="c.xlsx", note="", counts={}, expected_current=1
         )
         queue.put("won")
@@ -92,15 +125,15 @@ def test_two_concurrent_publishes_exactly_one_wins(store: Store) -> None:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     workers = [
-        context.Process(target=_publish_from_another_process, args=(str(store.root), p, queue))
-        for p in (b"first", b"second")
+        context.Process(target=_publish_from_another_process, args=(_where(store), p, queue))
+        for p in (b"first", b"second", b"third", b"fourth")
     ]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(60)
     outcomes = sorted(queue.get(timeout=10) for _ in workers)
-    assert outcomes == ["stale", "won"]
+    assert outcomes == ["stale", "stale", "stale", "won"]
     assert len(store.versions()) == 2
 
 
@@ -124,21 +157,34 @@ def test_same_content_is_stored_once(store: Store) -> None:
         store.publish(
             b"same", actor="甲", file_name="s.xlsx", note="", counts={}, expected_current=expected
         )
-    assert len(list(store.files.glob("*.xlsx"))) == 2  # bundled + "same"
-    assert not list(store.files.glob(".incoming-*"))
+    assert len(store.backend.files.names()) == 2  # bundled + "same"
+    if not _is_postgres(store):
+        assert not list(store.files.glob(".incoming-*"))
 
 
-def test_audit_log_is_append_only(store: Store) -> None:
-    with sqlite3.connect(store.db_path) as db, pytest.raises(sqlite3.DatabaseError):
-        db.execute("DELETE FROM audit")
-    with sqlite3.connect(store.db_path) as db, pytest.raises(sqlite3.DatabaseError):
-        db.execute("DELETE FROM versions")
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM audit",
+        "UPDATE audit SET actor = '别人'",
+        "UPDATE audit SET note = 'x' WHERE id = 1",
+        "DELETE FROM versions",
+    ],
+)
+def test_audit_log_is_append_only_in_the_database(store: Store, sql: str) -> None:
+    before = store.audit()
+    with pytest.raises((sqlite3.DatabaseError, psycopg.DatabaseError), match=r"append-only|never"):
+        _execute_raw(store, sql)
+    assert store.audit() == before and [v.id for v in store.versions()] == [1]
 
 
 def test_a_damaged_file_is_detected(store: Store) -> None:
-    current = store.current()
-    assert current is not None
-    (store.files / f"{current.sha256}.xlsx").write_bytes(b"tampered")
+    current = current_version(store)
+    if _is_postgres(store):  # stored rows never change, unless an administrator forces it
+        _execute_raw(store, "ALTER TABLE files DISABLE TRIGGER files_are_kept")
+        _execute_raw(store, "UPDATE files SET data = 'tampered'::bytea")
+    else:
+        (store.files / f"{current.sha256}.xlsx").write_bytes(b"tampered")
     with pytest.raises(StoreError, match="校验值不符"):
         store.read(current)
 
@@ -148,7 +194,7 @@ def test_rollback_to_an_unknown_version(store: Store) -> None:
         store.rollback(99, actor="甲", note="", expected_current=1)
 
 
-def _publish_and_hang(root: str, ready: Event) -> None:
+def _publish_and_hang(where: str, ready: Event) -> None:
     """Publish, but stop inside the transaction (after the version row is written)."""
     import time
 
@@ -159,7 +205,7 @@ def _publish_and_hang(root: str, ready: Event) -> None:
         time.sleep(60)
 
     store_module._log = hang
-    Store(Path(root)).publish(
+    open_store(where).publish(
         b"never", actor="甲", file_name="n.xlsx", note="", counts={}, expected_current=1
     )
 
@@ -167,7 +213,7 @@ def _publish_and_hang(root: str, ready: Event) -> None:
 def test_a_process_killed_mid_publish_leaves_the_old_version(store: Store) -> None:
     context = multiprocessing.get_context("spawn")
     ready = context.Event()
-    worker = context.Process(target=_publish_and_hang, args=(str(store.root), ready))
+    worker = context.Process(target=_publish_and_hang, args=(_where(store), ready))
     worker.start()
     assert ready.wait(60), "the publishing process never reached its transaction"
     worker.kill()  # SIGKILL: no cleanup, no rollback by Python

@@ -11,8 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from metrics.store.accounts import Accounts
-from metrics.store.versions import default_root
+from metrics.store.accounts import open_accounts_from_env
 from report.literal import md
 
 SESSION_KEY = "staff_name"
@@ -103,7 +102,7 @@ def sign_in_form(key: str) -> None:
         password = st.text_input("密码", type="password", key=f"{key}_password")
         submitted = st.form_submit_button("登录")
     if submitted:
-        result = Accounts(default_root()).sign_in(name, password)
+        result = open_accounts_from_env().sign_in(name, password)
         if result.ok:
             st.session_state[SESSION_KEY] = result.name
             st.rerun()

@@ -24,9 +24,10 @@ from pathlib import Path
 import streamlit as st
 
 from metrics.problems import Problem, Severity
+from metrics.publishing import completion_counts
 from metrics.scoring.progress import Scored, score
-from metrics.scoring.rollup import overall
-from metrics.store.versions import Store, StoreError, Version, default_root
+from metrics.store.backend import DATABASE_URL_ENV
+from metrics.store.versions import Store, StoreError, Version, default_root, open_store
 from metrics.workbook.loader import LoadResult, load_workbook
 
 BUNDLED_WORKBOOK = Path(__file__).resolve().parent.parent / "data" / "indicators.xlsx"
@@ -45,20 +46,18 @@ class Loaded:
 
 
 def counts_of(result: LoadResult) -> dict[str, int]:
-    if result.dataset is None:
-        return {}
-    c = overall(score(result.dataset)).completion
-    return {"total": c.total, "completed": c.completed, "in_progress": c.in_progress}
+    return completion_counts(result)
 
 
 def store() -> Store:
-    """The store (opened once per folder and server); version 1 is the bundled workbook."""
-    return _open_store(str(default_root()))
+    """The store (opened once per database or folder and server: ``ZHENGGAI_DATABASE_URL``
+    if set, else ``ZHENGGAI_STORE``); version 1 is the bundled workbook."""
+    return _open_store(os.environ.get(DATABASE_URL_ENV) or str(default_root()))
 
 
 @st.cache_resource(show_spinner=False)
-def _open_store(root: str) -> Store:
-    opened = Store(Path(root))
+def _open_store(where: str) -> Store:
+    opened = open_store(where)
     if opened.current() is None:
         opened.bootstrap(BUNDLED_WORKBOOK, counts_of(load_workbook(BUNDLED_WORKBOOK)))
     return opened
@@ -98,9 +97,7 @@ def view_version(version_id: int | None) -> None:
 
 def of_version(version: Version) -> Loaded:
     """The dashboard as of any stored version."""
-    return _load_version(
-        version.id, version.sha256, _stamp(store().files / f"{version.sha256}.xlsx")
-    )
+    return _load_version(version.id, version.sha256, store().file_stamp(version.sha256))
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -120,7 +117,7 @@ def _load_version(version_id: int, sha256: str, stamp: tuple[int, int]) -> Loade
     version = the_store.version(version_id)
     assert version is not None and version.sha256 == sha256
     label = f"v{version_id} · {sha256[:8]}"
-    path = the_store.files / f"{sha256}.xlsx"
+    path = the_store.file_path(sha256)
     try:
         data = the_store.read(version)
     except (StoreError, OSError) as exc:  # a stored file went missing or was altered

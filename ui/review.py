@@ -22,6 +22,7 @@ import streamlit as st
 from charts.completion import status_breakdown
 from metrics.intake.untrusted import load_untrusted
 from metrics.problems import Problem
+from metrics.publishing import publish_checked
 from metrics.scoring.changes import Changes
 from metrics.scoring.headline import headline
 from metrics.scoring.progress import Scored
@@ -39,7 +40,7 @@ from report.upload_review import (
     task_changes_frame,
 )
 from report.views import attention_items, summary_paragraph
-from ui.data_source import Loaded, counts_of, of_version, store
+from ui.data_source import Loaded, of_version, store
 from ui.figures import show
 from ui.headline_cards import headline_section
 
@@ -188,15 +189,16 @@ def publish_form(
         publish = st.form_submit_button("发布", type="primary")
     if not publish:
         return None
-    counts = counts_of(result) | (changes.counts() if changes is not None else {})
     with st.spinner("正在发布……"):
         try:
-            version = store().publish(
+            version = publish_checked(
+                store(),
                 data,
+                result,
+                changes,
                 actor=staff,
                 file_name=file_name,
-                note=note.strip(),
-                counts=counts,
+                note=note,
                 expected_current=basis.version_id,
             )
         except StaleVersion as exc:

@@ -1,72 +1,38 @@
-"""The versioned store of published workbooks (embedded: files + SQLite, no server).
+"""The versioned store of published workbooks.
 
-Layout under the store folder (``ZHENGGAI_STORE``, default ``store/``, git-ignored)::
+Where it lives is a backend (``metrics.store.backend``): by default the embedded one, a
+folder (``ZHENGGAI_STORE``, default ``store/``, git-ignored; ``sqlite_backend``); with
+``ZHENGGAI_DATABASE_URL=postgresql://…`` a PostgreSQL database (``postgres_backend``).
+``open_store`` / ``open_store_from_env`` choose. On both:
 
-    files/<sha256>.xlsx     every published workbook, content-addressed, never deleted
-    store.sqlite3           versions, the "current" pointer and an append-only audit log
-
-Publishing is atomic: the file is written to a temporary name, flushed and renamed;
-then, in one ``BEGIN IMMEDIATE`` transaction, the version row and the audit entry are
-added and the current pointer moves — only if it still points where the publisher
-started (two staff publishing at once: exactly one wins, the other gets
-``StaleVersion``, which says who changed what meanwhile). A crash at any moment leaves
-either the old or the new version current. Rolling back is a new audited event that
+Publishing is atomic: the file is stored content-addressed first (a file written to a
+temporary name, flushed and renamed; or a ``bytea`` row); then, in one write
+transaction (``BEGIN IMMEDIATE``, or an advisory lock in PostgreSQL), the version row
+and the audit entry are added and the current pointer moves — only if it still points
+where the publisher started (two staff publishing at once: exactly one wins, the other
+gets ``StaleVersion``, which says who changed what meanwhile). A crash at any moment
+leaves either the old or the new version current. Rolling back is a new audited event that
 points "current" at an older version.
 Every change needs a named actor: anonymous changes are refused here, in the store,
-not only by hiding buttons. Every connection is closed after use (``with
-sqlite3.connect()`` alone would only end the transaction).
+not only by hiding buttons. The database itself refuses changes to the audit log and
+the deletion of versions (triggers).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import json
 import os
-import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from metrics.store.files import write_atomically
-from metrics.store.sqlite_db import immediate
+from metrics.store.backend import DATABASE_URL_ENV, Backend, Connection, is_database_url
+from metrics.store.sqlite_backend import SqliteBackend
 
 STORE_ENV = "ZHENGGAI_STORE"
 SYSTEM_ACTOR = "系统"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS versions (
-    id          INTEGER PRIMARY KEY,
-    sha256      TEXT NOT NULL,
-    file_name   TEXT NOT NULL,
-    created_at  TEXT NOT NULL,
-    actor       TEXT NOT NULL,
-    note        TEXT NOT NULL,
-    counts      TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS pointer (
-    only_row    INTEGER PRIMARY KEY CHECK (only_row = 1),
-    version_id  INTEGER NOT NULL REFERENCES versions(id)
-);
-CREATE TABLE IF NOT EXISTS audit (
-    id          INTEGER PRIMARY KEY,
-    at          TEXT NOT NULL,
-    actor       TEXT NOT NULL,
-    action      TEXT NOT NULL,
-    version_id  INTEGER NOT NULL REFERENCES versions(id),
-    previous_id INTEGER REFERENCES versions(id),
-    note        TEXT NOT NULL,
-    counts      TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_by_version ON audit(version_id, id);
-CREATE TRIGGER IF NOT EXISTS audit_is_append_only_u BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_is_append_only_d BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS versions_are_kept BEFORE DELETE ON versions
-BEGIN SELECT RAISE(ABORT, 'versions are never deleted'); END;
-"""
 
 
 class StoreError(Exception):
@@ -150,21 +116,66 @@ def default_root() -> Path:
     return Path(os.environ.get(STORE_ENV) or Path(__file__).resolve().parents[2] / "store")
 
 
-class Store:
-    """One store folder. Safe to use from several threads and processes at once."""
+def backend_from(where: str | Path) -> Backend:
+    """A PostgreSQL URL, or a store folder (the embedded backend)."""
+    if isinstance(where, str) and is_database_url(where):
+        from metrics.store.postgres_backend import PostgresBackend
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.files = self.root / "files"
-        self.files.mkdir(parents=True, exist_ok=True)
-        self.db_path = self.root / "store.sqlite3"
-        with self._reading() as db:
-            db.executescript(_SCHEMA)
+        return PostgresBackend(where)
+    return SqliteBackend(Path(where))
+
+
+def open_store(where: str | Path) -> Store:
+    """The store at ``where``: a ``postgresql://`` URL or a store folder."""
+    return Store(backend_from(where))
+
+
+def backend_from_env() -> Backend:
+    return backend_from(os.environ.get(DATABASE_URL_ENV) or default_root())
+
+
+def open_store_from_env() -> Store:
+    """``ZHENGGAI_DATABASE_URL`` if set, else the folder ``ZHENGGAI_STORE`` (or ``store/``)."""
+    return Store(backend_from_env())
+
+
+class Store:
+    """One store. Safe to use from several threads and processes at once.
+
+    ``Store(folder)`` is the embedded store in that folder; ``Store(backend)`` any backend."""
+
+    def __init__(self, where: Path | Backend) -> None:
+        self.backend: Backend = SqliteBackend(where) if isinstance(where, Path) else where
+        self._db = self.backend.versions
+
+    @property
+    def root(self) -> Path:
+        """The folder of the embedded store (not there for other backends)."""
+        assert isinstance(self.backend, SqliteBackend), "only the embedded store has a folder"
+        return self.backend.root
+
+    @property
+    def files(self) -> Path:
+        assert isinstance(self.backend, SqliteBackend), "only the embedded store has a folder"
+        return self.backend.files.folder
+
+    @property
+    def db_path(self) -> Path:
+        assert isinstance(self.backend, SqliteBackend), "only the embedded store has a folder"
+        return self.backend.db_path
+
+    def file_path(self, sha256: str) -> Path:
+        """Where a version's file is (for messages)."""
+        return self.backend.files.path(sha256)
+
+    def file_stamp(self, sha256: str) -> tuple[int, int]:
+        """Changes when the stored file goes missing, is damaged or is restored."""
+        return self.backend.files.stamp(sha256)
 
     # -- reading ---------------------------------------------------------------------------
 
     def current(self) -> Version | None:
-        with self._reading() as db:
+        with self._db.reading() as db:
             row = db.execute(
                 "SELECT v.* FROM pointer p JOIN versions v ON v.id = p.version_id"
             ).fetchone()
@@ -172,30 +183,30 @@ class Store:
 
     def versions(self) -> list[Version]:
         """All versions, newest first."""
-        with self._reading() as db:
+        with self._db.reading() as db:
             rows = db.execute("SELECT * FROM versions ORDER BY id DESC").fetchall()
         return [_version(row) for row in rows]
 
     def version(self, version_id: int) -> Version | None:
-        with self._reading() as db:
+        with self._db.reading() as db:
             row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
         return _version(row) if row else None
 
     def audit(self) -> list[AuditEntry]:
         """The audit log, newest first."""
-        with self._reading() as db:
+        with self._db.reading() as db:
             rows = db.execute("SELECT * FROM audit ORDER BY id DESC").fetchall()
         return [_audit_entry(row) for row in rows]
 
     def since(self, version_id: int | None) -> list[AuditEntry]:
         """What happened after ``version_id`` last became current, oldest first
         (empty while it is still current and nothing was done since)."""
-        with self._reading() as db:
+        with self._db.reading() as db:
             return _since(db, version_id)
 
     def previous_of(self, version_id: int) -> Version | None:
         """The version that was current just before ``version_id`` last became current."""
-        with self._reading() as db:
+        with self._db.reading() as db:
             row = db.execute(
                 "SELECT v.* FROM audit a JOIN versions v ON v.id = a.previous_id"
                 " WHERE a.version_id = ? ORDER BY a.id DESC LIMIT 1",
@@ -204,7 +215,7 @@ class Store:
         return _version(row) if row else None
 
     def read(self, version: Version) -> bytes:
-        data = (self.files / f"{version.sha256}.xlsx").read_bytes()
+        data = self.backend.files.get(version.sha256)
         if hashlib.sha256(data).hexdigest() != version.sha256:
             raise StoreError(f"版本 {version.id} 的文件已损坏（校验值不符），请联系技术人员")
         return data
@@ -243,10 +254,10 @@ class Store:
         target = self.version(version_id)
         if target is None:
             raise StoreError(f"版本 {version_id} 不存在")
-        with self._transaction() as db:
+        with self._db.transaction() as db:
             previous = _current_id(db)
             _check_expected(db, previous, expected_current)
-            db.execute("INSERT OR REPLACE INTO pointer VALUES (1, ?)", (target.id,))
+            _point_at(db, target.id)
             _log(db, actor.strip(), "回退", target.id, previous, note, target.counts)
         return target
 
@@ -263,54 +274,34 @@ class Store:
         expected: int | None,
     ) -> Version:
         sha = hashlib.sha256(data).hexdigest()
-        self._write_file(sha, data)  # before the transaction: the pointer never dangles
+        self.backend.files.put(sha, data)  # before the transaction: the pointer never dangles
         now = _now()
-        with self._transaction() as db:
+        with self._db.transaction() as db:
             previous = _current_id(db)
             if action != "初始化":
                 _check_expected(db, previous, expected)
             elif previous is not None:
                 row = db.execute("SELECT * FROM versions WHERE id = ?", (previous,)).fetchone()
                 return _version(row)
-            cursor = db.execute(
-                "INSERT INTO versions (sha256, file_name, created_at, actor, note, counts)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+            # The next number under the write lock (a PostgreSQL sequence would leave a
+            # gap after a rolled-back publish; version numbers are shown to people).
+            row = db.execute(
+                "INSERT INTO versions (id, sha256, file_name, created_at, actor, note, counts)"
+                " SELECT COALESCE(MAX(id), 0) + 1, ?, ?, ?, ?, ?, ? FROM versions RETURNING id",
                 (sha, file_name, now, actor, note, json.dumps(counts, sort_keys=True)),
-            )
-            version_id = int(cursor.lastrowid or 0)
-            db.execute("INSERT OR REPLACE INTO pointer VALUES (1, ?)", (version_id,))
+            ).fetchone()
+            version_id = int(row["id"])
+            _point_at(db, version_id)
             _log(db, actor, action, version_id, previous, note, counts)
         return Version(version_id, sha, file_name, now, actor, note, counts)
 
-    def _write_file(self, sha: str, data: bytes) -> None:
-        target = self.files / f"{sha}.xlsx"
-        if target.exists():
-            return  # content-addressed: the same bytes are already there
-        write_atomically(target, data, mode=None, prefix=".incoming-")
 
-    def _connect(self) -> sqlite3.Connection:
-        """A new connection; the caller closes it (``_reading``, ``_transaction``)."""
-        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        try:
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA foreign_keys=ON")
-        except BaseException:
-            db.close()
-            raise
-        return db
-
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
-        """A connection in autocommit mode, closed on the way out."""
-        with contextlib.closing(self._connect()) as db:
-            yield db
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with contextlib.closing(self._connect()) as db, immediate(db):
-            yield db
+def _point_at(db: Connection, version_id: int) -> None:
+    db.execute(
+        "INSERT INTO pointer (only_row, version_id) VALUES (1, ?)"
+        " ON CONFLICT (only_row) DO UPDATE SET version_id = excluded.version_id",
+        (version_id,),
+    )
 
 
 def _require(actor: str) -> None:
@@ -318,21 +309,23 @@ def _require(actor: str) -> None:
         raise NotAllowed("需要以工作人员身份登录后才能发布或回退")
 
 
-def _check_expected(db: sqlite3.Connection, current: int | None, expected: int | None) -> None:
+def _check_expected(db: Connection, current: int | None, expected: int | None) -> None:
     if current != expected:
         raise StaleVersion(expected, current, tuple(_since(db, expected)))
 
 
-def _since(db: sqlite3.Connection, version_id: int | None) -> list[AuditEntry]:
+def _since(db: Connection, version_id: int | None) -> list[AuditEntry]:
     start = 0
     if version_id is not None:
-        row = db.execute("SELECT MAX(id) FROM audit WHERE version_id = ?", (version_id,)).fetchone()
-        start = int(row[0] or 0)
+        row = db.execute(
+            "SELECT MAX(id) AS last FROM audit WHERE version_id = ?", (version_id,)
+        ).fetchone()
+        start = int(row["last"] or 0)
     rows = db.execute("SELECT * FROM audit WHERE id > ? ORDER BY id", (start,)).fetchall()
     return [_audit_entry(row) for row in rows]
 
 
-def _audit_entry(row: sqlite3.Row) -> AuditEntry:
+def _audit_entry(row: Any) -> AuditEntry:
     return AuditEntry(
         row["id"],
         row["at"],
@@ -349,13 +342,13 @@ def _label(version_id: int | None) -> str:
     return f"v{version_id}" if version_id is not None else "（无版本）"
 
 
-def _current_id(db: sqlite3.Connection) -> int | None:
+def _current_id(db: Connection) -> int | None:
     row = db.execute("SELECT version_id FROM pointer WHERE only_row = 1").fetchone()
-    return int(row[0]) if row else None
+    return int(row["version_id"]) if row else None
 
 
 def _log(
-    db: sqlite3.Connection,
+    db: Connection,
     actor: str,
     action: str,
     version_id: int,
@@ -370,7 +363,7 @@ def _log(
     )
 
 
-def _version(row: sqlite3.Row) -> Version:
+def _version(row: Any) -> Version:
     return Version(
         row["id"],
         row["sha256"],

@@ -3,11 +3,13 @@ typed, no element is made from it, and nothing is fetched from the address it na
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from metrics.store.versions import Store
 from report.literal import WORD_JOINER
@@ -55,6 +57,20 @@ _LEAKS = """([outside, tags]) => {
 
 def _visible_text(page: Page) -> str:
     return page.locator("body").inner_text().replace(WORD_JOINER, "")
+
+
+def _wait_for_texts(page: Page, texts: list[str]) -> None:
+    """Until every one of ``texts`` is visible as typed (a slow machine renders late);
+    the assertions that follow say which one is missing if the wait runs out."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            """(texts) => {
+                const shown = document.body.innerText.replaceAll("\u2060", "");
+                return texts.every((t) => shown.includes(t));
+            }""",
+            arg=texts,
+            timeout=30_000,
+        )
 
 
 def _svg_text(page: Page) -> str:
@@ -114,9 +130,11 @@ def test_markup_in_the_workbook_is_shown_as_typed_everywhere(
 
     page.goto(f"{app.url}/issue?task=9")
     expect(page.get_by_text("整改措施", exact=True)).to_be_visible(timeout=30_000)
+    # The whole page first (every indicator and its 来源 expander), then open them all.
+    _wait_for_texts(page, [typed[f] for f in ("TT", "MM", "NN", "II")] + ["相关数据"])
     for expander in page.get_by_test_id("stExpander").get_by_text("来源").all():
         expander.click()
-    page.wait_for_timeout(1000)
+    _wait_for_texts(page, [typed["SS"], typed["IN"]])
     shown = _visible_text(page)
     for field in ("TT", "MM", "NN", "CC", "PP", "UU", "II", "SS", "IN", "HO"):
         assert typed[field] in shown, f"issue page: {field} not shown as typed"

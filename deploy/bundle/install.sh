@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the 整改进展看板 from this offline bundle: creates .venv here with the system
+# python3 (3.11 or 3.12; set PYTHON=/path/to/python3.12 to choose) and installs ONLY the
+# wheels in wheels/ (no network is used). Run again after unpacking a newer bundle.
+set -eu
+cd "$(dirname "$0")"
+PYTHON="${PYTHON:-python3}"
+
+if ! "$PYTHON" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 12) else 1)'; then
+    echo "错误：需要 Python 3.11 或 3.12（当前：$("$PYTHON" --version 2>&1)）。" >&2
+    echo "可用 PYTHON=/usr/bin/python3.12 ./install.sh 指定。" >&2
+    exit 1
+fi
+
+rm -rf .venv
+if ! "$PYTHON" -m venv .venv; then
+    rm -rf .venv
+    echo "错误：无法创建虚拟环境；Debian/Ubuntu 上请先安装 python3-venv：apt-get install python3-venv" >&2
+    exit 1
+fi
+
+# Never look at an index, even if pip.conf names one.
+PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    .venv/bin/python -m pip install --no-index --find-links wheels wheels/zhenggai_dashboard-*.whl
+
+echo "安装完成。启动：./run.sh（默认端口 8501；例如 ./run.sh --server.port 8600）"

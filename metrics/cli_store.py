@@ -1,0 +1,228 @@
+"""The store commands of ``python -m metrics``: ``publish`` (scheduled imports, the same
+intake, checks, counts and audit as the upload page) and ``store backup|restore``.
+
+Exit status: 0 done, 1 refused or failed (reasons in Chinese on standard error),
+2 usage error (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from metrics.cli_migrate import add_migrate
+from metrics.problems import Problem
+from metrics.publishing import publish_checked, review_workbook
+from metrics.scoring.changes import Changes
+from metrics.scoring.summary import rate_text
+from metrics.store.backend import DATABASE_URL_ENV
+from metrics.store.backup import BackupError, backup, restore
+from metrics.store.versions import (
+    StaleVersion,
+    Store,
+    StoreError,
+    default_root,
+    event_text,
+    open_store_from_env,
+)
+from metrics.workbook.loader import reported_count_warnings
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``publish`` and ``store`` to the subcommands of ``python -m metrics``."""
+    publish = commands.add_parser(
+        "publish", help="检查并发布工作簿为新版本（与网页上传相同的检查和记录）"
+    )
+    publish.add_argument("file", type=Path, help="要发布的 .xlsx 文件")
+    publish.add_argument("--actor", required=True, type=_actor, help="发布人（记入操作记录）")
+    publish.add_argument("--note", default="", help="发布说明")
+    publish.add_argument(
+        "--expect-version",
+        type=_version_number,
+        default=None,
+        metavar="N",
+        help="只在当前版本仍是 vN 时发布（默认：开始检查时的当前版本）",
+    )
+    publish.set_defaults(run=_publish)
+
+    store = commands.add_parser("store", help="备份或恢复存储（版本、文件、操作记录、账号）")
+    store_commands = store.add_subparsers(required=True, metavar="操作")
+    save = store_commands.add_parser(
+        "backup", help="把存储写成一个备份文件（.tar.gz），可在看板运行时进行"
+    )
+    save.add_argument(
+        "out", type=Path, help="备份文件，如 备份_2026-12-01.tar.gz（不覆盖已有文件）"
+    )
+    save.set_defaults(run=_backup)
+    load = store_commands.add_parser("restore", help="把备份恢复到空的存储目录（逐个核对校验值）")
+    load.add_argument("archive", type=Path, help="备份文件（.tar.gz）")
+    load.set_defaults(run=_restore)
+    add_migrate(store_commands)  # store migrate --to postgresql://… (metrics.cli_migrate)
+
+
+def _actor(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("发布人不能为空")
+    return text
+
+
+def _version_number(text: str) -> int:
+    try:
+        number = int(text.strip().removeprefix("v"))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"“{text}”不是版本号（应为正整数，如 3）")
+    return number
+
+
+def _store() -> Store:
+    """The store the dashboard publishes to: ``ZHENGGAI_DATABASE_URL`` if set, else the
+    folder ``ZHENGGAI_STORE``."""
+    return open_store_from_env()
+
+
+# Set when the store is a PostgreSQL database: its backup is not this archive of the
+# folder, so the commands refuse rather than back up the wrong thing.
+_DATABASE_URL_ENV = DATABASE_URL_ENV
+
+
+def _folder_store() -> Path | None:
+    if os.environ.get(_DATABASE_URL_ENV):
+        print(
+            f"已设置 {_DATABASE_URL_ENV}（PostgreSQL）：本命令只备份、恢复存储目录，"
+            "请用数据库自带的备份工具",
+            file=sys.stderr,
+        )
+        return None
+    return default_root()
+
+
+def _publish(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"未发布：无法打开文件“{path}”：{exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    store = _store()
+    current = store.current()
+    basis: int | None = args.expect_version
+    if basis is None:
+        basis = current.id if current is not None else None  # current when the check starts
+    elif store.version(basis) is None:
+        now = f"v{current.id}" if current is not None else "（无版本）"
+        print(f"未发布：版本 v{basis} 不存在（当前版本为 {now}）", file=sys.stderr)
+        return EXIT_FAILED
+
+    review = review_workbook(store, data, basis_id=basis)
+    result = review.result
+    _print_problems(result.problems)
+    for problem in reported_count_warnings(result.problems):
+        where = f"“概况”第 {problem.row} 行" if problem.row else "“概况”"
+        print(f"注意：{where}{problem.message}（不影响发布）", file=sys.stderr)
+    if not result.ok:
+        print(
+            f"未发布：{path} 有 {len(result.errors)} 个错误（警告 {len(result.warnings)} 个），"
+            "请按上面所列修改后重试",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if review.changes is not None:
+        _print_changes(review.changes, basis)
+    try:
+        version = publish_checked(
+            store,
+            data,
+            result,
+            review.changes,
+            actor=args.actor,
+            file_name=path.name,
+            note=args.note,
+            expected_current=basis,
+        )
+    except StaleVersion as exc:
+        _print_stale(exc)
+        return EXIT_FAILED
+    except StoreError as exc:
+        print(f"未发布：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"已发布为版本 v{version.id}")
+    return EXIT_OK
+
+
+def _print_problems(problems: tuple[Problem, ...]) -> None:
+    for problem in problems:
+        print(str(problem), file=sys.stderr)
+
+
+def _print_changes(changes: Changes, basis: int | None) -> None:
+    label = f"v{basis}" if basis is not None else "当前数据"
+    print(
+        f"与 {label} 相比：整改完成率 {rate_text(changes.old_rate)} → {rate_text(changes.new_rate)}"
+    )
+    counts = changes.counts()
+    print(
+        f"任务状态变化 {counts['status_changes']} 项（改回未完成 {counts['reopened']} 项），"
+        f"指标变化 {counts['indicator_changes']} 项，新增 {counts['added']} 项，"
+        f"删除 {counts['removed']} 项"
+    )
+    for change in changes.reopened:
+        print(f"注意：任务（{change.task_id}）{change.title} 由“完成”改回“{change.new_status}”")
+
+
+def _print_stale(exc: StaleVersion) -> None:
+    expected = f"v{exc.expected}" if exc.expected is not None else "（无版本）"
+    now = f"v{exc.current}" if exc.current is not None else "（无版本）"
+    print(
+        f"未发布：您核对的是 {expected}，在此期间当前版本已变为 {now}：",
+        file=sys.stderr,
+    )
+    for entry in exc.meanwhile:
+        print(f"- {event_text(entry)}", file=sys.stderr)
+    print(
+        "为避免覆盖别人的发布，您的文件没有发布。请核对最新版本后重新运行"
+        f"（加 --expect-version {exc.current} 或不加此项）。",
+        file=sys.stderr,
+    )
+
+
+def _backup(args: argparse.Namespace) -> int:
+    root = _folder_store()
+    if root is None:
+        return EXIT_FAILED
+    try:
+        summary = backup(root, args.out)
+    except (BackupError, OSError) as exc:
+        print(f"未备份：{_words(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"已备份到 {summary.path}：{summary.versions} 个版本，{summary.files} 个文件，"
+        f"数据库 {'、'.join(summary.databases)}"
+    )
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    root = _folder_store()
+    if root is None:
+        return EXIT_FAILED
+    try:
+        summary = restore(args.archive, root)
+    except (BackupError, OSError) as exc:
+        print(f"未恢复：{_words(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"已恢复到 {root}：{summary.versions} 个版本，{summary.files} 个文件，校验值全部相符")
+    return EXIT_OK
+
+
+def _words(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        where = f"“{exc.filename}”" if exc.filename else ""
+        return f"无法读写文件{where}：{exc.strerror or exc}"
+    return str(exc)
