@@ -18,11 +18,8 @@ Browser fixtures (``browser``, ``new_page``, ``page``) live in
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +31,7 @@ from briefing.images import INSTALL_HINT, Renderer, find_chromium
 from metrics.scoring.progress import Scored, score
 from metrics.store.postgres_backend import close_pools
 from metrics.workbook.loader import load_workbook
+from tests.local_server import free_port, health_ok
 from tests.postgres import PostgresServer
 from ui.launch import streamlit_command
 
@@ -143,26 +141,6 @@ class StreamlitApp:
 StreamlitServerFactory = Callable[..., StreamlitApp]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-# Never send loopback requests through a proxy configured in the environment.
-_NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _health_ok(url: str) -> bool:
-    try:
-        with _NO_PROXY_OPENER.open(f"{url}/_stcore/health", timeout=2) as resp:
-            body: bytes = resp.read()
-            return resp.status == 200 and body.strip() == b"ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
-
-
 def _start_app(
     script: Path,
     *,
@@ -172,7 +150,7 @@ def _start_app(
     log_dir: Path,
     timeout: float,
 ) -> StreamlitApp:
-    port = _free_port()
+    port = free_port()
     log_path = log_dir / f"streamlit-{script.stem}-{port}.log"
     log_file = log_path.open("wb")
     cmd = streamlit_command(script, port, *args)
@@ -195,7 +173,7 @@ def _start_app(
                 f"before answering /_stcore/health.\n--- server output ---\n{app.log()}",
                 pytrace=False,
             )
-        if _health_ok(app.url):
+        if health_ok(app.url):
             return app
         if time.monotonic() > deadline:
             app.stop()

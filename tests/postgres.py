@@ -15,7 +15,6 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+
+from tests.local_server import free_port
 
 INSTALL_HINT = "apt-get install -y --no-install-recommends postgresql"
 START_TIMEOUT = 60.0
@@ -39,12 +40,6 @@ def find_bin() -> Path:
         "找不到 PostgreSQL 服务器程序（initdb、postgres）：测试需要它们。"
         f"请安装：{INSTALL_HINT}（或用 PG_BIN 指向其 bin 目录）"
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _as_server_user() -> tuple[Callable[[], None] | None, int | None, int | None]:
@@ -102,7 +97,7 @@ class PostgresServer:
             env=env,
             cwd=folder,
         )
-        port = _free_port()
+        port = free_port()
         log = open(folder / "server.log", "wb")  # noqa: SIM115 -- open while the server runs
         process = subprocess.Popen(
             [

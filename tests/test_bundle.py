@@ -10,7 +10,6 @@ Slow (about two minutes), never skipped.
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.local_server import free_port, health_ok
 from ui.launch import PRODUCTION_FLAGS
 
 pytestmark = pytest.mark.slow
@@ -169,26 +169,10 @@ def test_installed_bundle_checks_the_bundled_workbook(installed: Path) -> None:
     assert "可以发布" in result.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _health(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(f"{url}/_stcore/health", timeout=2) as resp:
-            return bool(resp.read() == b"ok")
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def running(installed: Path, tmp_path: Path) -> Iterator[str]:
     """``./run.sh --server.port PORT --server.address 127.0.0.1``: the dashboard's URL."""
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "run.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
@@ -201,7 +185,7 @@ def running(installed: Path, tmp_path: Path) -> Iterator[str]:
         try:
             url = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 90
-            while not _health(url):
+            while not health_ok(url):
                 assert proc.poll() is None, log_path.read_text("utf-8")
                 assert time.monotonic() < deadline, log_path.read_text("utf-8")
                 time.sleep(0.5)

@@ -13,15 +13,14 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.local_server import free_port, health_ok
 from ui.launch import PRODUCTION_FLAGS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -238,26 +237,10 @@ def test_nginx_accepts_config(name: str, tmp_path: Path) -> None:
     assert "[warn]" not in result.stderr, result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _health(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(f"{url}/_stcore/health", timeout=2) as resp:
-            return bool(resp.read() == b"ok")
-    except OSError:
-        return False
-
-
 def test_make_serve_command_starts_a_production_server(tmp_path: Path) -> None:
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     assert "\t$(BIN)/python -m ui.launch dashboard.py 8501\n" in makefile
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ZHENGGAI_STORE": str(tmp_path / "store")}
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(
@@ -269,7 +252,7 @@ def test_make_serve_command_starts_a_production_server(tmp_path: Path) -> None:
     )
     try:
         deadline = time.monotonic() + 60
-        while not _health(f"http://127.0.0.1:{port}"):
+        while not health_ok(f"http://127.0.0.1:{port}"):
             assert proc.poll() is None, (tmp_path / "serve.log").read_text("utf-8")
             assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text("utf-8")
             time.sleep(0.5)
