@@ -12,13 +12,16 @@ import os
 import sys
 from pathlib import Path
 
+import psycopg
+
 from metrics.cli_migrate import add_migrate
 from metrics.problems import Problem
 from metrics.publishing import publish_checked, review_workbook
 from metrics.scoring.changes import Changes
 from metrics.scoring.summary import rate_text
 from metrics.store.backend import DATABASE_URL_ENV
-from metrics.store.backup import BackupError, backup, restore
+from metrics.store.backup import BackupError, BackupSource, SqliteSource, backup, restore
+from metrics.store.postgres_backup import PostgresSource
 from metrics.store.versions import (
     StaleVersion,
     Store,
@@ -59,7 +62,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "out", type=Path, help="备份文件，如 备份_2026-12-01.tar.gz（不覆盖已有文件）"
     )
     save.set_defaults(run=_backup)
-    load = store_commands.add_parser("restore", help="把备份恢复到空的存储目录（逐个核对校验值）")
+    load = store_commands.add_parser(
+        "restore", help="把备份恢复到空的存储（目录或 PostgreSQL 数据库，逐个核对校验值）"
+    )
     load.add_argument("archive", type=Path, help="备份文件（.tar.gz）")
     load.set_defaults(run=_restore)
     add_migrate(store_commands)  # store migrate --to postgresql://… (metrics.cli_migrate)
@@ -87,20 +92,13 @@ def _store() -> Store:
     return open_store_from_env()
 
 
-# Set when the store is a PostgreSQL database: its backup is not this archive of the
-# folder, so the commands refuse rather than back up the wrong thing.
-_DATABASE_URL_ENV = DATABASE_URL_ENV
-
-
-def _folder_store() -> Path | None:
-    if os.environ.get(_DATABASE_URL_ENV):
-        print(
-            f"已设置 {_DATABASE_URL_ENV}（PostgreSQL）：本命令只备份、恢复存储目录，"
-            "请用数据库自带的备份工具",
-            file=sys.stderr,
-        )
-        return None
-    return default_root()
+def _backup_source() -> BackupSource:
+    """The store the dashboard uses, as backups see it: the database of
+    ``ZHENGGAI_DATABASE_URL`` if set, else the folder ``ZHENGGAI_STORE``."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if url:
+        return PostgresSource(url)
+    return SqliteSource(default_root())
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -193,12 +191,9 @@ def _print_stale(exc: StaleVersion) -> None:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    root = _folder_store()
-    if root is None:
-        return EXIT_FAILED
     try:
-        summary = backup(root, args.out)
-    except (BackupError, OSError) as exc:
+        summary = backup(None, args.out, _backup_source())
+    except (BackupError, OSError, psycopg.Error) as exc:
         print(f"未备份：{_words(exc)}", file=sys.stderr)
         return EXIT_FAILED
     print(
@@ -209,19 +204,27 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    root = _folder_store()
-    if root is None:
-        return EXIT_FAILED
     try:
-        summary = restore(args.archive, root)
-    except (BackupError, OSError) as exc:
+        source = _backup_source()
+    except psycopg.Error as exc:
         print(f"未恢复：{_words(exc)}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"已恢复到 {root}：{summary.versions} 个版本，{summary.files} 个文件，校验值全部相符")
+    root = source.root if isinstance(source, SqliteSource) else None
+    try:
+        summary = restore(args.archive, root, source)
+    except (BackupError, OSError, psycopg.Error) as exc:
+        print(f"未恢复：{_words(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"已恢复到 {source.where}：{summary.versions} 个版本，{summary.files} 个文件，"
+        "校验值全部相符"
+    )
     return EXIT_OK
 
 
 def _words(exc: Exception) -> str:
+    if isinstance(exc, psycopg.Error):
+        return f"无法连接或访问 PostgreSQL 数据库（{type(exc).__name__}）：{exc}"
     if isinstance(exc, OSError):
         where = f"“{exc.filename}”" if exc.filename else ""
         return f"无法读写文件{where}：{exc.strerror or exc}"

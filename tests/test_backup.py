@@ -206,7 +206,3 @@ def test_command_line_backup_and_restore(
     assert rows(tmp_path / "new" / "store.sqlite3") == rows(source.root / "store.sqlite3")
     assert main(["store", "restore", str(tmp_path / "missing.tar.gz")]) == 1
     assert "Traceback" not in capsys.readouterr().err
-
-    monkeypatch.setenv("ZHENGGAI_DATABASE_URL", "postgresql://db/zhenggai")
-    assert main(["store", "backup", str(tmp_path / "pg.tar.gz")]) == 1
-    assert "PostgreSQL" in capsys.readouterr().err and not (tmp_path / "pg.tar.gz").exists()

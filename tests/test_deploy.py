@@ -268,3 +268,44 @@ def test_make_serve_command_starts_a_production_server(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
         log.close()
+
+
+def test_backup_timer_command_writes_a_restorable_archive(
+    tmp_path: Path, bundled_workbook: Path
+) -> None:
+    """The ExecStart of deploy/systemd/zhenggai-backup.service, run as systemd would
+    (``%%`` unescaped, the bundle's python replaced by this one), backs up the store."""
+    from metrics.store.backup import restore
+    from metrics.store.versions import Store
+
+    service = _unit_settings(DEPLOY / "systemd" / "zhenggai-backup.service")
+    assert service["Type"] == ["oneshot"] and service["User"] == ["zhenggai"]
+    assert service["EnvironmentFile"] == ["/etc/zhenggai/zhenggai.env"]
+    timer = _unit_settings(DEPLOY / "systemd" / "zhenggai-backup.timer")
+    assert timer["OnCalendar"] and timer["Persistent"] == ["true"]
+    assert timer["WantedBy"] == ["timers.target"]
+
+    (exec_start,) = service["ExecStart"]
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    command = (
+        exec_start.replace("%%", "%")
+        .replace("/opt/zhenggai/.venv/bin/python", sys.executable)
+        .replace("/var/backups/zhenggai", str(backups))
+    )
+    assert "/var/backups/zhenggai" in service["ReadWritePaths"][0]
+    store = Store(tmp_path / "store")
+    store.bootstrap(bundled_workbook, {})
+    env = {**os.environ, "ZHENGGAI_STORE": str(store.root)}
+    env.pop("ZHENGGAI_DATABASE_URL", None)
+    for _ in range(2):  # two runs, two archives (never overwritten: one per second)
+        done = subprocess.run(
+            shlex.split(command), cwd=REPO_ROOT, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert "已备份" in done.stdout
+        time.sleep(1.1)
+    archives = sorted(backups.glob("zhenggai-*.tar.gz"))
+    assert len(archives) == 2
+    assert re.fullmatch(r"zhenggai-\d{8}-\d{6}\.tar\.gz", archives[0].name)
+    assert restore(archives[-1], tmp_path / "restored").versions == 1

@@ -13,8 +13,9 @@ never deleted, so every version in the snapshot has its file on disk by then; th
 checks this and fails rather than write an archive that disagrees with itself. Files of
 publishes after the snapshot may be included too (harmless: content-addressed).
 
-The store is reached through ``BackupSource`` so that another backend (e.g. a server
-database) can provide its own snapshot, files and load; ``SqliteSource`` is the embedded one.
+The store is reached through ``BackupSource``: ``SqliteSource`` is the embedded store,
+``postgres_backup.PostgresSource`` a PostgreSQL one. Both write the same members, so an
+archive of either backend restores into either.
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ class BackupSource(Protocol):
         """Archive member names, e.g. ("store.sqlite3", "accounts.sqlite3")."""
         ...
 
+    @property
+    def where(self) -> str:
+        """The store, for messages: its folder or its database."""
+        ...
+
     def snapshot(self, folder: Path) -> dict[str, Path]:
         """Write a consistent snapshot of each database into ``folder``; name → file."""
         ...
@@ -106,6 +112,10 @@ class SqliteSource:
     def names(self) -> tuple[str, ...]:
         return ("store.sqlite3", "accounts.sqlite3")
 
+    @property
+    def where(self) -> str:
+        return str(self.root)
+
     def snapshot(self, folder: Path) -> dict[str, Path]:
         taken: dict[str, Path] = {}
         for name in self.names:
@@ -123,10 +133,7 @@ class SqliteSource:
         return taken
 
     def version_hashes(self, snapshot: dict[str, Path]) -> list[str]:
-        if "store.sqlite3" not in snapshot:
-            raise BackupError("备份中没有 store.sqlite3（版本库），未恢复")
-        with _connection(snapshot["store.sqlite3"]) as db:
-            return [str(row[0]) for row in db.execute("SELECT sha256 FROM versions ORDER BY id")]
+        return snapshot_version_hashes(snapshot)
 
     def stored_files(self) -> list[str]:
         # Only finished files: a publish in progress writes ``.incoming-*.tmp`` first.
@@ -163,19 +170,30 @@ class SqliteSource:
                 target.execute("PRAGMA journal_mode=WAL")
 
 
+def snapshot_version_hashes(snapshot: dict[str, Path]) -> list[str]:
+    """The SHA-256 of every version in a snapshot's ``store.sqlite3`` (both backends
+    write their snapshot in the embedded store's format)."""
+    if "store.sqlite3" not in snapshot:
+        raise BackupError("备份中没有 store.sqlite3（版本库），未恢复")
+    with _connection(snapshot["store.sqlite3"]) as db:
+        return [str(row[0]) for row in db.execute("SELECT sha256 FROM versions ORDER BY id")]
+
+
 @contextlib.contextmanager
 def _connection(path: Path) -> Iterator[sqlite3.Connection]:
     with contextlib.closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as db:
         yield db
 
 
-def backup(root: Path, out: Path, source: BackupSource | None = None) -> BackupSummary:
+def backup(root: Path | None, out: Path, source: BackupSource | None = None) -> BackupSummary:
     """Write one archive of the store (the folder ``root``, or ``source``) to ``out``;
     refused if ``out`` exists."""
     out = Path(out)
     if out.exists():
         raise BackupError(f"文件“{out}”已存在，不覆盖：请换一个文件名")
-    store: BackupSource = source or SqliteSource(root)
+    if source is None and root is None:
+        raise ValueError("backup needs a folder or a source store")
+    store: BackupSource = source or SqliteSource(Path(root or "."))
     with tempfile.TemporaryDirectory(prefix=".backup-", dir=out.parent) as scratch:
         folder = Path(scratch)
         snapshot = store.snapshot(folder)
@@ -209,14 +227,19 @@ def backup(root: Path, out: Path, source: BackupSource | None = None) -> BackupS
     return BackupSummary(out, len(hashes), len(files), tuple(sorted(snapshot)))
 
 
-def restore(archive_path: Path, root: Path, target: BackupSource | None = None) -> BackupSummary:
+def restore(
+    archive_path: Path, root: Path | None = None, target: BackupSource | None = None
+) -> BackupSummary:
     """Bring an archive back into the EMPTY store (the folder ``root``, or ``target``),
     verifying every hash; nothing is written unless all of it checks out."""
-    root = Path(root)
-    store: BackupSource = target or SqliteSource(root)
+    if target is None and root is None:
+        raise ValueError("restore needs a folder or a target store")
+    if root is not None:
+        root = Path(root)
+        root.mkdir(parents=True, exist_ok=True)
+    store: BackupSource = target or SqliteSource(Path(root or "."))
     if not store.is_empty():
-        raise BackupError(f"存储“{root}”不是空的（已有版本、账号或文件），不能恢复到这里")
-    root.mkdir(parents=True, exist_ok=True)
+        raise BackupError(f"存储“{store.where}”不是空的（已有版本、账号或文件），不能恢复到这里")
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=root) as scratch:
         folder = Path(scratch)
         manifest = _extract(archive_path, folder, store.names)
@@ -231,7 +254,7 @@ def restore(archive_path: Path, root: Path, target: BackupSource | None = None) 
             raise BackupError(f"备份中缺少 {len(missing)} 个版本的文件，未恢复")
         files = sorted((folder / "files").glob("*.xlsx"))
         store.load(snapshot, files)
-    return BackupSummary(root, len(hashes), len(files), tuple(sorted(snapshot)))
+    return BackupSummary(Path(store.where), len(hashes), len(files), tuple(sorted(snapshot)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,5 +201,12 @@ class PostgresBackend:
         )
 
 
+def check_reachable(url: str, timeout: int = 10) -> None:
+    """Connect once without the pool, so that a wrong URL or a server that is down
+    fails at once with the server's own reason (the pool would retry for 30 s)."""
+    with psycopg.connect(url, connect_timeout=timeout):
+        pass
+
+
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
