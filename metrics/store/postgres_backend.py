@@ -190,7 +190,13 @@ class PostgresBackend:
         if url in _ready:
             return
         with pool_for(url).connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            # The schema script re-creates triggers, which locks audit, versions and
+            # files. A publish locks versions, then audit, under the versions lock; so
+            # the script takes that lock (and the accounts lock) too, always in the order
+            # schema → versions → accounts, and waits for writers instead of
+            # deadlocking with them (tests/test_store_start.py).
+            for lock in (SCHEMA_LOCK, VERSIONS_LOCK, ACCOUNTS_LOCK):
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
             conn.execute(SCHEMA.encode())
         _ready.add(url)  # the tables exist: once per process is enough
 
