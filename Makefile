@@ -16,7 +16,7 @@ help:
 	@echo "make run    start the dashboard at http://localhost:8501"
 	@echo "make serve  production settings (ui.launch.PRODUCTION_FLAGS) on 127.0.0.1:8501"
 	@echo "make bundle offline install bundle dist/zhenggai-dashboard-<version>.tar.gz"
-	@echo "make test   ruff + mypy + pytest (needs: apt-get install chromium fonts-noto-cjk)"
+	@echo "make test   ruff + mypy + pytest (system packages: see README and .ci/run)"
 	@echo "make lint   ruff check, ruff format --check, mypy, lint-imports (layers)"
 	@echo "make fmt    ruff format + ruff check --fix"
 	@echo "make bench  run scripts/bench.py"

@@ -1,9 +1,12 @@
-"""``python -m briefing FILE --format pptx|html|xlsx|png|svg|pdf --out PATH [--scope ...]``.
+"""``python -m briefing FILE --format docx|pptx|html|xlsx|png|svg|pdf --out PATH [--scope ...]``.
 
 The same files as the dashboard's export page, for scheduled jobs. FILE goes through
-the same intake as an upload. Chart images: ``--chart KEY`` picks one chart (default:
-the completion-rate chart; ``--list-charts`` shows the keys) and ``--chart all``
-writes every chart into the folder ``--out``. Exit status: 0 written, 1 failed (the
+the same intake as an upload. ``--format docx`` is the Word report (official-document
+layout, with chart figures when Chromium is installed); ``--format docx --since vN`` is
+the bulletin of what changed from version N of the store (``ZHENGGAI_DATABASE_URL`` or
+``ZHENGGAI_STORE``, as the dashboard) to FILE. Chart images: ``--chart KEY`` picks one
+chart (default: the completion-rate chart; ``--list-charts`` shows the keys) and
+``--chart all`` writes every chart into the folder ``--out``. Exit status: 0 written, 1 failed (the
 reason in Chinese on stderr), 2 usage error. Never a traceback.
 """
 
@@ -21,7 +24,7 @@ from briefing.images import ImageExportError
 from metrics.cli import guarded
 from metrics.intake.untrusted import load_untrusted
 from metrics.scoring.progress import Scored, score
-from metrics.scoring.scope import ScopeError, parse_scope
+from metrics.scoring.scope import Scope, ScopeError, parse_scope
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -43,7 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--format",
         choices=[*DOCUMENT_FORMATS, *IMAGE_FORMATS],
-        help="pptx 幻灯片、html 离线报告、xlsx 汇总表，或 png/svg/pdf 图表图片",
+        help="docx Word 报告、pptx 幻灯片、html 离线报告、xlsx 汇总表，或 png/svg/pdf 图表图片",
+    )
+    parser.add_argument(
+        "--since",
+        type=_version_number,
+        metavar="vN",
+        help="与 --format docx 一起用：生成从存储中的版本 vN 到 FILE 的变化通报",
     )
     parser.add_argument("--out", type=Path, help="输出文件（--chart all 时为文件夹）")
     parser.add_argument(
@@ -75,14 +84,65 @@ def _run(args: argparse.Namespace) -> int:
     if args.format is None or args.out is None:
         print("请用 --format 指明格式、--out 指明输出位置", file=sys.stderr)
         return 2
-    scope = parse_scope(args.scope, scored)
-    if args.format in DOCUMENT_FORMATS:
+    if args.since is not None:
+        if args.format != "docx":
+            print("--since 只用于 --format docx（变化通报）", file=sys.stderr)
+            return 2
+        written = [_write(args.out, _bulletin(args.since, scored, args.file.name, version))]
+    elif args.format == "docx":
+        scope = parse_scope(args.scope, scored)
+        written = [_write(args.out, _report_docx(scored, scope, version))]
+    elif args.format in DOCUMENT_FORMATS:
+        scope = parse_scope(args.scope, scored)
         written = [_write(args.out, build_document(args.format, scored, scope, version=version))]
     else:
         written = _images(scored, args.format, args.chart, args.out)
     for path in written:
         print(f"已生成 {path}")
     return EXIT_OK
+
+
+def _report_docx(scored: Scored, scope: Scope, version: str) -> bytes:
+    """The Word report, with figures when Chromium is installed (said when not)."""
+    from briefing.images import INSTALL_HINT, Renderer, find_chromium
+
+    if find_chromium() is None:
+        print(f"注意：未插入图表。{INSTALL_HINT}", file=sys.stderr)
+        return build_document("docx", scored, scope, version=version)
+    with Renderer() as renderer:
+        return build_document("docx", scored, scope, version=version, renderer=renderer)
+
+
+def _bulletin(since: int, scored: Scored, file_name: str, version: str) -> bytes:
+    """The bulletin from version ``since`` of the dashboard's store to this file."""
+    from briefing.exports import export_bulletin
+    from metrics.store.versions import StoreError, open_store_from_env
+
+    store = open_store_from_env()
+    old_version = store.version(since)
+    if old_version is None:
+        current = store.current()
+        now = f"当前版本为 v{current.id}" if current is not None else "存储中还没有版本"
+        raise ExportError(f"版本 v{since} 不存在（{now}）")
+    try:
+        old = load_untrusted(store.read(old_version))
+    except (StoreError, OSError) as exc:
+        raise ExportError(f"无法读取版本 v{since} 的文件：{exc}") from exc
+    if old.dataset is None:
+        raise ExportError(f"版本 v{since} 的文件无法读取为数据（有 {len(old.errors)} 个错误）")
+    return export_bulletin(
+        score(old.dataset), scored, old_label=f"v{since}", new_label=file_name, version=version
+    ).data
+
+
+def _version_number(text: str) -> int:
+    try:
+        number = int(text.strip().removeprefix("v").removeprefix("V"))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"“{text}”不是版本号（应写作 v3 或 3）")
+    return number
 
 
 def _list_charts(scored: Scored) -> int:

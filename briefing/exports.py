@@ -1,7 +1,9 @@
 """The one entry point for every export, used by the export page and the command line.
 
-Documents (``pptx``, ``html``, ``xlsx``) are built from the scored data and a scope;
-chart images go through a ``Renderer`` (kaleido on the system Chromium).
+Documents (``pptx``, ``html``, ``xlsx``, ``docx``) are built from the scored data and a
+scope; chart images go through a ``Renderer`` (kaleido on the system Chromium), which
+the Word report also uses for its figures when one is given. The bulletin (``docx``)
+compares two versions.
 """
 
 from __future__ import annotations
@@ -15,14 +17,21 @@ from briefing.names import export_name
 from metrics.scoring.progress import Scored
 from metrics.scoring.scope import Scope
 
-DOCUMENT_FORMATS: Final = ("pptx", "html", "xlsx")
+DOCUMENT_FORMATS: Final = ("docx", "pptx", "html", "xlsx")
 IMAGE_FORMATS: Final = FORMATS
 DOCUMENT_MIME: Final = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "html": "text/html",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-DOCUMENT_NAMES: Final = {"pptx": "整改进展汇报", "html": "整改进展报告", "xlsx": "整改进展汇总"}
+DOCUMENT_NAMES: Final = {
+    "docx": "整改进展情况报告",
+    "pptx": "整改进展汇报",
+    "html": "整改进展报告",
+    "xlsx": "整改进展汇总",
+}
+BULLETIN_NAME: Final = "整改进展通报"
 
 
 class ExportError(RuntimeError):
@@ -36,7 +45,21 @@ class Exported:
     data: bytes
 
 
-def build_document(fmt: str, scored: Scored, scope: Scope, *, version: str) -> bytes:
+def build_document(
+    fmt: str, scored: Scored, scope: Scope, *, version: str, renderer: Renderer | None = None
+) -> bytes:
+    """``renderer``: the Word report's figures (without one it has none)."""
+    if fmt == "docx":
+        from briefing.docx_figures import render_figures
+        from briefing.docx_report import build_report_docx
+
+        figures = []
+        if renderer is not None:
+            try:
+                figures = render_figures(renderer, scope.apply(scored))
+            except ImageExportError as exc:
+                raise ExportError(str(exc)) from exc
+        return build_report_docx(scored, scope, version=version, figures=figures)
     if fmt == "pptx":
         from briefing.deck import build_deck
 
@@ -52,9 +75,11 @@ def build_document(fmt: str, scored: Scored, scope: Scope, *, version: str) -> b
     raise ExportError(f"不支持的格式“{fmt}”：可选 {'、'.join(DOCUMENT_FORMATS)}")
 
 
-def export_document(fmt: str, scored: Scored, scope: Scope, *, version: str) -> Exported:
+def export_document(
+    fmt: str, scored: Scored, scope: Scope, *, version: str, renderer: Renderer | None = None
+) -> Exported:
     """A document with its file name, e.g. 整改进展汇报_第一方面_2021-05-31.pptx."""
-    data = build_document(fmt, scored, scope, version=version)
+    data = build_document(fmt, scored, scope, version=version, renderer=renderer)
     what = DOCUMENT_NAMES[fmt] + ("" if scope.is_everything else f"_{scope.label()}")
     return Exported(export_name(what, scored.meta.as_of, fmt), DOCUMENT_MIME[fmt], data)
 
@@ -70,3 +95,14 @@ def render_chart(renderer: Renderer, chart: ExportChart, scored: Scored, fmt: st
     except ImageExportError as exc:
         raise ExportError(str(exc)) from exc
     return Exported(export_name(chart.title, scored.meta.as_of, fmt), MIME[fmt], data)
+
+
+def export_bulletin(
+    old: Scored, new: Scored, *, old_label: str, new_label: str, version: str
+) -> Exported:
+    """The bulletin from ``old`` to ``new``, e.g. 整改进展通报_v2至v3_2021-05-31.docx."""
+    from briefing.docx_bulletin import build_bulletin_docx
+
+    data = build_bulletin_docx(old, new, old_label=old_label, new_label=new_label, version=version)
+    what = f"{BULLETIN_NAME}_{old_label}至{new_label}"
+    return Exported(export_name(what, new.meta.as_of, "docx"), DOCUMENT_MIME["docx"], data)

@@ -224,6 +224,9 @@ META_KEYS: tuple[MetaKey, ...] = (
     ),
     MetaKey("报告任务数", "reported_total", kind="int", required=False),
     MetaKey("报告已完成数", "reported_completed", kind="int", required=False),
+    MetaKey("巡视组", "inspection_team", required=False, hint="如 省委第四巡视组（报告开头用）"),
+    MetaKey("巡视开始日期", "inspection_start", kind="date", required=False),
+    MetaKey("巡视结束日期", "inspection_end", kind="date", required=False),
 )
 
 # Thresholds of the ratio actual / expected progress (modelled on Open SDG).

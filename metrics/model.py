@@ -21,6 +21,10 @@ class Meta:
     feedback_date: datetime.date  # start of the rectification period
     reported_total: int | None = None
     reported_completed: int | None = None
+    # Who inspected and when (optional; the Word report's opening paragraph).
+    inspection_team: str = ""
+    inspection_start: datetime.date | None = None
+    inspection_end: datetime.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

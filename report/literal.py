@@ -15,8 +15,11 @@ workbook text goes through the one that fits where it is shown:
 - ``plotly_text``: titles, labels, hover text and annotations of plotly figures (plotly
   reads a subset of HTML, entities and ``$…$`` as LaTeX).
 
-Spreadsheet cells have their own guard against formulas (``report.safe_cells``); slides
-(python-pptx) take text literally and need nothing.
+- ``office_text``: text for Word and PowerPoint files (python-docx, python-pptx), which
+  take text literally but whose XML cannot hold control characters: those become
+  "_x0007_"-style escapes, as Office itself writes them.
+
+Spreadsheet cells have their own guard against formulas (``report.safe_cells``).
 """
 
 from __future__ import annotations
@@ -64,6 +67,16 @@ def plotly_text(text: object) -> str:
     write every ``$`` as an entity so no string can start with one.
     """
     return html_text(text).replace("$", "&#36;")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]")
+
+
+def office_text(text: object) -> str:
+    """``text`` as a Word or PowerPoint file can store it: control characters (other than
+    tab, line feed and carriage return) as plain-text escapes such as "_x0007_"."""
+    raw = "" if text is None else str(text)
+    return _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", raw)
 
 
 def plain(text: object) -> str:

@@ -11,7 +11,10 @@ Measured in one run:
    (goal: under 2 s each);
 4. the overview page's server-side rerun with warm caches (AppTest; goal: under 100 ms);
 5. in a real browser (Debian's Chromium), a fresh visit to the overview: time until the
-   headline cards show and until the first plotly chart has rendered.
+   headline cards show and until the first plotly chart has rendered;
+6. new sessions per second of one and two server processes, ``runner.postScriptGC`` on
+   and off, with a light websocket client (``scripts/bench_server.py``; goals: at least
+   25/s per process, two processes at least 1.7x one).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ RERUN_GOAL_MS = 100.0
 PUBLISH_GOAL_MS = 1500.0
 PNG_GOAL_MS = 500.0
 DECK_GOAL_MS = 1000.0
+DOCX_GOAL_MS = 3000.0  # full scope, charts at print resolution, warm renderer
 SCAN_GOAL_MS = 2000.0
 CHROMIUM = "/usr/bin/chromium"
 
@@ -318,7 +322,8 @@ def bench_scan(repeat: int) -> bool:
 
 def bench_exports(repeat: int) -> bool:
     """Briefing exports of the bundled data: the first chart image after start (kaleido
-    and Chromium starting), a chart PNG with a warm renderer, the deck, the HTML report."""
+    and Chromium starting), a chart PNG and the full Word report (with its figures) with
+    a warm renderer, the deck, the HTML report, the Excel summary."""
     from briefing.chart_catalog import chart_catalog
     from briefing.exports import build_document, render_chart
     from briefing.images import Renderer
@@ -338,6 +343,13 @@ def bench_exports(repeat: int) -> bool:
             "chart PNG, warm renderer",
             timed(lambda: render_chart(renderer, chart, scored, "png"), repeat),
         )
+        docx = report(
+            "full Word report (.docx, 3 figures), warm",
+            timed(
+                lambda: build_document("docx", scored, EVERYTHING, version="v1", renderer=renderer),
+                max(3, repeat // 2),
+            ),
+        )
     finally:
         renderer.close()
     deck = report(
@@ -352,18 +364,32 @@ def bench_exports(repeat: int) -> bool:
         "Excel summary",
         timed(lambda: build_document("xlsx", scored, EVERYTHING, version="v1"), repeat),
     )
-    verdict = png < PNG_GOAL_MS and deck < DECK_GOAL_MS
+    verdict = png < PNG_GOAL_MS and deck < DECK_GOAL_MS and docx < DOCX_GOAL_MS
     print(
-        f"  goals: PNG < {PNG_GOAL_MS:.0f} ms, deck < {DECK_GOAL_MS:.0f} ms … "
-        f"{'met' if verdict else 'MISSED'}"
+        f"  goals: PNG < {PNG_GOAL_MS:.0f} ms, deck < {DECK_GOAL_MS:.0f} ms, "
+        f"Word report < {DOCX_GOAL_MS:.0f} ms … {'met' if verdict else 'MISSED'}"
     )
     return verdict
+
+
+def bench_server(quick: bool) -> bool:
+    """``scripts/bench_server.py`` in its own process, so that the client CPU time it
+    reports is the client's alone."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, str(ROOT / "scripts" / "bench_server.py")]
+    sys.stdout.flush()  # keep the order of the output when it goes to a pipe
+    return subprocess.run([*command, *(["--quick"] if quick else [])], cwd=ROOT).returncode == 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
+    parser.add_argument(
+        "--no-server", action="store_true", help="skip the sessions-per-second server benchmark"
+    )
     args = parser.parse_args()
     small_n, large_n = (5, 2) if args.quick else (30, 5)
     if not GENERATED.exists():
@@ -415,6 +441,10 @@ def main() -> int:
         print("\n(browser timings skipped: --no-browser)")
     else:
         bench_browser(3 if args.quick else 5)
+    if args.no_server:
+        print("\n(server benchmark skipped: --no-server)")
+    else:
+        ok = bench_server(args.quick) and ok
     return 0 if ok else 1
 
 

@@ -39,6 +39,7 @@ def download(app: AppTest) -> tuple[str, bytes]:
 def test_the_page_offers_every_export(export_page: AppTest) -> None:
     labels = [b.label for b in export_page.button]
     assert labels == [
+        "生成Word 报告（.docx）",
         "生成汇报幻灯片（.pptx）",
         "生成离线报告（.html）",
         "生成Excel 汇总表（.xlsx）",
@@ -118,3 +119,35 @@ def test_the_briefing_deck(export_page: AppTest) -> None:
     assert sum(1 for t in titles if re.match(r"（\d+）", t) and not t.endswith("（续）")) == 35
     assert any(t == "（3）区域经济发展质量不高（续）" for t in titles)
     assert len(deck.slides) > 39
+
+
+def test_the_word_report_with_its_figures(export_page: AppTest) -> None:
+    from docx import Document
+
+    export_page.radio(key="export_scope_kind").set_value("选定任务").run()
+    export_page.multiselect(key="export_tasks").set_value([9, 10]).run()
+    export_page.button(key="export_make_docx").click().run()
+    assert not export_page.exception and not export_page.error
+    label, data = download(export_page)
+    assert label == "下载 整改进展情况报告_任务9、10_2021-05-31.docx"
+    document = Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "回迁安置进展缓慢" in text and "公办教育发展滞后" in text
+    assert "理论学习表面化" not in text  # task 1 is out of scope
+    assert len(document.inline_shapes) >= 1  # figures, drawn by the system Chromium
+
+
+def test_without_chromium_the_word_report_has_no_figures_and_says_so(
+    export_page: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from docx import Document
+
+    monkeypatch.setenv("ZHENGGAI_CHROMIUM", str(tmp_path / "nowhere"))
+    export_page.run()
+    assert any("Word 报告不含图表" in c.value for c in export_page.caption)
+    export_page.button(key="export_make_docx").click().run()
+    assert not export_page.exception and not export_page.error
+    _, data = download(export_page)
+    document = Document(io.BytesIO(data))
+    assert len(document.inline_shapes) == 0
+    assert any("整改率85.7%" in p.text for p in document.paragraphs)

@@ -63,6 +63,9 @@ META_KEYS = {
     "feedback_date",
     "reported_total",
     "reported_completed",
+    "inspection_team",
+    "inspection_start",
+    "inspection_end",
     "notes",
 }
 INDICATOR_ID = re.compile(r"T(\d\d)-(\d\d)")
@@ -158,7 +161,7 @@ def test_meta_keys_and_types() -> None:
     assert META_KEYS - {"notes"} <= set(data)
     for key in ("title", "organisation"):
         assert isinstance(data[key], str) and data[key].strip()
-    for key in ("as_of", "feedback_date"):
+    for key in ("as_of", "feedback_date", "inspection_start", "inspection_end"):
         assert type(data[key]) is dt.date, key
     for key in ("reported_total", "reported_completed"):
         assert type(data[key]) is int, key
@@ -175,6 +178,12 @@ def test_meta_values_agree_with_report() -> None:
     assert "细化为35项具体整改任务" in report()
     assert data["reported_completed"] == 30
     assert "中共惠济区委" in report()
+    assert (data["inspection_team"], data["inspection_start"], data["inspection_end"]) == (
+        "省委第四巡视组",
+        dt.date(2020, 9, 13),
+        dt.date(2020, 11, 10),
+    )
+    assert "省委第四巡视组于2020年9月13日至11月10日对我区进行了巡视" in report()
     assert data["organisation"] in report()
     # The report's latest dated event is 5月12日 and its latest statistics are 1—4月.
     assert dt.date(2021, 5, 12) <= data["as_of"] <= dt.date(2021, 6, 30)

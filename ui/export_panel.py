@@ -23,6 +23,10 @@ from report.wording import short_category
 from ui.data_source import Loaded
 
 DOCUMENT_LABELS = {
+    "docx": (
+        "Word 报告（.docx）",
+        "公文格式（GB/T 9704）：仿宋三号正文、黑体/楷体标题、页码，可直接编辑；含图表",
+    ),
     "pptx": ("汇报幻灯片（.pptx）", "可在 PowerPoint、WPS 中直接编辑，图表为原生图表"),
     "html": (
         "离线报告（.html）",
@@ -73,13 +77,18 @@ def document_exports(loaded: Loaded, scored: Scored, scope: Scope) -> None:
         with column:
             if st.button(f"生成{label}", key=f"export_make_{fmt}", help=help_text):
                 _make_document(fmt, loaded, scored, scope)
+    if find_chromium() is None:
+        st.caption(f"本机未安装 Chromium：Word 报告不含图表，其余内容完整。{md(INSTALL_HINT)}")
     _offer_result(("document", loaded.version, scope))
 
 
 def _make_document(fmt: str, loaded: Loaded, scored: Scored, scope: Scope) -> None:
     with st.status(f"正在生成{DOCUMENT_LABELS[fmt][0]}……", expanded=False) as progress:
         try:
-            exported = export_document(fmt, scored, scope, version=loaded.version)
+            renderer = shared_renderer() if fmt == "docx" and find_chromium() else None
+            exported = export_document(
+                fmt, scored, scope, version=loaded.version, renderer=renderer
+            )
         except ExportError as exc:
             progress.update(label="生成失败", state="error")
             st.error(md(str(exc)))

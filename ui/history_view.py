@@ -7,8 +7,11 @@ whatever is current in the run in which the button is clicked.
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
+from briefing.exports import Exported, export_bulletin
 from metrics.scoring.headline import headline
 from metrics.store.versions import StaleVersion, Store, StoreError, Version
 from report.history import audit_frame, event_markdown, versions_frame
@@ -18,6 +21,8 @@ from ui.data_source import Loaded, of_version, store, view_version
 from ui.downloads import XLSX_MIME
 
 ROLLBACK_BASIS_KEY = "history_rollback_basis"
+BULLETIN_KEY = "history_bulletin"
+_LOG = logging.getLogger(__name__)
 OVERVIEW_PAGE = "pages/overview.py"
 
 
@@ -51,6 +56,68 @@ def history_page(loaded: Loaded) -> None:
         st.dataframe(
             audit_frame(the_store.audit()), key="history_audit", hide_index=True, width="stretch"
         )
+    bulletin_section(versions, loaded)
+
+
+def bulletin_section(versions: list[Version], loaded: Loaded) -> None:
+    """生成本期通报: a Word bulletin of what changed between any two versions."""
+    st.subheader("生成本期通报")
+    if len(versions) < 2:
+        st.info("至少有两个版本时才能生成变化通报。")
+        return
+    ids = [v.id for v in versions]  # newest first
+    current = loaded.version_id if loaded.version_id in ids else ids[0]
+    position = ids.index(current)
+    older = ids[position + 1] if position + 1 < len(ids) else ids[-1]
+    left, right = st.columns(2)
+    with left:
+        old_id = st.selectbox(
+            "上期版本", ids, index=ids.index(older), format_func=_label, key="bulletin_from"
+        )
+    with right:
+        new_id = st.selectbox(
+            "本期版本", ids, index=position, format_func=_label, key="bulletin_to"
+        )
+    if old_id == new_id:
+        st.info("请选择两个不同的版本。")
+        return
+    context = (old_id, new_id)
+    if st.button("生成本期通报（.docx）", key="bulletin_make"):
+        made = _make_bulletin(versions, old_id, new_id)
+        if made is not None:
+            st.session_state[BULLETIN_KEY] = (context, made)
+    remembered = st.session_state.get(BULLETIN_KEY)
+    if remembered is not None and remembered[0] == context:
+        exported: Exported = remembered[1]
+        st.download_button(
+            f"下载 {md(exported.file_name)}",
+            data=exported.data,
+            file_name=exported.file_name,
+            mime=exported.mime,
+            key="bulletin_download",
+            type="primary",
+        )
+
+
+def _label(version_id: int) -> str:
+    return f"v{version_id}"
+
+
+def _make_bulletin(versions: list[Version], old_id: int, new_id: int) -> Exported | None:
+    by_id = {v.id: v for v in versions}
+    old, new = of_version(by_id[old_id]).scored, of_version(by_id[new_id]).scored
+    if old is None or new is None:
+        broken = old_id if old is None else new_id
+        st.error(f"版本 v{broken} 的数据无法读取，不能生成通报：请联系技术人员。")
+        return None
+    try:
+        return export_bulletin(
+            old, new, old_label=f"v{old_id}", new_label=f"v{new_id}", version=f"v{new_id}"
+        )
+    except Exception:  # never a stack trace for leaders; the details go to the log
+        _LOG.exception("bulletin v%s -> v%s failed", old_id, new_id)
+        st.error("生成通报时出现意外错误，已记录在服务器日志中：请稍后重试，或联系技术人员。")
+        return None
 
 
 def _version(the_store: Store, chosen: Version, loaded: Loaded) -> None:

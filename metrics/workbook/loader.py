@@ -241,6 +241,9 @@ class _Loader:
             feedback_date=_as_date(parsed["feedback_date"]),
             reported_total=_as_int(parsed.get("reported_total")),
             reported_completed=_as_int(parsed.get("reported_completed")),
+            inspection_team=str(parsed.get("inspection_team") or "").strip(),
+            inspection_start=_as_optional_date(parsed.get("inspection_start")),
+            inspection_end=_as_optional_date(parsed.get("inspection_end")),
         )
 
     # -- 任务 ------------------------------------------------------------------------------
@@ -436,3 +439,7 @@ def _as_date(value: object) -> datetime.date:
 
 def _as_int(value: object) -> int | None:
     return value if isinstance(value, int) else None
+
+
+def _as_optional_date(value: object) -> datetime.date | None:
+    return value if isinstance(value, datetime.date) else None

@@ -1,0 +1,221 @@
+"""The periodic bulletin (通报): what changed between two versions, in the same layout.
+
+Sections appear only when there is something to say, numbered without gaps:
+整改率 then and now; newly completed tasks; tasks reopened and other status changes;
+a table of every indicator that moved (before, after, better or worse, target, progress
+against target and time elapsed); tasks newly overdue (and no longer overdue); tasks and
+indicators added or removed. Everything comes from ``metrics.scoring.bulletin``, i.e. from
+``changes.compare``, the comparison the store records with each publish.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+
+from docx.document import Document as DocxDocument
+from docx.shared import Pt
+from docx.table import _Cell
+
+from briefing.docx_layout import (
+    CAPTION_STYLE,
+    SIGNATURE_STYLE,
+    TABLE_TEXT_STYLE,
+    add_field,
+    new_document,
+    style_table,
+)
+from briefing.docx_report import Numbered
+from metrics.scoring.bulletin import Bulletin, IndicatorMove, bulletin
+from metrics.scoring.changes import TaskChange
+from metrics.scoring.headline import Headline, chinese_date
+from metrics.scoring.progress import IndicatorProgress, Scored
+from report.literal import office_text
+from report.wording import target_text
+
+BULLETIN_TITLE = "巡视整改进展情况通报"
+# A change of value: better or worse by the indicator's direction; "数值变化" for a
+# monitor-only indicator (no direction).
+VERDICT_WORDS = {"改善": "改善", "变差": "变差"}
+
+
+def build_bulletin_docx(
+    old: Scored, new: Scored, *, old_label: str, new_label: str, version: str
+) -> bytes:
+    """The bulletin from ``old`` (e.g. "v2") to ``new`` (e.g. "v3")."""
+    content = bulletin(old, new)
+    meta = new.meta
+    title = f"{meta.organisation}{BULLETIN_TITLE}"
+    document = new_document(title=title, author=meta.organisation)
+    document.core_properties.subject = office_text(f"{old_label} → {new_label}，数据版本{version}")
+    document.add_paragraph(office_text(title), style="Title")
+    document.add_paragraph(office_text(f"（{old_label} → {new_label}）"), style=CAPTION_STYLE)
+    document.add_paragraph(office_text(opening(content, old, new, old_label, new_label)))
+    sections = _sections(content)
+    if not sections:
+        document.add_paragraph("两个版本之间任务状态、指标数值和目标均无变化，无逾期变化。")
+    for number, (heading, write) in enumerate(sections, start=1):
+        document.add_heading(office_text(f"{Numbered.level1(number)}{heading}"), level=1)
+        write(document)
+    document.add_paragraph()
+    document.add_paragraph(office_text(meta.organisation), style=SIGNATURE_STYLE)
+    document.add_paragraph(office_text(chinese_date(meta.as_of)), style=SIGNATURE_STYLE)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def opening(content: Bulletin, old: Scored, new: Scored, old_label: str, new_label: str) -> str:
+    before, after = content.before, content.after
+    text = (
+        f"本期通报比较{old_label}（数据截至{chinese_date(old.meta.as_of)}）与"
+        f"{new_label}（数据截至{chinese_date(new.meta.as_of)}）。"
+    )
+    return text + rate_sentence(before, after)
+
+
+def rate_sentence(before: Headline, after: Headline) -> str:
+    """ "整改率由85.7%升至88.6%（+2.9个百分点），已完成任务由30项增至31项。"."""
+    if before.rate is None or after.rate is None:
+        return f"整改率为{after.rate_text}。"
+    points = round((after.rate - before.rate) * 100, 1)
+    if points == 0:
+        rate = f"整改率{after.rate_text}，与上期持平"
+    else:
+        verb = "升至" if points > 0 else "降至"
+        rate = f"整改率由{before.rate_text}{verb}{after.rate_text}（{points:+.1f}个百分点）"
+    if before.completed == after.completed:
+        done = f"已完成任务{after.completed}项"
+    else:
+        verb = "增至" if after.completed > before.completed else "减至"
+        done = f"已完成任务由{before.completed}项{verb}{after.completed}项"
+    total = (
+        "" if before.total == after.total else f"，任务总数由{before.total}项变为{after.total}项"
+    )
+    return f"{rate}，{done}{total}。"
+
+
+Writer = Callable[[DocxDocument], None]
+
+
+def _sections(content: Bulletin) -> list[tuple[str, Writer]]:
+    found: list[tuple[str, Writer]] = []
+    changes = content.changes
+    if content.completed:
+        found.append(
+            ("新完成的任务", lambda d: _task_list(d, content.completed, with_status=False))
+        )
+    status = content.reopened + content.other_status
+    if status:
+        found.append(("状态变化的任务", lambda d: _task_list(d, status, with_status=True)))
+    if content.moves:
+        found.append(("指标变化", lambda d: _moves(d, content.moves)))
+    if content.newly_overdue or content.no_longer_overdue:
+        found.append(("逾期变化", lambda d: _overdue(d, content)))
+    if (
+        changes.tasks_added
+        or changes.tasks_removed
+        or changes.indicators_added
+        or (changes.indicators_removed)
+    ):
+        found.append(("新增和删除", lambda d: _added_removed(d, content)))
+    return found
+
+
+def _task_list(document: DocxDocument, changes: Sequence[TaskChange], *, with_status: bool) -> None:
+    for number, change in enumerate(changes, start=1):
+        text = f"{Numbered.level4(number)}任务{change.task_id}　{change.title}"
+        if with_status:
+            text += f"：由“{change.old_status}”改为“{change.new_status}”"
+            if change.reopened:
+                text += "（由完成改回未完成，请核实原因）"
+        else:
+            text += f"（由“{change.old_status}”改为“{change.new_status}”）"
+        document.add_paragraph(office_text(text + "。"))
+
+
+def _moves(document: DocxDocument, moves: Sequence[IndicatorMove]) -> None:
+    better = sum(1 for m in moves if m.change.verdict == "改善")
+    worse = sum(1 for m in moves if m.change.verdict == "变差")
+    document.add_paragraph(
+        office_text(
+            f"本期指标变化{len(moves)}项，其中改善{better}项、变差{worse}项，逐项列示如下。"
+        )
+    )
+    caption = document.add_paragraph(style=CAPTION_STYLE)
+    caption.paragraph_format.keep_with_next = True
+    caption.add_run("表")
+    add_field(caption, "SEQ 表 \\* ARABIC", "1")
+    caption.add_run("　指标变化")
+    headers = ("序号", "指标", "变化", "上期", "本期", "目标", "本期进度")
+    table = document.add_table(rows=1, cols=len(headers))
+    _row(table.rows[0].cells, headers)
+    for number, move in enumerate(moves, start=1):
+        change = move.change
+        what = (
+            "目标调整" if change.what == "目标" else VERDICT_WORDS.get(change.verdict, "数值变化")
+        )
+        _row(
+            table.add_row().cells,
+            (
+                str(number),
+                f"{change.name}（{change.indicator_id}）",
+                what,
+                change.old,
+                change.new,
+                target_text(move.after),
+                progress_text(move.before, move.after),
+            ),
+        )
+    style_table(table, (Pt(36), Pt(110), Pt(56), Pt(52), Pt(52), Pt(62)))
+
+
+def progress_text(before: IndicatorProgress, after: IndicatorProgress) -> str:
+    """ "41.5%（序时58.3%），进度滞后；上期…" against target, now and before."""
+    if after.indicator.target is None:
+        return "无目标"
+
+    def one(ip: IndicatorProgress) -> str:
+        if ip.progress is None:
+            return ip.status.value
+        text = f"{ip.progress * 100:.1f}%"
+        if ip.expected is not None:
+            text += f"（序时{ip.expected * 100:.1f}%）"
+        return f"{text}，{ip.status.value}"
+
+    now, then = one(after), one(before)
+    return now if now == then else f"{now}；上期{then}"
+
+
+def _overdue(document: DocxDocument, content: Bulletin) -> None:
+    for tp in content.newly_overdue:
+        deadline = chinese_date(tp.task.deadline) if tp.task.deadline else "—"
+        document.add_paragraph(
+            office_text(
+                f"新增逾期：任务{tp.task.id}　{tp.task.title}，整改时限{deadline}，"
+                f"状态“{tp.task.status}”。"
+            )
+        )
+    for tp in content.no_longer_overdue:
+        document.add_paragraph(
+            office_text(f"不再逾期：任务{tp.task.id}　{tp.task.title}，状态“{tp.task.status}”。")
+        )
+
+
+def _added_removed(document: DocxDocument, content: Bulletin) -> None:
+    changes = content.changes
+    for label, items in (
+        ("新增任务", changes.tasks_added),
+        ("删除任务", changes.tasks_removed),
+        ("新增指标", changes.indicators_added),
+        ("删除指标", changes.indicators_removed),
+    ):
+        if items:
+            document.add_paragraph(office_text(f"{label}{len(items)}项：{'；'.join(items)}。"))
+
+
+def _row(cells: Sequence[_Cell], values: Sequence[str]) -> None:
+    for cell, text in zip(cells, values, strict=True):
+        paragraph = cell.paragraphs[0]
+        paragraph.style = TABLE_TEXT_STYLE
+        paragraph.add_run(office_text(text))

@@ -1,0 +1,73 @@
+"""Chart images for Word documents: the dashboard's figures at print resolution.
+
+A figure fills the text block's width (156 mm). It is drawn 760 CSS pixels wide, so the
+charts' 12-14 px labels print at about 7-8 pt, and rendered at 3x (2280 px, about
+370 dpi). The caption under the image names it (the document numbers it), so the image
+itself carries no title. Chinese labels need the CJK fonts Chromium finds on the machine.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from briefing.images import ImageExportError, Renderer
+from charts.completion import completion_by_group, problem_label, status_breakdown
+from metrics.scoring.progress import Scored
+from metrics.scoring.rollup import by_category, by_problem, overall
+
+PRINT_WIDTH = 760  # CSS px across the 156 mm text block
+PRINT_SCALE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class FigureImage:
+    caption: str
+    png: bytes
+
+
+def report_charts(scored: Scored) -> list[tuple[str, Callable[[], go.Figure]]]:
+    """The overview charts a report shows, with their captions."""
+    charts: list[tuple[str, Callable[[], go.Figure]]] = [
+        ("整改任务完成情况", lambda: status_breakdown(overall(scored))),
+    ]
+    if len({tp.task.category for tp in scored.tasks}) > 1:
+        charts.append(("分方面完成情况", lambda: completion_by_group(by_category(scored))))
+    if len({(tp.task.category, tp.task.problem) for tp in scored.tasks}) > 1:
+        charts.append(
+            (
+                "分问题完成情况",
+                lambda: completion_by_group(by_problem(scored), label=problem_label),
+            )
+        )
+    return charts
+
+
+def render_figures(renderer: Renderer, scored: Scored) -> list[FigureImage]:
+    """Every report chart as a print-resolution PNG; ``ImageExportError`` if it fails."""
+    images = []
+    for caption, build in report_charts(scored):
+        figure = for_print(build())
+        height = int(figure.layout.height or 400)
+        png = renderer.render(figure, "png", width=PRINT_WIDTH, height=height, scale=PRINT_SCALE)
+        images.append(FigureImage(caption, png))
+    return images
+
+
+def for_print(figure: go.Figure) -> go.Figure:
+    """A copy at the print width, white background, no title."""
+    fig = go.Figure(copy.deepcopy(figure.to_dict()))
+    fig.update_layout(
+        width=PRINT_WIDTH,
+        autosize=False,
+        title=None,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+__all__ = ["FigureImage", "ImageExportError", "render_figures", "report_charts"]

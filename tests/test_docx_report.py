@@ -1,0 +1,380 @@
+"""The Word report (``python -m briefing FILE --format docx``), read back with python-docx:
+official-document layout (GB/T 9704-2012), every task and indicator in scope, real
+headings, tables, captions and figures, workbook text as typed."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.shared import Mm, Pt
+from docx.styles.style import ParagraphStyle
+
+from briefing.docx_figures import render_figures, report_charts
+from briefing.docx_layout import east_asian_font
+from briefing.docx_report import build_report_docx, chinese_number, without_ordinal
+from briefing.exports import build_document
+from briefing.images import Renderer
+from metrics.scoring.headline import headline
+from metrics.scoring.progress import Scored, score
+from metrics.scoring.scope import EVERYTHING, Scope, parse_scope
+from metrics.workbook.loader import load_workbook
+from report.views import attention_items
+from report.wording import value_text
+from tests.markup import markup_workbook
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def read(data: bytes) -> DocxDocument:
+    return Document(io.BytesIO(data))
+
+
+def body_text(document: DocxDocument) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts.extend(cell.text for row in table.rows for cell in row.cells)
+    return "\n".join(parts)
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def report(scored: Scored) -> DocxDocument:
+    return read(build_report_docx(scored, EVERYTHING, version="v1"))
+
+
+@pytest.fixture(scope="module")
+def with_figures(scored: Scored, renderer: Renderer) -> bytes:
+    return build_report_docx(
+        scored, EVERYTHING, version="v1", figures=render_figures(renderer, scored)
+    )
+
+
+# -- layout -------------------------------------------------------------------------------
+
+
+def test_page_is_a4_with_the_standard_margins(report: DocxDocument) -> None:
+    for section in report.sections:
+        sizes = (
+            section.page_width,
+            section.page_height,
+            section.top_margin,
+            section.bottom_margin,
+            section.left_margin,
+            section.right_margin,
+        )
+        # Stored in twentieths of a point: within 0.02 mm of the standard's figures.
+        assert [round(size.mm, 1) for size in sizes if size is not None] == [
+            210,
+            297,
+            37,
+            35,
+            28,
+            26,
+        ]
+
+
+def test_22_lines_of_28_characters(report: DocxDocument) -> None:
+    grid = report.sections[0]._sectPr.find(f"{W}docGrid")
+    assert grid is not None and grid.get(f"{W}linePitch") == "579"  # 28.95 pt
+    normal = report.styles["Normal"]
+    assert isinstance(normal, ParagraphStyle)
+    assert normal.font.size == Pt(16)
+    assert normal.paragraph_format.line_spacing == Pt(28.95)
+    text_block_height = Mm(297 - 37 - 35)
+    assert int(text_block_height / Pt(28.95)) == 22
+    spacing = normal.element.rPr.find(f"{W}spacing")  # characters closed up
+    pitch = 16 + int(spacing.get(f"{W}val")) / 20
+    assert int(Mm(210 - 28 - 26).pt / pitch) == 28
+
+
+@pytest.mark.parametrize(
+    ("style", "font", "size", "bold"),
+    [
+        ("Title", "方正小标宋简体", 22, False),
+        ("Normal", "仿宋_GB2312", 16, None),
+        ("Heading 1", "黑体", 16, False),
+        ("Heading 2", "楷体_GB2312", 16, False),
+        ("Heading 3", "仿宋_GB2312", 16, True),
+        ("Footer", "宋体", 14, None),
+    ],
+)
+def test_fonts_are_set_for_east_asian_text(
+    report: DocxDocument, style: str, font: str, size: int, bold: bool | None
+) -> None:
+    found = report.styles[style]
+    assert isinstance(found, ParagraphStyle)
+    assert east_asian_font(found) == font
+    assert found.font.size == Pt(size)
+    assert found.font.bold is bold
+    assert found.font.color.rgb is None  # no theme blue from the template
+
+
+def test_the_title_is_centred_and_headings_are_real_headings(
+    report: DocxDocument, scored: Scored
+) -> None:
+    title = report.paragraphs[0]
+    assert title.style is not None and title.style.name == "Title"
+    assert title.text == scored.meta.title
+    levels = [p.style.name for p in report.paragraphs if p.style and p.style.name != "Normal"]
+    assert levels.count("Heading 1") == 3
+    assert levels.count("Heading 2") == 3  # the three 方面
+    assert levels.count("Heading 3") == 12  # the twelve 问题
+
+
+def test_page_numbers_outer_edge_with_dashes(report: DocxDocument) -> None:
+    settings = report.settings.element
+    assert settings.find(f"{W}evenAndOddHeaders") is not None
+    section = report.sections[0]
+    for footer, alignment in ((section.footer, "right"), (section.even_page_footer, "left")):
+        paragraph = footer.paragraphs[0]
+        xml = paragraph._p.xml
+        assert "PAGE" in "".join(t.text or "" for t in paragraph._p.iter(f"{W}instrText"))
+        assert paragraph.text.startswith("— ") and paragraph.text.endswith(" —")
+        assert f'w:jc w:val="{alignment}"' in xml
+        indent = "right_indent" if alignment == "right" else "left_indent"
+        assert getattr(paragraph.paragraph_format, indent) == Pt(14)  # one character in
+
+
+def test_fallback_fonts_are_named_in_the_font_table(scored: Scored) -> None:
+    data = build_report_docx(scored, EVERYTHING, version="v1")
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        fonts = package.read("word/fontTable.xml").decode("utf-8")
+        assert "docProps/thumbnail.jpeg" not in package.namelist()
+    for name, fallback in (
+        ("仿宋_GB2312", "仿宋"),
+        ("楷体_GB2312", "楷体"),
+        ("方正小标宋简体", "宋体"),
+    ):
+        assert re.search(rf'w:name="{name}"><w:altName w:val="{fallback}"/>', fonts), name
+
+
+# -- content ------------------------------------------------------------------------------
+
+
+def test_opening_says_who_inspected_when_and_the_feedback_date(report: DocxDocument) -> None:
+    opening = report.paragraphs[1].text
+    assert opening.startswith(
+        "省委第四巡视组于2020年9月13日至2020年11月10日对中共惠济区委进行了巡视，"
+        "并于2021年2月4日反馈了巡视意见，反馈意见涉及3个方面12个问题，细化为35项整改任务。"
+    )
+
+
+def test_overall_progress_sentence(report: DocxDocument, scored: Scored) -> None:
+    text = body_text(report)
+    assert "截至2021年5月31日，35项整改任务已完成30项，正在整改5项，整改率85.7%。" in text
+    figures = headline(scored)
+    assert f"已有数据的{figures.indicators_with_data}个中已达标{figures.indicators_met}个" in text
+
+
+def test_every_task_measure_and_indicator_is_in_the_report(
+    report: DocxDocument, scored: Scored
+) -> None:
+    text = squeeze(body_text(report))
+    for tp in scored.tasks:
+        assert squeeze(tp.task.title) in text, tp.task.id
+        assert squeeze(tp.task.measures) in text, tp.task.id
+        for ip in tp.indicators:
+            shown = value_text(ip) if ip.latest is not None else "尚无数据"
+            assert squeeze(ip.indicator.name + shown) in text, ip.indicator.id
+
+
+def test_figures_are_worded_as_the_report_words_them(report: DocxDocument) -> None:
+    text = body_text(report)
+    for phrase in ("6200余亩", "10万余人次", "第1", "67.7%"):
+        assert phrase in text, phrase
+    assert "1名次" not in text
+
+
+def test_the_table_lists_every_open_task_and_lagging_indicator(
+    report: DocxDocument, scored: Scored
+) -> None:
+    (table,) = report.tables
+    items = attention_items(scored)
+    assert [c.text for c in table.rows[0].cells] == ["序号", "类别", "任务编号", "状态", "情况"]
+    assert {row.cells[3].text for row in table.rows[1:]} <= {
+        "正在整改",
+        "未启动",
+        "进度滞后",
+        "严重滞后",
+    }
+    assert len(table.rows) == len(items) + 1
+    assert [row.cells[4].text for row in table.rows[1:]] == [item.text for item in items]
+    header = table.rows[0]._tr
+    assert header.find(f"{W}trPr/{W}tblHeader") is not None  # repeated on each page
+    caption = next(p for p in report.paragraphs if p.text.startswith("表"))
+    assert "SEQ 表" in caption._p.xml
+
+
+def test_a_scope_keeps_only_its_tasks_numbered_without_gaps(scored: Scored) -> None:
+    scope = parse_scope("方面:2", scored)
+    document = read(build_report_docx(scored, scope, version="v1"))
+    text = body_text(document)
+    kept = scope.apply(scored).tasks
+    assert kept and len(kept) < len(scored.tasks)
+    for tp in scored.tasks:
+        assert (squeeze(tp.task.measures) in squeeze(text)) == (tp in kept), tp.task.id
+    level2 = [p.text for p in document.paragraphs if p.style and p.style.name == "Heading 2"]
+    assert len(level2) == 1 and level2[0].startswith("（一）全面从严治党")
+    level3 = [p.text for p in document.paragraphs if p.style and p.style.name == "Heading 3"]
+    assert [h.split(".")[0] for h in level3] == [str(n) for n in range(1, len(level3) + 1)]
+    assert "范围" in text
+
+
+def test_figures_are_print_resolution_images_with_numbered_captions(
+    with_figures: bytes, scored: Scored
+) -> None:
+    document = read(with_figures)
+    pictures = document.inline_shapes
+    expected = report_charts(scored)
+    assert len(pictures) == len(expected) == 3
+    for shape in pictures:
+        assert shape.width == Mm(156)
+    captions = [p for p in document.paragraphs if re.match(r"^图\d", p.text)]
+    assert [re.sub(r"^图\d+\s*", "", p.text) for p in captions] == [c for c, _ in expected]
+    assert all("SEQ 图" in p._p.xml for p in captions)
+    with zipfile.ZipFile(io.BytesIO(with_figures)) as package:
+        images = [n for n in package.namelist() if n.startswith("word/media/")]
+        for name in images:
+            png = package.read(name)
+            width = int.from_bytes(png[16:20], "big")
+            assert width >= 2000  # about 370 dpi across 156 mm
+
+
+def test_export_entry_point_builds_the_same_report(scored: Scored, renderer: Renderer) -> None:
+    data = build_document("docx", scored, EVERYTHING, version="v1", renderer=renderer)
+    document = read(data)
+    assert len(document.inline_shapes) == 3
+    assert body_text(document) == body_text(
+        read(
+            build_report_docx(
+                scored, EVERYTHING, version="v1", figures=render_figures(renderer, scored)
+            )
+        )
+    )
+
+
+# -- workbook text --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def marked(
+    tmp_path_factory: pytest.TempPathFactory, repo_root: Path
+) -> Iterator[tuple[Scored, dict[str, str]]]:
+    out = tmp_path_factory.mktemp("markup-docx") / "markup.xlsx"
+    typed = markup_workbook(repo_root / "data" / "indicators.xlsx", out)
+    result = load_workbook(out)
+    assert result.dataset is not None
+    yield score(result.dataset), typed
+
+
+def test_workbook_text_is_text(marked: tuple[Scored, dict[str, str]]) -> None:
+    scored, typed = marked
+    data = build_report_docx(scored, EVERYTHING, version="v1")
+    document = read(data)
+    text = body_text(document)
+    # Task notes, indicator sources and notes are staff's notes on the data (kept in the
+    # dashboard, the HTML report and the Excel summary): the report shows the rest.
+    for field in ("TT", "MM", "CC", "PP", "UU", "II", "HT", "HO"):
+        assert squeeze(typed[field]) in squeeze(text), field
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        relations = package.read("word/_rels/document.xml.rels").decode("utf-8")
+        xml = package.read("word/document.xml").decode("utf-8")
+    assert "hyperlink" not in relations and "<w:hyperlink" not in xml
+    assert "203.0.113.7" not in relations
+
+
+# -- numbering helpers ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "words"), [(1, "一"), (9, "九"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五")]
+)
+def test_chinese_numbers(n: int, words: str) -> None:
+    assert chinese_number(n) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("(一)学习贯彻", "学习贯彻"),
+        ("（三）贯彻落实", "贯彻落实"),
+        ("1.理论指导实践有差距", "理论指导实践有差距"),
+        ("12、干部队伍", "干部队伍"),
+        ("二、问题", "问题"),
+        ("没有编号", "没有编号"),
+        ("(一)", "(一)"),
+    ],
+)
+def test_headings_drop_the_workbooks_own_numbers(text: str, bare: str) -> None:
+    assert without_ordinal(text) == bare
+
+
+def test_scope_label_in_a_scoped_file(scored: Scored) -> None:
+    scope = Scope(task_ids=(9,))
+    document = read(build_report_docx(scored, scope, version="v1"))
+    assert any("任务" in p.text and "范围" in p.text for p in document.paragraphs)
+
+
+def test_without_the_inspection_rows_the_opening_says_only_what_is_known(
+    tmp_path: Path,
+) -> None:
+    from tests.builders import write_valid
+
+    result = load_workbook(write_valid(tmp_path / "small.xlsx"))
+    assert result.dataset is not None
+    small = score(result.dataset)
+    assert small.meta.inspection_team == "" and small.meta.inspection_start is None
+    opening = read(build_report_docx(small, EVERYTHING, version="v1")).paragraphs[1].text
+    feedback = small.meta.feedback_date
+    assert opening.startswith(
+        f"{feedback.year}年{feedback.month}月{feedback.day}日，巡视组向{small.meta.organisation}"
+        "反馈了巡视意见，"
+    )
+    assert "巡视组于" not in opening
+
+
+def test_a_bad_inspection_date_is_named_by_sheet_row_and_column(tmp_path: Path) -> None:
+    from tests.builders import meta, write_valid
+
+    rows = [*meta(), ("巡视组", "省委第一巡视组"), ("巡视开始日期", "九月")]
+    result = load_workbook(write_valid(tmp_path / "bad.xlsx", meta=rows))
+    assert result.dataset is None
+    (problem,) = result.errors
+    assert (problem.sheet, problem.column) == ("概况", "内容")
+    assert problem.row == len(rows) + 1 and "巡视开始日期" in problem.message
+
+
+def test_signed_by_the_organisation_with_the_datas_date(report: DocxDocument) -> None:
+    signature = [p for p in report.paragraphs if p.style is not None and p.style.name == "落款"]
+    assert [p.text for p in signature] == ["中共惠济区委", "2021年5月31日"]
+    style = signature[0].style
+    assert style is not None and style.paragraph_format.right_indent == Pt(64)  # 右空四字
+
+
+def test_command_line_report_and_without_chromium_says_the_figures_are_missing(
+    bundled_workbook: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from briefing.cli import main
+
+    out = tmp_path / "报告.docx"
+    monkeypatch.setenv("ZHENGGAI_CHROMIUM", str(tmp_path / "nowhere"))
+    assert main([str(bundled_workbook), "--format", "docx", "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "未插入图表" in said.err and "apt-get install chromium" in said.err
+    assert f"已生成 {out}" in said.out
+    document = Document(str(out))
+    assert len(document.inline_shapes) == 0
+    assert "整改率85.7%" in body_text(document)
