@@ -167,7 +167,7 @@ def _moves(document: DocxDocument, moves: Sequence[IndicatorMove]) -> None:
                 progress_text(move.before, move.after),
             ),
         )
-    style_table(table, (Pt(36), Pt(110), Pt(56), Pt(52), Pt(52), Pt(62)))
+    style_table(table, (Pt(36), Pt(104), Pt(62), Pt(52), Pt(52), Pt(62)))
 
 
 def progress_text(before: IndicatorProgress, after: IndicatorProgress) -> str:
