@@ -135,13 +135,7 @@ def _task_list(document: DocxDocument, changes: Sequence[TaskChange], *, with_st
 
 
 def _moves(document: DocxDocument, moves: Sequence[IndicatorMove]) -> None:
-    better = sum(1 for m in moves if m.change.verdict == "改善")
-    worse = sum(1 for m in moves if m.change.verdict == "变差")
-    document.add_paragraph(
-        office_text(
-            f"本期指标变化{len(moves)}项，其中改善{better}项、变差{worse}项，逐项列示如下。"
-        )
-    )
+    document.add_paragraph(office_text(moves_sentence(moves)))
     caption = document.add_paragraph(style=CAPTION_STYLE)
     caption.paragraph_format.keep_with_next = True
     caption.add_run("表")
@@ -168,6 +162,18 @@ def _moves(document: DocxDocument, moves: Sequence[IndicatorMove]) -> None:
             ),
         )
     style_table(table, (Pt(36), Pt(104), Pt(62), Pt(52), Pt(52), Pt(62)))
+
+
+def moves_sentence(moves: Sequence[IndicatorMove]) -> str:
+    """ "本期指标变化3项：改善1项、变差1项、其他1项（仅监测指标的数值或目标调整），…"."""
+    better = sum(1 for m in moves if m.change.verdict == "改善")
+    worse = sum(1 for m in moves if m.change.verdict == "变差")
+    other = len(moves) - better - worse
+    parts = [f"改善{better}项"] if better else []
+    parts += [f"变差{worse}项"] if worse else []
+    if other:
+        parts.append(f"其他{other}项（仅监测指标的数值变化或目标调整）")
+    return f"本期指标变化{len(moves)}项：{'、'.join(parts)}，逐项列示如下。"
 
 
 def progress_text(before: IndicatorProgress, after: IndicatorProgress) -> str:

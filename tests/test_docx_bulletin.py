@@ -170,6 +170,7 @@ def test_the_first_bulletin_reads_as_the_publish_did(store: Store) -> None:
     document = bulletin_of(store, 1, 2)
     text = "\n".join(p.text for p in document.paragraphs)
     assert "整改率由85.7%升至88.6%（+2.9个百分点），已完成任务由30项增至31项。" in text
+    assert "本期指标变化1项：其他1项（仅监测指标的数值变化或目标调整），逐项列示如下。" in text
     assert sections(document)["新完成的任务"] == [
         "（1）任务9　回迁安置进展缓慢（由“正在整改”改为“已完成”）。"
     ]
@@ -192,6 +193,8 @@ def test_reopened_worse_retargeted_and_newly_overdue(store: Store) -> None:
     ]
     (table,) = document.tables
     rows = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "本期指标变化2项：变差1项、其他1项" in text
     pm25 = next(r for name, r in rows.items() if "T06-04" in name)
     assert pm25[2] == "变差"
     target = next(r for name, r in rows.items() if "T05-04" in name)
