@@ -10,7 +10,6 @@ indicators added or removed. Everything comes from ``metrics.scoring.bulletin``,
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 
 from docx.document import Document as DocxDocument
@@ -19,9 +18,9 @@ from docx.table import _Cell
 
 from briefing.docx_layout import (
     CAPTION_STYLE,
-    SIGNATURE_STYLE,
     TABLE_TEXT_STYLE,
     add_field,
+    finish,
     new_document,
     style_table,
 )
@@ -57,12 +56,7 @@ def build_bulletin_docx(
     for number, (heading, write) in enumerate(sections, start=1):
         document.add_heading(office_text(f"{Numbered.level1(number)}{heading}"), level=1)
         write(document)
-    document.add_paragraph()
-    document.add_paragraph(office_text(meta.organisation), style=SIGNATURE_STYLE)
-    document.add_paragraph(office_text(chinese_date(meta.as_of)), style=SIGNATURE_STYLE)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return finish(document, organisation=meta.organisation, day=meta.as_of)
 
 
 def opening(content: Bulletin, old: Scored, new: Scored, old_label: str, new_label: str) -> str:

@@ -19,6 +19,8 @@ pick them; the font table names a common fallback for each (``w:altName``: 仿�
 
 from __future__ import annotations
 
+import datetime
+import io
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -158,6 +160,17 @@ def add_field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     mark = _el("w:fldChar")
     mark.set(qn("w:fldCharType"), "end")
     end._r.append(mark)
+
+
+def finish(document: DocxDocument, *, organisation: str, day: datetime.date) -> bytes:
+    """Sign (报告单位 and date, right-aligned four characters in, after an empty line)
+    and save: the document's bytes."""
+    document.add_paragraph()
+    document.add_paragraph(office_text(organisation), style=SIGNATURE_STYLE)
+    document.add_paragraph(f"{day.year}年{day.month}月{day.day}日", style=SIGNATURE_STYLE)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def style_table(table: Table, widths: Sequence[Length]) -> None:

@@ -34,10 +34,10 @@ from docx.shared import Pt
 from briefing.docx_figures import FigureImage
 from briefing.docx_layout import (
     CAPTION_STYLE,
-    SIGNATURE_STYLE,
     TABLE_TEXT_STYLE,
     TEXT_WIDTH,
     add_field,
+    finish,
     new_document,
     style_table,
 )
@@ -121,12 +121,7 @@ def build_report_docx(
     document.add_heading(office_text(f"{Numbered.level1(3)}未完成和滞后事项"), level=1)
     _attention(document, scored)
 
-    document.add_paragraph()
-    document.add_paragraph(office_text(meta.organisation), style=SIGNATURE_STYLE)
-    document.add_paragraph(office_text(chinese_date(meta.as_of)), style=SIGNATURE_STYLE)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return finish(document, organisation=meta.organisation, day=meta.as_of)
 
 
 def opening_paragraph(scored: Scored) -> str:

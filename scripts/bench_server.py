@@ -25,13 +25,10 @@ import concurrent.futures
 import contextlib
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +42,7 @@ from metrics.publishing import completion_counts
 from metrics.store.backend import DATABASE_URL_ENV
 from metrics.store.versions import STORE_ENV, open_store
 from metrics.workbook.loader import load_workbook
-from ui.launch import HOST, PRODUCTION_FLAGS, streamlit_command
+from ui.launch import HOST, PRODUCTION_FLAGS, free_port, health_ok, streamlit_command
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "data" / "indicators.xlsx"
@@ -68,25 +65,8 @@ class BenchError(RuntimeError):
 # --- servers -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now (as tests/local_server.py)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def health_ok(port: int) -> bool:
-    """Whether the server answers ``/_stcore/health`` with "ok"."""
-    try:
-        with _NO_PROXY.open(f"http://{HOST}:{port}/_stcore/health", timeout=2) as resp:
-            body: bytes = resp.read()
-            return resp.status == 200 and body.strip() == b"ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
+def server_healthy(port: int) -> bool:
+    return health_ok(f"http://{HOST}:{port}")
 
 
 def rss_kib(pid: int) -> int:
@@ -155,7 +135,7 @@ def servers(count: int, gc: bool, store: str, logs: Path) -> Iterator[list[Serve
             started.append(Server(port, process, log))
         deadline = time.monotonic() + START_TIMEOUT_S
         for server in started:
-            while not health_ok(server.port):
+            while not server_healthy(server.port):
                 if server.process.poll() is not None or time.monotonic() > deadline:
                     raise BenchError(
                         f"server on port {server.port} did not start:\n" + server.log_tail()

@@ -9,7 +9,6 @@ import io
 import json
 import sqlite3
 import tarfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,27 +17,7 @@ from metrics.cli import main
 from metrics.store.accounts import Accounts
 from metrics.store.backup import BackupError, backup, restore
 from metrics.store.versions import Store
-
-PASSWORD = "correct horse battery"
-
-
-def filled_store(root: Path, bundled: Path) -> Store:
-    store = Store(root)
-    store.bootstrap(bundled, {"total": 35, "completed": 30})
-    store.publish(
-        b"v2",
-        actor="张三",
-        file_name="5月.xlsx",
-        note="5月",
-        counts={"total": 1},
-        expected_current=1,
-    )
-    store.publish(b"v3", actor="李四", file_name="6月.xlsx", note="", counts={}, expected_current=2)
-    store.rollback(2, actor="王五", note="6月数据有误", expected_current=3)
-    accounts = Accounts(root)
-    accounts.add("张三", PASSWORD)
-    accounts.add("李四", PASSWORD + "!")
-    return store
+from tests.stores import PASSWORD, filled_store
 
 
 def rows(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -137,51 +116,6 @@ def test_backup_never_overwrites(tmp_path: Path, bundled_workbook: Path) -> None
     with pytest.raises(BackupError, match="已存在"):
         backup(source.root, out)
     assert out.read_bytes() == b"older backup"
-
-
-def test_a_backup_taken_while_someone_publishes_is_consistent(
-    tmp_path: Path, bundled_workbook: Path
-) -> None:
-    store = Store(tmp_path / "live")
-    store.bootstrap(bundled_workbook, {})
-    done = threading.Event()
-    failures: list[BaseException] = []
-
-    def publish_many() -> None:
-        try:
-            for n in range(2, 42):
-                data = f"workbook {n}".encode()
-                store.publish(
-                    data,
-                    actor="定时",
-                    file_name=f"{n}.xlsx",
-                    note="",
-                    counts={},
-                    expected_current=n - 1,
-                )
-        except BaseException as exc:  # reported by the main thread
-            failures.append(exc)
-        finally:
-            done.set()
-
-    publisher = threading.Thread(target=publish_many)
-    publisher.start()
-    archives: list[Path] = []
-    while not done.is_set() or not archives:
-        out = tmp_path / f"b{len(archives)}.tar.gz"
-        backup(store.root, out)
-        archives.append(out)
-    publisher.join()
-    assert not failures
-    for index, archive in enumerate(archives):
-        restored = restore(archive, tmp_path / f"restored{index}")
-        again = Store(restored.path)
-        versions = again.versions()
-        assert len(versions) == restored.versions >= 1
-        current = again.current()
-        assert current is not None and current.id == max(v.id for v in versions)
-        for version in versions:  # the archive's database and files agree
-            assert hashlib.sha256(again.read(version)).hexdigest() == version.sha256
 
 
 def test_command_line_backup_and_restore(

@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 
 from metrics.cli import main
-from metrics.store.accounts import Accounts
 from metrics.store.backend import DATABASE_URL_ENV
 from metrics.store.backup import BackupError, BackupSource, SqliteSource, backup, restore
 from metrics.store.postgres_backup import PostgresSource
-from metrics.store.versions import STORE_ENV, Store, backend_from, open_store
+from metrics.store.versions import STORE_ENV, Store, open_store
 from tests.postgres import PostgresServer, psql_rows
+from tests.stores import PASSWORD, accounts_of, filled_store
 
-PASSWORD = "correct horse battery"
 BACKENDS = ("sqlite", "postgresql")
 
 NewLocation = Callable[[str], Path | str]
@@ -45,30 +44,6 @@ def source_of(where: Path | str) -> BackupSource:
     return SqliteSource(where) if isinstance(where, Path) else PostgresSource(where)
 
 
-def accounts_of(where: Path | str) -> Accounts:
-    return Accounts(backend_from(where).accounts)
-
-
-def fill(where: Path | str, bundled: Path) -> Store:
-    store = open_store(where)
-    store.bootstrap(bundled, {"total": 35, "completed": 30})
-    store.publish(
-        b"v2",
-        actor="张三",
-        file_name="5月.xlsx",
-        note="5月",
-        counts={"total": 1},
-        expected_current=1,
-    )
-    store.publish(b"v3", actor="李四", file_name="6月.xlsx", note="", counts={}, expected_current=2)
-    store.rollback(2, actor="王五", note="6月数据有误", expected_current=3)
-    accounts = accounts_of(where)
-    accounts.add("张三", PASSWORD)
-    accounts.add("李四", PASSWORD + "!")
-    assert not accounts.sign_in("李四", "wrong").ok  # a failed sign-in is kept too
-    return store
-
-
 def do_backup(where: Path | str, out: Path) -> None:
     backup(where if isinstance(where, Path) else None, out, source_of(where))
 
@@ -87,7 +62,7 @@ def test_round_trip_between_any_two_backends(
     tmp_path: Path,
 ) -> None:
     live = new_location(source_kind)
-    source = fill(live, bundled_workbook)
+    source = filled_store(live, bundled_workbook)
     archive = tmp_path / "备份.tar.gz"
     do_backup(live, archive)
 
@@ -116,7 +91,7 @@ def test_a_postgresql_backup_keeps_failed_sign_ins(
     postgres_server: PostgresServer, bundled_workbook: Path, tmp_path: Path
 ) -> None:
     live = postgres_server.new_database()
-    fill(live, bundled_workbook)
+    filled_store(live, bundled_workbook)
     archive = tmp_path / "b.tar.gz"
     do_backup(live, archive)
     target = postgres_server.new_database()
@@ -129,7 +104,7 @@ def test_restore_refuses_a_database_that_is_not_empty(
     postgres_server: PostgresServer, bundled_workbook: Path, tmp_path: Path
 ) -> None:
     live = postgres_server.new_database()
-    fill(live, bundled_workbook)
+    filled_store(live, bundled_workbook)
     archive = tmp_path / "b.tar.gz"
     do_backup(live, archive)
     with pytest.raises(BackupError, match="不是空的"):
@@ -145,7 +120,7 @@ def test_a_damaged_archive_leaves_the_database_empty(
     postgres_server: PostgresServer, bundled_workbook: Path, tmp_path: Path
 ) -> None:
     live = postgres_server.new_database()
-    fill(live, bundled_workbook)
+    filled_store(live, bundled_workbook)
     archive = tmp_path / "b.tar.gz"
     do_backup(live, archive)
     truncated = tmp_path / "truncated.tar.gz"
@@ -164,10 +139,13 @@ def test_an_empty_database_is_not_backed_up(
     assert not (tmp_path / "b.tar.gz").exists()
 
 
-def test_a_postgresql_backup_taken_while_someone_publishes_is_consistent(
-    postgres_server: PostgresServer, bundled_workbook: Path, tmp_path: Path
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_a_backup_taken_while_someone_publishes_is_consistent(
+    kind: str, new_location: NewLocation, bundled_workbook: Path, tmp_path: Path
 ) -> None:
-    live = postgres_server.new_database()
+    """Each archive restores to a store whose current version is its newest, whose audit
+    ends with it, and whose every version has its file (the backend's snapshot)."""
+    live = new_location(kind)
     store = open_store(live)
     store.bootstrap(bundled_workbook, {})
     done = threading.Event()
@@ -218,7 +196,7 @@ def test_command_line_backup_and_restore_with_a_database_url(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     live = postgres_server.new_database()
-    source = fill(live, bundled_workbook)
+    source = filled_store(live, bundled_workbook)
     monkeypatch.delenv(STORE_ENV, raising=False)
     monkeypatch.setenv(DATABASE_URL_ENV, live)
     out = tmp_path / "备份.tar.gz"

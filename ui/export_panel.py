@@ -21,6 +21,7 @@ from metrics.scoring.scope import EVERYTHING, Scope, categories
 from report.literal import md
 from report.wording import short_category
 from ui.data_source import Loaded
+from ui.downloads import offer_remembered
 
 DOCUMENT_LABELS = {
     "docx": (
@@ -139,16 +140,4 @@ def chart_exports(loaded: Loaded, scored: Scored) -> None:
 
 def _offer_result(context: tuple[object, ...]) -> Exported | None:
     """The download button for the last export made with these same choices."""
-    remembered = st.session_state.get(_RESULT_KEY)
-    if remembered is None or remembered[0] != context:
-        return None
-    exported: Exported = remembered[1]
-    st.download_button(
-        f"下载 {md(exported.file_name)}",
-        data=exported.data,
-        file_name=exported.file_name,
-        mime=exported.mime,
-        key=f"export_download_{context[0]}",
-        type="primary",
-    )
-    return exported
+    return offer_remembered(_RESULT_KEY, context, key=f"export_download_{context[0]}")

@@ -18,7 +18,7 @@ from report.history import audit_frame, event_markdown, versions_frame
 from report.literal import md
 from ui.auth import sign_in_form, signed_in_staff
 from ui.data_source import Loaded, of_version, store, view_version
-from ui.downloads import XLSX_MIME
+from ui.downloads import XLSX_MIME, offer_remembered
 
 ROLLBACK_BASIS_KEY = "history_rollback_basis"
 BULLETIN_KEY = "history_bulletin"
@@ -86,17 +86,7 @@ def bulletin_section(versions: list[Version], loaded: Loaded) -> None:
         made = _make_bulletin(versions, old_id, new_id)
         if made is not None:
             st.session_state[BULLETIN_KEY] = (context, made)
-    remembered = st.session_state.get(BULLETIN_KEY)
-    if remembered is not None and remembered[0] == context:
-        exported: Exported = remembered[1]
-        st.download_button(
-            f"下载 {md(exported.file_name)}",
-            data=exported.data,
-            file_name=exported.file_name,
-            mime=exported.mime,
-            key="bulletin_download",
-            type="primary",
-        )
+    offer_remembered(BULLETIN_KEY, context, key="bulletin_download")
 
 
 def _label(version_id: int) -> str:

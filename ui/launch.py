@@ -10,7 +10,10 @@ checks that they agree). No streamlit import: building the command needs none.
 from __future__ import annotations
 
 import os
+import socket
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 
 HOST = "127.0.0.1"
@@ -62,6 +65,28 @@ def streamlit_command(script: str | os.PathLike[str], port: int, *extra: str) ->
         *SERVER_FLAGS,
         *extra,
     ]
+
+
+def free_port() -> int:
+    """A TCP port on ``HOST`` that nothing listens on right now (tests and benchmarks)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+# Never send loopback requests through a proxy configured in the environment.
+_NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def health_ok(url: str) -> bool:
+    """Whether the Streamlit server at ``url`` answers ``/_stcore/health`` with "ok"."""
+    try:
+        with _NO_PROXY_OPENER.open(f"{url}/_stcore/health", timeout=2) as resp:
+            body: bytes = resp.read()
+            return resp.status == 200 and body.strip() == b"ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
 
 
 def main(argv: Sequence[str] | None = None) -> None:
