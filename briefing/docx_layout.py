@@ -61,9 +61,10 @@ TEXT_WIDTH: Final = Mm(156)
 # 156 mm / 28 = 15.80 pt a character: 16 pt closed up by 0.25 pt (in twentieths of a
 # point; 0.20 would leave the 28th character a hair too wide on some renderers).
 CHARACTER_SPACING_TWIPS: Final = -5
-# The page number's rule sits 7 mm below the text block (bottom margin 35 mm): the
-# footer paragraph's bottom edge is then about 23 mm above the paper's edge.
-FOOTER_DISTANCE: Final = Mm(23)
+# The page number's rules (一字线) sit 7 mm below the text block (bottom margin 35 mm):
+# with the footer's bottom 25.5 mm above the paper's edge, the dashes' middle is about
+# 7 mm below the block in LibreOffice's PDF (tests/test_docx_render.py measures it).
+FOOTER_DISTANCE: Final = Mm(25.5)
 MARGINS: Final = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
 
 # Schema order (ECMA-376 CT_RPr, CT_PPrBase): what may follow an element we insert.

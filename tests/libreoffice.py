@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,31 @@ def fonts(pdf: Path) -> str:
     return subprocess.run(
         [need("pdffonts"), str(pdf)], capture_output=True, text=True, check=True
     ).stdout
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word of a PDF page with its box, in points from the page's top left."""
+
+    text: str
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+
+
+def page_words(pdf: Path, page: int) -> list[Word]:
+    """The words of one page with their boxes (``pdftotext -bbox``)."""
+    html = subprocess.run(
+        [need("pdftotext"), "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = re.compile(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    )
+    return [
+        Word(text, float(x0), float(y0), float(x1), float(y1))
+        for x0, y0, x1, y1, text in pattern.findall(html)
+    ]

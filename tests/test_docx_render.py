@@ -18,7 +18,7 @@ from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import EVERYTHING
 from metrics.workbook.loader import load_workbook
 from tests.browser.test_upload import changed_bundled
-from tests.libreoffice import fonts, page_count, page_png, page_text, to_pdf
+from tests.libreoffice import fonts, page_count, page_png, page_text, page_words, to_pdf
 
 PAGE_NUMBER = re.compile(r"^\s*—\s*(\d+)\s*—\s*$", re.MULTILINE)
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—…·]")
@@ -72,6 +72,29 @@ def test_body_lines_hold_28_characters_and_pages_22_lines(report_pdf: Path) -> N
         longest_by_page.append(max((len(line) for line in pure), default=0))
         assert len(lines) <= 22, (page, len(lines))
     assert max(longest_by_page) == 28, longest_by_page
+
+
+MM = 72 / 25.4  # points per millimetre
+
+
+def test_page_numbers_sit_7_mm_below_the_text_block_at_the_outer_edge(report_pdf: Path) -> None:
+    """GB/T 9704: the number's dashes 7 mm below the text block's bottom edge; odd pages
+    at the right, even pages at the left, one character (14 pt) in from the text block."""
+    block_bottom = (297 - 35) * MM
+    left, right = 28 * MM, (210 - 26) * MM
+    for page in (2, 3):
+        words = page_words(report_pdf, page)
+        dashes = [w for w in words if w.text == "—" and w.y_min > block_bottom]
+        assert len(dashes) == 2, (page, dashes)
+        middle = (dashes[0].y_min + dashes[0].y_max) / 2
+        assert 6 * MM <= middle - block_bottom <= 8 * MM, (page, (middle - block_bottom) / MM)
+        # Below the text block: the page number and nothing else.
+        below = {w.text for w in words if w.y_max > block_bottom + 1}
+        assert below == {"—", str(page)}, (page, below)
+        if page % 2:
+            assert abs(right - 14 - max(d.x_max for d in dashes)) < 2, page
+        else:
+            assert abs(left + 14 - min(d.x_min for d in dashes)) < 2, page
 
 
 def test_chinese_glyphs_and_figures_are_in_the_pdf(report_pdf: Path, out_dir: Path) -> None:
