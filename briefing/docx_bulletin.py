@@ -20,6 +20,7 @@ from briefing.docx_layout import (
     CAPTION_STYLE,
     TABLE_TEXT_STYLE,
     add_field,
+    add_title,
     finish,
     new_document,
     style_table,
@@ -47,7 +48,7 @@ def build_bulletin_docx(
     title = f"{meta.organisation}{BULLETIN_TITLE}"
     document = new_document(title=title, author=meta.organisation)
     document.core_properties.subject = office_text(f"{old_label} → {new_label}，数据版本{version}")
-    document.add_paragraph(office_text(title), style="Title")
+    add_title(document, title)
     document.add_paragraph(office_text(f"（{old_label} → {new_label}）"), style=CAPTION_STYLE)
     document.add_paragraph(office_text(opening(content, old, new, old_label, new_label)))
     sections = _sections(content)

@@ -163,6 +163,62 @@ def add_field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     end._r.append(mark)
 
 
+TITLE_CHARS_PER_LINE: Final = int(TEXT_WIDTH.pt // SIZE_2.pt)  # 20 at 二号
+# Where a title may break: after these words, or before these (词意完整).
+_BREAK_AFTER: Final = ("关于", "进一步", "巡视", "整改")
+_BREAK_BEFORE: Final = ("的通报", "的报告", "的通知", "情况", "工作")
+
+
+def title_lines(title: str) -> list[str]:
+    """A title of more than one line split into lines of about equal length, breaking
+    where a phrase ends when one is near the middle (GB/T 9704 7.3.3: 回行时词意完整，
+    排列对称); a title that fits is one line."""
+    text = "".join(title.split())
+    if len(text) <= TITLE_CHARS_PER_LINE:
+        return [title.strip()]
+    count = -(-len(text) // TITLE_CHARS_PER_LINE)
+    lines: list[str] = []
+    rest = text
+    for remaining in range(count, 1, -1):
+        ideal = round(len(rest) / remaining)
+        shortest = len(rest) - (remaining - 1) * TITLE_CHARS_PER_LINE  # the rest must fit
+        cut = _phrase_break(rest, ideal, shortest) or max(ideal, shortest)
+        lines.append(rest[:cut])
+        rest = rest[cut:]
+    return [*lines, rest]
+
+
+def _phrase_break(text: str, ideal: int, shortest: int) -> int | None:
+    """The phrase boundary nearest ``ideal`` within three characters and not before
+    ``shortest``, if any."""
+    candidates = []
+    for word in _BREAK_AFTER:
+        start = text.find(word)
+        while start >= 0:
+            candidates.append(start + len(word))
+            start = text.find(word, start + 1)
+    for word in _BREAK_BEFORE:
+        start = text.find(word)
+        while start >= 0:
+            candidates.append(start)
+            start = text.find(word, start + 1)
+    fitting = [
+        c
+        for c in candidates
+        if abs(c - ideal) <= 3 and max(1, shortest) <= c <= TITLE_CHARS_PER_LINE
+    ]
+    return min(fitting, key=lambda c: (abs(c - ideal), c)) if fitting else None
+
+
+def add_title(document: DocxDocument, title: str) -> None:
+    """The title, centred, in balanced lines (line breaks within one paragraph)."""
+    paragraph = document.add_paragraph(style="Title")
+    for number, line in enumerate(title_lines(title)):
+        run = paragraph.add_run(office_text(line))
+        if number:
+            run._r.insert(0, _el("w:br"))
+
+
 def finish(document: DocxDocument, *, organisation: str, day: datetime.date) -> bytes:
     """Sign (报告单位 and date, right-aligned four characters in, after an empty line)
     and save: the document's bytes."""

@@ -37,6 +37,7 @@ from briefing.docx_layout import (
     TABLE_TEXT_STYLE,
     TEXT_WIDTH,
     add_field,
+    add_title,
     finish,
     new_document,
     style_table,
@@ -106,7 +107,7 @@ def build_report_docx(
     meta = scored.meta
     document = new_document(title=meta.title, author=meta.organisation)
     document.core_properties.subject = f"数据截至{chinese_date(meta.as_of)}，数据版本{version}"
-    document.add_paragraph(office_text(meta.title), style="Title")
+    add_title(document, meta.title)
     if not scope.is_everything:
         document.add_paragraph(office_text(f"（范围：{scope.label()}）"), style=CAPTION_STYLE)
     document.add_paragraph(office_text(opening_paragraph(scored)))

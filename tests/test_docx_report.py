@@ -378,3 +378,36 @@ def test_command_line_report_and_without_chromium_says_the_figures_are_missing(
     document = Document(str(out))
     assert len(document.inline_shapes) == 0
     assert "整改率85.7%" in body_text(document)
+
+
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        ("中共惠济区委关于巡视整改进展情况的通报", ["中共惠济区委关于巡视整改进展情况的通报"]),
+        (
+            "中共郑州市惠济区委员会关于省委第四巡视组反馈意见整改进展情况的通报",
+            ["中共郑州市惠济区委员会关于", "省委第四巡视组反馈意见整改进展情况的通报"],
+        ),
+        ("一" * 45, ["一" * 15, "一" * 15, "一" * 15]),
+        # 40 characters: the break after 关于 (at 17) would leave 23 for the last line.
+        ("一" * 15 + "关于" + "二" * 23, ["一" * 15 + "关于" + "二" * 3, "二" * 20]),
+    ],
+)
+def test_long_titles_break_into_balanced_lines_at_a_phrase(title: str, lines: list[str]) -> None:
+    from briefing.docx_layout import TITLE_CHARS_PER_LINE, title_lines
+
+    found = title_lines(title)
+    assert found == lines
+    assert "".join(found) == title
+    assert all(len(line) <= TITLE_CHARS_PER_LINE for line in found)
+
+
+def test_a_long_title_is_one_centred_paragraph_with_line_breaks(scored: Scored) -> None:
+    import dataclasses
+
+    long_title = "中共郑州市惠济区委员会关于省委第四巡视组反馈意见整改进展情况的通报"
+    meta = dataclasses.replace(scored.meta, title=long_title)
+    changed = dataclasses.replace(scored, dataset=dataclasses.replace(scored.dataset, meta=meta))
+    title = read(build_report_docx(changed, EVERYTHING, version="v1")).paragraphs[0]
+    assert title.style is not None and title.style.name == "Title"
+    assert title.text == "中共郑州市惠济区委员会关于\n省委第四巡视组反馈意见整改进展情况的通报"
