@@ -1,4 +1,5 @@
-"""Exports in a real browser: a leader makes an offline report and a chart image."""
+"""Exports in a real browser: a leader makes an offline report, a chart image and the
+Word report."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from docx import Document
 from playwright.sync_api import Page, expect
 
 if TYPE_CHECKING:
@@ -51,5 +53,18 @@ def test_export_report_and_chart_image(
     with page.expect_download() as info:
         image_button.click()
     assert info.value.suggested_filename == "整改完成率_2021-05-31.png"
+
+    # The Word report, with its figures, as the leader saves it.
+    page.get_by_role("button", name="生成Word 报告（.docx）").click()
+    word_button = page.get_by_role("button", name="下载 整改进展情况报告_2021-05-31.docx")
+    expect(word_button).to_be_visible(timeout=90_000)
+    with page.expect_download() as info:
+        word_button.click()
+    assert info.value.suggested_filename == "整改进展情况报告_2021-05-31.docx"
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    document = Document(str(saved))
+    assert document.paragraphs[0].text == "中共惠济区委关于巡视整改进展情况的通报"
+    assert len(document.inline_shapes) == 3
     assert blocked_requests == []
     assert "Traceback" not in app.log()
