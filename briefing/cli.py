@@ -22,6 +22,7 @@ from pathlib import Path
 from briefing.exports import DOCUMENT_FORMATS, IMAGE_FORMATS, ExportError, build_document
 from briefing.images import ImageExportError
 from metrics.cli import guarded
+from metrics.cli_store import version_number
 from metrics.intake.untrusted import load_untrusted
 from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import Scope, ScopeError, parse_scope
@@ -50,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--since",
-        type=_version_number,
+        type=version_number,
         metavar="vN",
         help="与 --format docx 一起用：生成从存储中的版本 vN 到 FILE 的变化通报",
     )
@@ -116,33 +117,20 @@ def _report_docx(scored: Scored, scope: Scope, version: str) -> bytes:
 def _bulletin(since: int, scored: Scored, file_name: str, version: str) -> bytes:
     """The bulletin from version ``since`` of the dashboard's store to this file."""
     from briefing.exports import export_bulletin
-    from metrics.store.versions import StoreError, open_store_from_env
+    from metrics.publishing import scored_version
+    from metrics.store.versions import open_store_from_env
 
     store = open_store_from_env()
-    old_version = store.version(since)
-    if old_version is None:
+    if store.version(since) is None:
         current = store.current()
         now = f"当前版本为 v{current.id}" if current is not None else "存储中还没有版本"
         raise ExportError(f"版本 v{since} 不存在（{now}）")
-    try:
-        old = load_untrusted(store.read(old_version))
-    except (StoreError, OSError) as exc:
-        raise ExportError(f"无法读取版本 v{since} 的文件：{exc}") from exc
-    if old.dataset is None:
-        raise ExportError(f"版本 v{since} 的文件无法读取为数据（有 {len(old.errors)} 个错误）")
+    old = scored_version(store, since)
+    if old is None:
+        raise ExportError(f"版本 v{since} 的文件缺失、已损坏或无法读取为数据：请联系技术人员")
     return export_bulletin(
-        score(old.dataset), scored, old_label=f"v{since}", new_label=file_name, version=version
+        old, scored, old_label=f"v{since}", new_label=file_name, version=version
     ).data
-
-
-def _version_number(text: str) -> int:
-    try:
-        number = int(text.strip().removeprefix("v").removeprefix("V"))
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"“{text}”不是版本号（应写作 v3 或 3）")
-    return number
 
 
 def _list_charts(scored: Scored) -> int:

@@ -26,6 +26,7 @@ from pptx.util import Emu, Inches, Pt
 
 from metrics.values.text import shorten
 from report import palette
+from report.literal import office_text
 
 LATIN_FONT = "Microsoft YaHei"
 EAST_ASIAN_FONT = "微软雅黑"  # the same font; the Chinese name is what Chinese Office writes
@@ -156,13 +157,12 @@ _SPC_AFT, _SPC_PTS = qn("a:spcAft"), qn("a:spcPts")
 _SOLID_FILL, _SRGB = qn("a:solidFill"), qn("a:srgbClr")
 _LATIN, _EA = qn("a:latin"), qn("a:ea")
 _ALIGN = {PP_ALIGN.LEFT: "l", PP_ALIGN.RIGHT: "r", PP_ALIGN.CENTER: "ctr"}
-_CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]")
 
 
 def xml_text(text: str) -> str:
     """``text`` as python-pptx would store it: control characters (other than tab and line
     feed) as plain-text escapes such as "_x0007_", which XML cannot hold."""
-    return _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
+    return office_text(text)
 
 
 # -- measuring --------------------------------------------------------------------------------

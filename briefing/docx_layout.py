@@ -39,6 +39,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
+from metrics.scoring.headline import chinese_date
 from report.literal import office_text
 
 TITLE_FONT: Final = "方正小标宋简体"
@@ -224,7 +225,7 @@ def finish(document: DocxDocument, *, organisation: str, day: datetime.date) -> 
     and save: the document's bytes."""
     document.add_paragraph()
     document.add_paragraph(office_text(organisation), style=SIGNATURE_STYLE)
-    document.add_paragraph(f"{day.year}年{day.month}月{day.day}日", style=SIGNATURE_STYLE)
+    document.add_paragraph(chinese_date(day), style=SIGNATURE_STYLE)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

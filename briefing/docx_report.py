@@ -42,13 +42,11 @@ from briefing.docx_layout import (
     new_document,
     style_table,
 )
-from metrics.contract import TaskStatus
 from metrics.scoring.headline import chinese_date, headline
 from metrics.scoring.progress import IndicatorProgress, IndicatorStatus, Scored, TaskProgress
-from metrics.scoring.rollup import overall
 from metrics.scoring.scope import Scope
 from report.literal import office_text
-from report.views import AttentionItem, attention_items
+from report.views import AttentionItem, attention_items, indicator_summary
 from report.wording import lead_unit, target_text, value_text
 
 T = TypeVar("T")
@@ -113,7 +111,7 @@ def build_report_docx(
     document.add_paragraph(office_text(opening_paragraph(scored)))
 
     document.add_heading(office_text(f"{Numbered.level1(1)}总体进展"), level=1)
-    document.add_paragraph(office_text(figures_text.sentence + indicator_sentence(scored)))
+    document.add_paragraph(office_text(figures_text.sentence + indicator_summary(scored)))
     _figures(document, figures)
 
     document.add_heading(office_text(f"{Numbered.level1(2)}整改落实情况"), level=1)
@@ -150,35 +148,12 @@ def opening_paragraph(scored: Scored) -> str:
     return "，".join(parts) + f"。现将截至{chinese_date(meta.as_of)}的整改进展情况报告如下。"
 
 
-def indicator_sentence(scored: Scored) -> str:
-    """The indicators with targets: how many have data, how many are met or lagging."""
-    whole = overall(scored)
-    figures = headline(scored)
-    if not whole.indicators_with_target:
-        return ""
-    statuses = whole.indicator_statuses
-    text = f"设定目标的量化指标{whole.indicators_with_target}个"
-    counted = [
-        f"{status.value}{statuses[status]}个"
-        for status in IndicatorStatus
-        if status not in (IndicatorStatus.NO_TARGET, IndicatorStatus.NO_DATA) and statuses[status]
-    ]
-    if counted:
-        text += f"，已有数据的{figures.indicators_with_data}个中" + "、".join(counted)
-    if figures.without_data_text:
-        text += "；" + figures.without_data_text
-    text += "。"
-    if whole.completion.overdue:
-        text += f"超过整改时限仍未完成的任务{whole.completion.overdue}项。"
-    return text
-
-
 def task_paragraph_text(tp: TaskProgress) -> tuple[str, str]:
     """(the task's heading words, what follows): "（1）理论学习表面化…" is the caller's."""
     task = tp.task
     head = f"{task.title}。"
     facts = [f"状态：{task.status}"]
-    if task.status is not TaskStatus.DONE and not tp.complete:
+    if not tp.complete:
         facts.append(tp.reason)
     facts.append(f"牵头单位：{lead_unit(task)}")
     if task.deadline is not None:

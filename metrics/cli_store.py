@@ -46,7 +46,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     publish.add_argument("--note", default="", help="发布说明")
     publish.add_argument(
         "--expect-version",
-        type=_version_number,
+        type=version_number,
         default=None,
         metavar="N",
         help="只在当前版本仍是 vN 时发布（默认：开始检查时的当前版本）",
@@ -76,9 +76,10 @@ def _actor(text: str) -> str:
     return text
 
 
-def _version_number(text: str) -> int:
+def version_number(text: str) -> int:
+    """An argparse type: "3", "v3" or "V3" → 3."""
     try:
-        number = int(text.strip().removeprefix("v"))
+        number = int(text.strip().removeprefix("v").removeprefix("V"))
     except ValueError:
         number = 0
     if number < 1:

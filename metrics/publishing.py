@@ -79,7 +79,7 @@ def review_workbook(store: Store, data: bytes, *, basis_id: int | None) -> Revie
     result = load_untrusted(data)
     changes = None
     if result.dataset is not None and basis_id is not None:
-        old = _scored_version(store, basis_id)
+        old = scored_version(store, basis_id)
         if old is not None:
             changes = compare(old, score(result.dataset))
     return Review(result, basis_id, changes)
@@ -110,7 +110,7 @@ def publish_workbook(
     )
 
 
-def _scored_version(store: Store, version_id: int) -> Scored | None:
+def scored_version(store: Store, version_id: int) -> Scored | None:
     """A stored version's data, scored (None if missing or unusable). Stored files were
     checked on the way in, so they are read directly, as the dashboard reads them."""
     version = store.version(version_id)

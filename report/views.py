@@ -243,14 +243,22 @@ def attention_items(scored: Scored) -> list[AttentionItem]:
 
 def summary_paragraph(scored: Scored) -> str:
     """A paragraph in the report's own style, generated from the figures."""
-    figures = headline(scored)
-    whole = overall(scored)
-    parts = [figures.sentence]
+    parts = [headline(scored).sentence]
     categories = by_category(scored)
     if len(categories) > 1:
         detail = "；".join(_group_phrase(g) for g in categories)
         parts.append(f"分方面看，{detail}。")
+    parts.append(indicator_summary(scored))
+    return "".join(parts)
+
+
+def indicator_summary(scored: Scored) -> str:
+    """ "量化指标N个，其中设定目标的17个；已有数据的5个中已达标2个…；另有…。" and the
+    overdue tasks; "" without indicators or overdue tasks."""
+    figures = headline(scored)
+    whole = overall(scored)
     statuses = whole.indicator_statuses
+    parts = []
     if whole.indicators_total:
         text = f"量化指标{whole.indicators_total}个，其中设定目标的{whole.indicators_with_target}个"
         counted = [
