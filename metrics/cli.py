@@ -17,14 +17,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from metrics.cli_rounds import register as register_rounds
 from metrics.cli_store import register
 from metrics.intake.untrusted import load_untrusted
 from metrics.problems import Problem, Severity
+from metrics.rounds.roles import Role
 from metrics.scoring.headline import headline
 from metrics.scoring.progress import score
 from metrics.scoring.rollup import overall
 from metrics.scoring.summary import summarise
 from metrics.store.accounts import AccountError, Accounts, open_accounts_from_env
+from metrics.store.versions import StoreError
 from metrics.workbook.loader import LoadResult
 
 EXIT_OK = 0
@@ -33,7 +36,8 @@ EXIT_FAILED = 1
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return guarded(lambda: int(args.run(args)))
+    # Refusals of the store and of rounds (rights, stale reviews …) carry Chinese messages.
+    return guarded(lambda: int(args.run(args)), expected=(StoreError,), prefix="未完成")
 
 
 def guarded(
@@ -87,7 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     user_commands = users.add_subparsers(required=True, metavar="操作")
     add = user_commands.add_parser("add", help="新建账号；密码从提示输入，或从标准输入读取一行")
     add.add_argument("name", help="账号名")
+    _role_arguments(add)
+    add.add_argument("--display-name", default="", help="显示名称（可空）")
     add.set_defaults(run=_users_add)
+    role = user_commands.add_parser("role", help="修改账号的角色和所属单位")
+    role.add_argument("name", help="账号名")
+    _role_arguments(role)
+    role.set_defaults(run=_users_role)
     listing = user_commands.add_parser("list", help="列出账号")
     listing.set_defaults(run=_users_list)
     remove = user_commands.add_parser("remove", help="删除账号")
@@ -99,7 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     template.set_defaults(run=_template)
 
-    register(commands)  # publish, store backup|restore (metrics.cli_store)
+    register(commands)  # publish, store backup|restore|export (metrics.cli_store)
+    register_rounds(commands)  # round, unit-workbook, submit, review, evidence
     return parser
 
 
@@ -154,7 +165,62 @@ def _accounts() -> Accounts:
     return open_accounts_from_env()  # ZHENGGAI_DATABASE_URL, else the ZHENGGAI_STORE folder
 
 
+def _role_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--role",
+        type=_role,
+        default=Role.OFFICE,
+        help="office 整改办（默认）、leader 领导、unit 单位填报员、unit_head 单位负责人",
+    )
+    parser.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        help="所属单位（单位填报员、单位负责人必填，可写多次）；须是当前数据中的单位名称",
+    )
+
+
+def _role(text: str) -> Role:
+    try:
+        return Role.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _known_units(names: list[str]) -> tuple[str, ...]:
+    """The units as the current version writes them; AccountError for unknown ones."""
+    if not names:
+        return ()
+    from metrics.rounds.service import RoundService
+    from metrics.store.versions import open_store_from_env
+
+    try:
+        service = RoundService(open_store_from_env())
+        return tuple(service.unit_name(name) for name in names)
+    except StoreError as exc:
+        raise AccountError(str(exc)) from None
+
+
+def _users_role(args: argparse.Namespace) -> int:
+    try:
+        _accounts().set_role(args.name, args.role, _known_units(args.unit))
+    except AccountError as exc:
+        print(f"未修改：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"已把账号“{args.name}”设为{args.role.label}" + _units_text(args.unit))
+    return EXIT_OK
+
+
+def _units_text(units: list[str]) -> str:
+    return f"（{'、'.join(units)}）" if units else ""
+
+
 def _users_add(args: argparse.Namespace) -> int:
+    try:
+        units = _known_units(args.unit)
+    except AccountError as exc:
+        print(f"未创建账号：{exc}", file=sys.stderr)
+        return EXIT_FAILED
     if sys.stdin.isatty():
         password = getpass.getpass("密码：")
         if getpass.getpass("再输入一次：") != password:
@@ -163,17 +229,22 @@ def _users_add(args: argparse.Namespace) -> int:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        _accounts().add(args.name, password)
+        _accounts().add(
+            args.name, password, role=args.role, units=units, display_name=args.display_name
+        )
     except AccountError as exc:
         print(f"未创建账号：{exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"已创建账号“{args.name}”")
+    print(f"已创建账号“{args.name}”：{args.role.label}" + _units_text(list(units)))
     return EXIT_OK
 
 
 def _users_list(args: argparse.Namespace) -> int:
-    names = _accounts().names()
-    print("\n".join(names) if names else "（还没有账号：用 users add 账号名 创建）")
+    accounts = _accounts().accounts()
+    for account in accounts:
+        print(f"{account.name}\t{account.role.label}\t{'、'.join(account.units)}")
+    if not accounts:
+        print("（还没有账号：用 users add 账号名 创建）")
     return EXIT_OK
 
 

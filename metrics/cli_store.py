@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 
 from metrics.cli_migrate import add_migrate
+from metrics.cli_rounds import add_export
 from metrics.problems import Problem
 from metrics.publishing import publish_checked, review_workbook
 from metrics.scoring.changes import Changes
@@ -68,6 +69,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     load.add_argument("archive", type=Path, help="备份文件（.tar.gz）")
     load.set_defaults(run=_restore)
     add_migrate(store_commands)  # store migrate --to postgresql://… (metrics.cli_migrate)
+    add_export(store_commands)  # store export [--version N] --out F (metrics.cli_rounds)
 
 
 def _actor(text: str) -> str:

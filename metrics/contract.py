@@ -194,9 +194,35 @@ META = SheetSpec(
     ),
 )
 
+PROGRESS = SheetSpec(
+    name="进展",
+    description="每轮各单位报送的进展，一行一条，历史逐行累积。",
+    columns=(
+        Column("任务编号", "task_id", kind="task_id", width=9, hint="所属任务的编号"),
+        Column("轮次", "round", width=16, hint="报送轮次，如“2021年6月进展”"),
+        Column("日期", "date", kind="date", width=12, hint="进展所对应的截至日期"),
+        Column("进展情况", "text", width=60, hint="本轮的整改进展，如“一是……二是……”"),
+        Column("报送单位", "unit", width=16, hint="报送这条进展的单位"),
+        Column(
+            "佐证材料",
+            "evidence",
+            required=False,
+            width=30,
+            hint="佐证材料的文件名，多个用顿号“、”分隔",
+        ),
+        Column("备注", "note", required=False, width=30),
+    ),
+)
+
 INSTRUCTIONS_SHEET = "说明"
 
+# The sheets every workbook must have (a missing one is an error).
 DATA_SHEETS: tuple[SheetSpec, ...] = (TASKS, INDICATORS, OBSERVATIONS, META)
+# Sheets a workbook may leave out: an older workbook without them loads as before.
+# When one is there, its required columns are required like those of a data sheet.
+OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (PROGRESS,)
+# Every sheet the loader reads: the data sheets, then the optional ones.
+CONTRACT_SHEETS: tuple[SheetSpec, ...] = DATA_SHEETS + OPTIONAL_SHEETS
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,15 +113,37 @@ class Observation(_ObservationFields):
 
 
 @dataclass(frozen=True, slots=True)
+class ProgressEntry:
+    """One progress report of one task in one reporting round (a row of 进展)."""
+
+    task_id: int
+    round: str  # 轮次, e.g. "2021年6月进展"
+    date: datetime.date  # the as-of date the entry reports on
+    text: str  # 进展情况
+    unit: str = ""  # 报送单位
+    evidence: str = ""  # 佐证材料: file names separated by "、"
+    note: str = ""
+    row: int = 0  # Excel row in 进展
+
+
+@dataclass(frozen=True, slots=True)
 class Dataset:
-    """A validated workbook. Observations are sorted by (indicator, date, row)."""
+    """A validated workbook. Observations are sorted by (indicator, date, row).
+
+    ``progress`` (the optional 进展 sheet) is in sheet order; ``progress_of`` gives one
+    task's entries oldest first.
+    """
 
     meta: Meta
     tasks: tuple[Task, ...]
     indicators: tuple[Indicator, ...]
     observations: tuple[Observation, ...]
+    progress: tuple[ProgressEntry, ...] = ()
     _by_task: Mapping[int, tuple[Indicator, ...]] = field(init=False, repr=False, compare=False)
     _history: Mapping[str, tuple[Observation, ...]] = field(init=False, repr=False, compare=False)
+    _progress: Mapping[int, tuple[ProgressEntry, ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         by_task: dict[int, list[Indicator]] = {}
@@ -135,6 +157,14 @@ class Dataset:
             items.sort(key=_date_then_row)
         object.__setattr__(self, "_by_task", {k: tuple(v) for k, v in by_task.items()})
         object.__setattr__(self, "_history", {k: tuple(v) for k, v in history.items()})
+        progress: dict[int, list[ProgressEntry]] = {}
+        for entry in self.progress:
+            progress.setdefault(entry.task_id, []).append(entry)
+        object.__setattr__(
+            self,
+            "_progress",
+            {k: tuple(sorted(v, key=_date_then_row)) for k, v in progress.items()},
+        )
 
     def task(self, task_id: int) -> Task | None:
         return next((t for t in self.tasks if t.id == task_id), None)
@@ -145,6 +175,10 @@ class Dataset:
     def history(self, indicator_id: str) -> tuple[Observation, ...]:
         """Observations of one indicator, oldest first."""
         return self._history.get(indicator_id, ())
+
+    def progress_of(self, task_id: int) -> tuple[ProgressEntry, ...]:
+        """The progress entries of one task, oldest first (by date, then Excel row)."""
+        return self._progress.get(task_id, ())
 
 
 _date_then_row = attrgetter("date", "row")

@@ -12,6 +12,7 @@ version current when the check started (or the one named), publish.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from metrics.intake.untrusted import load_untrusted
@@ -19,6 +20,7 @@ from metrics.problems import Problem
 from metrics.scoring.changes import Changes, compare
 from metrics.scoring.progress import Scored, score
 from metrics.scoring.rollup import overall
+from metrics.store.backend import Connection
 from metrics.store.versions import Store, StoreError, Version
 from metrics.workbook.loader import LoadResult, load_workbook
 
@@ -46,9 +48,11 @@ def publish_checked(
     file_name: str,
     note: str,
     expected_current: int | None,
+    within: Callable[[Connection, int], None] | None = None,
 ) -> Version:
     """Publish ``data`` (``result``: its intake, without errors) on top of
-    ``expected_current``; raises ``StaleVersion`` when that is no longer current."""
+    ``expected_current``; raises ``StaleVersion`` when that is no longer current.
+    ``within``: see ``Store.publish``."""
     if not result.ok:
         raise StoreError("文件有错误，不能发布")
     return store.publish(
@@ -58,6 +62,7 @@ def publish_checked(
         note=note.strip(),
         counts=version_counts(result, changes),
         expected_current=expected_current,
+        within=within,
     )
 
 

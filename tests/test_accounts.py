@@ -111,7 +111,7 @@ def test_users_command_line(tmp_path: Path) -> None:
     assert run("add", "张三", stdin=PASSWORD + "\n").returncode == 0
     assert run("add", "张三", stdin=PASSWORD + "\n").returncode == 1
     assert run("add", "李四", stdin="short\n").returncode == 1
-    assert run("list").stdout.split() == ["张三"]
+    assert run("list").stdout.split() == ["张三", "整改办"]
     assert Accounts(tmp_path).sign_in("张三", PASSWORD).ok
     assert run("remove", "张三").returncode == 0
     assert run("remove", "张三").returncode == 1

@@ -55,7 +55,7 @@ def open_with_task(page: str, task: str) -> AppTest:
 
 def test_every_page_is_listed() -> None:
     pages = dashboard_pages()
-    assert "pages/issue.py" in pages and "pages/upload.py" in pages and len(pages) == 8
+    assert "pages/issue.py" in pages and "pages/report.py" in pages and len(pages) == 10
 
 
 @pytest.mark.parametrize("page", dashboard_pages())

@@ -172,7 +172,7 @@ def test_nginx_config_proxies_websocket_with_sticky_sessions(name: str) -> None:
     read_timeout = re.search(r"proxy_read_timeout\s+(\d+)s;", stream.group(1))
     assert read_timeout is not None and int(read_timeout.group(1)) >= 3600
     body = re.search(r"client_max_body_size (\d+)m;", text)
-    assert body is not None and 10 < int(body.group(1)) <= 20  # the 10 MB upload limit
+    assert body is not None and 20 < int(body.group(1)) <= 30  # the 20 MB upload limit
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:

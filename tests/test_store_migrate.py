@@ -129,5 +129,5 @@ def test_store_migrate_command_line(embedded: Store, postgres_server: PostgresSe
     assert _metrics("store", "migrate", "--to", "store/", env=env).returncode == 2
     # With ZHENGGAI_DATABASE_URL set, the accounts commands use the database.
     listed = _metrics("users", "list", env={DATABASE_URL_ENV: url, STORE_ENV: "/nonexistent"})
-    assert listed.stdout.split() == ["张三"]
+    assert listed.stdout.split() == ["张三", "整改办"]
     assert current_version(open_store(url)).id == 3

@@ -15,12 +15,13 @@ import pytest
 import python_calamine
 
 from metrics.contract import (
-    DATA_SHEETS,
+    CONTRACT_SHEETS,
     INDICATORS,
     INSTRUCTIONS_SHEET,
     META,
     META_KEYS,
     OBSERVATIONS,
+    PROGRESS,
     TASKS,
     Direction,
     SheetSpec,
@@ -99,6 +100,18 @@ OBSERVATION_ROWS: tuple[Mapping[str, object], ...] = (
     {"indicator_id": "T09-01", "date": AS_OF, "value": "=1+1"},
     {"indicator_id": "T09-01", "date": AS_OF, "value": "#N/A"},
 )
+PROGRESS_ROWS: tuple[Mapping[str, object], ...] = (
+    {
+        "task_id": 1,
+        "round": "2021年5月进展",
+        "date": datetime.date(2021, 5, 20),
+        "text": "一是组织专题学习；二是……",
+        "unit": "区委办",
+        "evidence": "学习记录.pdf、签到表.jpg",
+        "note": "=不是公式",
+    },
+    {"task_id": "(9)", "round": "2021年5月进展", "date": AS_OF, "text": "回迁67.7%"},
+)
 META_VALUES: Mapping[str, object] = {
     "title": "中共惠济区委关于巡视整改进展情况的通报",
     "organisation": "中共惠济区委",
@@ -123,6 +136,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
         tasks=TASK_ROWS,
         indicators=INDICATOR_ROWS,
         observations=OBSERVATION_ROWS,
+        progress=PROGRESS_ROWS,
         meta=META_VALUES,
         meta_notes=META_NOTES,
     )
@@ -147,12 +161,19 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_sheet_order(book: Any) -> None:
     assert book.sheetnames == list(SHEET_ORDER)
-    expected = (META.name, TASKS.name, INDICATORS.name, OBSERVATIONS.name, INSTRUCTIONS_SHEET)
+    expected = (
+        META.name,
+        TASKS.name,
+        INDICATORS.name,
+        OBSERVATIONS.name,
+        PROGRESS.name,
+        INSTRUCTIONS_SHEET,
+    )
     assert expected == SHEET_ORDER
     assert book.active.title == META.name  # staff land on 概况
 
 
-@pytest.mark.parametrize("spec", DATA_SHEETS, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", CONTRACT_SHEETS, ids=lambda s: s.name)
 def test_headers_follow_the_contract(book: Any, spec: SheetSpec) -> None:
     worksheet = book[spec.name]
     headers = [cell.value for cell in worksheet[1]]
@@ -163,7 +184,7 @@ def test_headers_follow_the_contract(book: Any, spec: SheetSpec) -> None:
         assert cell.alignment.wrap_text
 
 
-@pytest.mark.parametrize("spec", DATA_SHEETS, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", CONTRACT_SHEETS, ids=lambda s: s.name)
 def test_frozen_header_and_widths(book: Any, spec: SheetSpec) -> None:
     worksheet = book[spec.name]
     assert worksheet.freeze_panes == "A2"
@@ -172,7 +193,7 @@ def test_frozen_header_and_widths(book: Any, spec: SheetSpec) -> None:
         assert worksheet.column_dimensions[letter].width == column.width
 
 
-@pytest.mark.parametrize("spec", (TASKS, INDICATORS, OBSERVATIONS), ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", (TASKS, INDICATORS, OBSERVATIONS, PROGRESS), ids=lambda s: s.name)
 def test_auto_filter_on_data_sheets(book: Any, spec: SheetSpec) -> None:
     ref = book[spec.name].auto_filter.ref
     assert ref is not None and ref.startswith("A1:")
@@ -226,7 +247,7 @@ def test_status_error_message_is_the_documented_one(book: Any) -> None:
 
 
 def test_no_other_validations(book: Any) -> None:
-    for name in (META.name, OBSERVATIONS.name, INSTRUCTIONS_SHEET):
+    for name in (META.name, OBSERVATIONS.name, PROGRESS.name, INSTRUCTIONS_SHEET):
         assert not book[name].data_validations.dataValidation
 
 
@@ -262,6 +283,8 @@ def test_task_rows(book: Any) -> None:
         (INDICATORS, 2, "target_date"),
         (OBSERVATIONS, 2, "date"),
         (OBSERVATIONS, 3, "date"),
+        (PROGRESS, 2, "date"),
+        (PROGRESS, 3, "date"),
     ],
 )
 def test_dates_are_real_dates(book: Any, spec: SheetSpec, row: int, field: str) -> None:
@@ -363,6 +386,7 @@ def test_write_to_file_object(written: Path) -> None:
         tasks=TASK_ROWS,
         indicators=INDICATOR_ROWS,
         observations=OBSERVATION_ROWS,
+        progress=PROGRESS_ROWS,
         meta=META_VALUES,
         meta_notes=META_NOTES,
     )
@@ -376,7 +400,7 @@ def test_write_to_file_object(written: Path) -> None:
 def test_template(template: Path) -> None:
     book = openpyxl.load_workbook(template)
     assert book.sheetnames == list(SHEET_ORDER)
-    for spec in (TASKS, INDICATORS, OBSERVATIONS):
+    for spec in (TASKS, INDICATORS, OBSERVATIONS, PROGRESS):
         worksheet = book[spec.name]
         assert [c.value for c in worksheet[1]] == list(spec.headers)
         assert worksheet.max_row == 1, spec.name
@@ -395,7 +419,7 @@ def test_calamine_reads_the_same_headers(written: Path, template: Path, which: s
     path = written if which == "bundled" else template
     workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     assert workbook.sheet_names == list(SHEET_ORDER)
-    for spec in DATA_SHEETS:
+    for spec in CONTRACT_SHEETS:
         rows = workbook.get_sheet_by_name(spec.name).to_python()
         assert tuple(rows[0]) == spec.headers
 
@@ -413,7 +437,7 @@ def test_instructions_document_the_contract(book: Any) -> None:
     cells = _instruction_text(book)
     text = "\n".join(cells)
     assert cells[0] == "整改进展看板 数据填写说明"
-    for spec in (TASKS, INDICATORS, OBSERVATIONS):
+    for spec in (TASKS, INDICATORS, OBSERVATIONS, PROGRESS):
         assert spec.description in text
         for column in spec.columns:
             assert column.header in cells
@@ -427,6 +451,7 @@ def test_instructions_document_the_contract(book: Any) -> None:
     for phrase in ("67.7%", "9.62万", "2500余", "2021/5/31", "2021年5月31日", "截至日期"):
         assert phrase in text
     assert "逐行追加" in text
+    assert "可选的“进展”表" in text  # the optional sheet is said to be optional
 
 
 def test_instructions_are_the_same_in_template(book: Any, template: Path) -> None:
@@ -518,6 +543,7 @@ def test_loader_round_trip() -> None:
         tasks=TASK_ROWS,
         indicators=INDICATOR_ROWS,
         observations=OBSERVATION_ROWS[:3],  # the rest are deliberately odd text
+        progress=PROGRESS_ROWS,
         meta={**META_VALUES, "reported_total": 2, "reported_completed": 1},
         meta_notes=META_NOTES,
     )
@@ -532,3 +558,32 @@ def test_loader_round_trip() -> None:
     assert dataset.tasks[0].deadline == datetime.date(2021, 6, 30)
     assert [i.id for i in dataset.indicators] == ["T01-01", "T09-01"]
     assert [o.value for o in dataset.observations] == [30, 12.5, 67.7]
+    assert [(e.task_id, e.round, e.date, e.text) for e in dataset.progress] == [
+        (1, "2021年5月进展", datetime.date(2021, 5, 20), "一是组织专题学习；二是……"),
+        (9, "2021年5月进展", AS_OF, "回迁67.7%"),
+    ]
+    first = dataset.progress_of(1)[0]
+    assert (first.unit, first.evidence, first.note) == (
+        "区委办",
+        "学习记录.pdf、签到表.jpg",
+        "=不是公式",
+    )
+
+
+def test_progress_rows(book: Any) -> None:
+    worksheet = book[PROGRESS.name]
+    assert worksheet.cell(2, _col(PROGRESS, "task_id")).value == 1
+    assert worksheet.cell(3, _col(PROGRESS, "task_id")).value == "(9)"
+    note = worksheet.cell(2, _col(PROGRESS, "note"))
+    assert (note.value, note.data_type) == ("=不是公式", "s")  # text, never a formula
+    text = worksheet.cell(2, _col(PROGRESS, "text"))
+    assert text.alignment.wrap_text and text.alignment.vertical == "top"
+    assert worksheet.max_row == 3
+
+
+def test_template_progress_sheet_has_only_headers(template: Path) -> None:
+    values = read_cell_values(template)
+    assert values[PROGRESS.name] == (PROGRESS.headers,)
+    names = list(values)
+    assert names.index(PROGRESS.name) == names.index(OBSERVATIONS.name) + 1
+    assert names[-1] == INSTRUCTIONS_SHEET

@@ -1,20 +1,30 @@
 """Who is signed in: OpenID Connect through ``st.login`` when ``[auth]`` is configured in
-``.streamlit/secrets.toml``, otherwise local staff accounts (``metrics.store.accounts``).
+``.streamlit/secrets.toml``, otherwise local accounts (``metrics.store.accounts``).
 
-The name returned here is what the store records as the actor; the store itself
-refuses changes without one, so hiding buttons is never the only protection.
+``signed_in()`` is a ``Principal``: a name, a role (整改办, 领导, 单位填报员, 单位负责人)
+and units. Local accounts are looked up again on every rerun, so a changed role or a
+removed account takes effect at that person's next interaction. With OpenID Connect the
+roles come from ``[zhenggai]`` in secrets: ``staff`` (整改办), ``leaders``, and per unit
+``[zhenggai.units."区教育局"] reporters = [...]`` / ``heads = [...]``, each entry a
+verified e-mail address or a subject id (``sub``).
+
+The name is what the store records as the actor; the store and the round service check
+the role themselves, so hiding buttons is never the only protection.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
+from metrics.rounds.roles import Principal, Role
 from metrics.store.accounts import open_accounts_from_env
 from report.literal import md
 
-SESSION_KEY = "staff_name"
+SESSION_KEY = "staff_name"  # the local account signed in to this session
+REQUIRE_SIGNIN_ENV = "ZHENGGAI_REQUIRE_SIGNIN"
 
 
 def oidc_configured() -> bool:
@@ -28,14 +38,50 @@ def staff_list() -> list[str]:
     """``[zhenggai] staff = [...]`` in secrets: who, among everyone the organisation's
     sign-on lets in, may upload, publish and roll back (verified e-mail addresses or
     subject ids, the ``sub`` claim)."""
+    return _entries(_secrets_section().get("staff"))
+
+
+def _secrets_section() -> Mapping[str, object]:
     try:
         section = st.secrets.get("zhenggai") or {}
-        staff = section.get("staff") or []
     except Exception:
+        return {}
+    return section if isinstance(section, Mapping) else {}
+
+
+def _entries(value: object) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
         return []
-    if isinstance(staff, str) or not isinstance(staff, Sequence):
-        return []
-    return [str(s) for s in staff]
+    return [str(s) for s in value]
+
+
+def oidc_principal(user: Mapping[str, object], section: Mapping[str, object]) -> Principal | None:
+    """The role of a person signed in by OpenID Connect, from ``[zhenggai]``: 整改办
+    (``staff``) first, then unit accounts (``units``), then ``leaders``; None when
+    they are on no list. Unit entries may name one person for several units."""
+    staff = _entries(section.get("staff"))
+    name = oidc_staff(user, staff)
+    if name is not None:
+        return Principal(name, Role.OFFICE)
+    units = section.get("units")
+    found: dict[Role, set[str]] = {Role.UNIT: set(), Role.UNIT_HEAD: set()}
+    everyone: list[str] = []
+    if isinstance(units, Mapping):
+        for unit, lists in units.items():
+            if not isinstance(lists, Mapping):
+                continue
+            for key, role in (("reporters", Role.UNIT), ("heads", Role.UNIT_HEAD)):
+                entries = _entries(lists.get(key))
+                everyone += entries
+                if staff_identity(user, entries) is not None:
+                    found[role].add(str(unit))
+    for role in (Role.UNIT, Role.UNIT_HEAD):
+        if found[role]:
+            label = oidc_staff(user, everyone) or "（未知）"
+            return Principal(label, role, frozenset(found[role]))
+    leaders = _entries(section.get("leaders"))
+    name = oidc_staff(user, leaders)
+    return Principal(name, Role.LEADER) if name is not None else None
 
 
 def staff_identity(user: Mapping[str, object], staff: Sequence[str]) -> str | None:
@@ -80,15 +126,33 @@ def oidc_staff(user: Mapping[str, object], staff: Sequence[str]) -> str | None:
     return f"{label}（{key}）" if label and label != key else key
 
 
-def signed_in_staff() -> str | None:
+def signed_in() -> Principal | None:
+    """The person signed in to this session, with their role (None: nobody)."""
     if oidc_configured():
-        return oidc_staff(st.user.to_dict(), staff_list())
+        return oidc_principal(st.user.to_dict(), _secrets_section())
     name = st.session_state.get(SESSION_KEY)
-    return str(name) if name else None
+    if not name:
+        return None
+    account = open_accounts_from_env().account(str(name))
+    if account is None:  # removed meanwhile: the session ends here
+        st.session_state.pop(SESSION_KEY, None)
+        return None
+    return account.principal()
 
 
-def sign_in_form(key: str) -> None:
-    """The sign-in controls for staff (shown where uploading or rolling back starts)."""
+def signed_in_staff() -> str | None:
+    """The signed-in 整改办 member's name: only they upload, publish and roll back."""
+    who = signed_in()
+    return who.name if who is not None and who.role is Role.OFFICE else None
+
+
+def signin_required() -> bool:
+    """``ZHENGGAI_REQUIRE_SIGNIN=1``: nothing is shown to visitors who are not signed in."""
+    return os.environ.get(REQUIRE_SIGNIN_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def sign_in_form(key: str, title: str = "工作人员登录") -> None:
+    """The sign-in controls (shown where uploading, reporting or reviewing starts)."""
     if oidc_configured():
         if st.user.is_logged_in:
             st.warning(not_staff_message(st.user.to_dict()))
@@ -97,7 +161,7 @@ def sign_in_form(key: str) -> None:
             st.button("使用单位账号登录", key=f"{key}_oidc", on_click=st.login)
         return
     with st.form(key=f"{key}_form"):
-        st.markdown("**工作人员登录**")
+        st.markdown(f"**{title}**")
         name = st.text_input("账号", key=f"{key}_name")
         password = st.text_input("密码", type="password", key=f"{key}_password")
         submitted = st.form_submit_button("登录")
@@ -127,12 +191,34 @@ def not_staff_message(user: Mapping[str, object]) -> str:
 
 
 def sign_out_button(key: str) -> None:
-    name = signed_in_staff()
-    if name is None:
+    who = signed_in()
+    if who is None:
         return
-    st.caption(f"已登录：{md(name)}")
+    st.caption(f"已登录：{md(who.label)}")
     if oidc_configured():
         st.button("退出登录", key=key, on_click=st.logout)
     elif st.button("退出登录", key=key):
         st.session_state.pop(SESSION_KEY, None)
         st.rerun()
+
+
+def office_or_sign_in(key: str, doing: str) -> str | None:
+    """The signed-in 整改办 member's name; otherwise say why not (another role is told
+    that its account cannot ``doing``; nobody signed in gets the sign-in form)."""
+    who = signed_in()
+    if who is not None and who.role is Role.OFFICE:
+        return who.name
+    if who is not None:
+        st.warning(f"您的账号是{who.role.label}（{md(who.name)}），不能{doing}：只有整改办可以。")
+        sign_out_button(f"{key}_out")
+        return None
+    st.info(f"{doing}需要工作人员登录；查看看板不需要登录。")
+    sign_in_form(key)
+    return None
+
+
+def sign_in_page() -> None:
+    """All a visitor sees while sign-in is required (``ZHENGGAI_REQUIRE_SIGNIN=1``)."""
+    st.title("整改进展看板")
+    st.info("本看板只对已登录的用户开放：请用您的账号登录。")
+    sign_in_form("signin_page", "登录")

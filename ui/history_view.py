@@ -16,7 +16,7 @@ from metrics.scoring.headline import headline
 from metrics.store.versions import StaleVersion, Store, StoreError, Version
 from report.history import audit_frame, event_markdown, versions_frame
 from report.literal import md
-from ui.auth import sign_in_form, signed_in_staff
+from ui.auth import office_or_sign_in
 from ui.data_source import Loaded, of_version, store, view_version
 from ui.downloads import XLSX_MIME, offer_remembered
 
@@ -133,10 +133,8 @@ def _version(the_store: Store, chosen: Version, loaded: Loaded) -> None:
 
 
 def _rollback(the_store: Store, chosen: Version, loaded: Loaded) -> None:
-    staff = signed_in_staff()
+    staff = office_or_sign_in("history_sign_in", "回退到该版本")
     if staff is None:
-        st.info("回退到该版本需要工作人员登录。")
-        sign_in_form("history_sign_in")
         return
     # The version this page showed as current when the form was displayed (the run
     # before the click): a rollback is checked against it, not against whatever is

@@ -14,6 +14,7 @@ from ui.issue_links import ISSUE_PAGE
 from ui.issue_nav import task_picker
 from ui.page_header import page_title
 from ui.status import status_line
+from ui.timeline_view import progress_section
 
 
 def issue_page(loaded: Loaded, scored: Scored, wanted: int | None) -> None:
@@ -28,6 +29,7 @@ def issue_page(loaded: Loaded, scored: Scored, wanted: int | None) -> None:
     _neighbours(detail)
     _task_text(detail)
     _indicators(loaded, scored, detail)
+    progress_section(scored.dataset, task_id)
 
 
 def _header(loaded: Loaded, scored: Scored, detail: IssueDetail) -> None:

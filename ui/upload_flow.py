@@ -14,7 +14,7 @@ from metrics.intake.limits import IntakeLimits
 from metrics.scoring.changes import compare
 from metrics.scoring.progress import score
 from report.literal import md
-from ui.auth import sign_in_form, sign_out_button, signed_in_staff
+from ui.auth import office_or_sign_in, sign_out_button
 from ui.data_source import Loaded
 from ui.downloads import XLSX_MIME, template_download_button
 from ui.review import (
@@ -50,14 +50,18 @@ def upload_downloads(loaded: Loaded) -> None:
 def staff_or_sign_in() -> str | None:
     """The signed-in staff member (with the sign-out button and the message of the last
     publish), or None after showing the sign-in form."""
-    staff = signed_in_staff()
+    staff = office_or_sign_in("upload_sign_in", "上传和发布")
     if staff is None:
-        st.info("上传和发布需要工作人员登录；查看看板不需要登录。")
-        sign_in_form("upload_sign_in")
         return None
     sign_out_button("upload_sign_out")
     show_published_message()
     return staff
+
+
+def upload_size_mb() -> int:
+    """The workbook upload box's limit in whole MB (the intake checks the exact bytes)."""
+    limits, _ = IntakeLimits.checked_from_env()
+    return max(1, -(-limits.max_upload_bytes // (1024 * 1024)))
 
 
 def upload_box_key() -> str:

@@ -1,23 +1,30 @@
 """The child side of ``metrics.intake.sandbox``:
-``python -m metrics.intake.parse_child MEMORY_BYTES``.
+``python -m metrics.intake.parse_child MEMORY_BYTES [SHEETS_JSON]``.
 
 Imports the loader (while the parent still checks the package), then reads a workbook
 from stdin, caps its own address space, loads and validates it, and writes the
 ``LoadResult`` (``metrics.intake.transport``) to stdout. Run as a separate interpreter
 so that an abort inside python-calamine, a memory blow-up or a hang can only take this
 process down.
+
+With ``SHEETS_JSON`` (a JSON list of sheet names) it only reads those sheets' raw rows
+(``metrics.workbook.reader.read_workbook``) and writes them as JSON
+(``transport.encode_sheets``); the parent interprets them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
 
 def main(argv: list[str]) -> int:
     memory_bytes = int(argv[1]) if len(argv) > 1 else 0
-    from metrics.intake.transport import encode_result
+    sheets = [str(name) for name in json.loads(argv[2])] if len(argv) > 2 else None
+    from metrics.intake.transport import encode_result, encode_sheets
     from metrics.workbook.loader import load_workbook
+    from metrics.workbook.reader import WorkbookReadError, read_workbook
 
     data = sys.stdin.buffer.read()
     if not data:
@@ -29,8 +36,14 @@ def main(argv: list[str]) -> int:
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         except (ImportError, ValueError, OSError):
             pass  # not on Linux: the parent's time limit still applies
-    result = load_workbook(data)
-    sys.stdout.buffer.write(encode_result(result))
+    if sheets is None:
+        answer = encode_result(load_workbook(data))
+    else:
+        try:
+            answer = encode_sheets(read_workbook(data, sheets))
+        except WorkbookReadError as exc:
+            answer = encode_sheets(str(exc))
+    sys.stdout.buffer.write(answer)
     sys.stdout.buffer.flush()
     return 0
 

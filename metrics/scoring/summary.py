@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from metrics.model import ProgressEntry
 from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
 from metrics.scoring.rollup import Completion, Group, by_category, by_lead_unit, by_problem, overall
 from metrics.values.formatting import format_number
@@ -34,7 +35,7 @@ def summarise(scored: Scored) -> dict[str, JSONValue]:
         "categories": [_group(g) for g in by_category(scored)],
         "problems": [_group(g) for g in by_problem(scored)],
         "lead_units": [_group(g) for g in by_lead_unit(scored)],
-        "tasks": [_task(tp) for tp in scored.tasks],
+        "tasks": [_task(tp, scored.dataset.progress_of(tp.task.id)) for tp in scored.tasks],
         "indicators": [_indicator(ip) for ip in scored.indicators],
     }
 
@@ -67,7 +68,7 @@ def _group(g: Group) -> dict[str, JSONValue]:
     }
 
 
-def _task(tp: TaskProgress) -> dict[str, JSONValue]:
+def _task(tp: TaskProgress, progress: tuple[ProgressEntry, ...]) -> dict[str, JSONValue]:
     t = tp.task
     return {
         "id": t.id,
@@ -85,6 +86,19 @@ def _task(tp: TaskProgress) -> dict[str, JSONValue]:
         "completed_on": _day(t.completed_on),
         "closed_on": _day(t.closed_on),
         "indicator_ids": [ip.indicator.id for ip in tp.indicators],
+        "progress": [_progress(entry) for entry in progress],
+    }
+
+
+def _progress(entry: ProgressEntry) -> dict[str, JSONValue]:
+    """One 进展 entry (oldest first within its task)."""
+    return {
+        "round": entry.round,
+        "date": _day(entry.date),
+        "text": entry.text,
+        "unit": entry.unit,
+        "evidence": entry.evidence,
+        "note": entry.note,
     }
 
 

@@ -19,13 +19,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from metrics.rounds.roles import Principal, Role
 from metrics.store.backend import DATABASE_URL_ENV, Connection, Database, is_database_url
 from metrics.store.sqlite_backend import ACCOUNTS_SCHEMA, SqliteDatabase
 from metrics.store.versions import default_root
@@ -48,6 +51,19 @@ class SignIn:
     name: str
     retry_after: float = 0.0  # seconds to wait before the next attempt for this name
     message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account without its secrets: who it is and what it may do."""
+
+    name: str
+    role: Role
+    units: tuple[str, ...] = ()
+    display_name: str = ""
+
+    def principal(self, channel: str = "网页") -> Principal:
+        return Principal(self.name, self.role, frozenset(self.units), channel)
 
 
 def open_accounts(where: str | Path) -> Accounts:
@@ -75,8 +91,19 @@ class Accounts:
             where = SqliteDatabase(self.path, ACCOUNTS_SCHEMA)
         self._db: Database = where
 
-    def add(self, name: str, password: str) -> None:
+    def add(
+        self,
+        name: str,
+        password: str,
+        *,
+        role: Role = Role.OFFICE,
+        units: tuple[str, ...] = (),
+        display_name: str = "",
+    ) -> None:
+        """A new account. Unit roles need at least one unit (checked against the data by
+        the caller, ``metrics.rounds.accounts_admin``); other roles take none."""
         name = _clean_name(name)
+        units = _checked_units(role, units)
         if len(password) < MIN_PASSWORD_LENGTH:
             raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符")
         salt = secrets.token_bytes(16)
@@ -86,10 +113,49 @@ class Accounts:
             if db.execute("SELECT 1 AS found FROM users WHERE name = ?", (name,)).fetchone():
                 raise AccountError(f"账号“{name}”已存在")
             db.execute(
-                "INSERT INTO users (name, salt, hash, n, r, p, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (name, salt, digest, SCRYPT_N, SCRYPT_R, SCRYPT_P, now),
+                "INSERT INTO users (name, salt, hash, n, r, p, created_at, role, units,"
+                " display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    name,
+                    salt,
+                    digest,
+                    SCRYPT_N,
+                    SCRYPT_R,
+                    SCRYPT_P,
+                    now,
+                    role.value,
+                    json.dumps(list(units), ensure_ascii=False),
+                    display_name.strip(),
+                ),
             )
+
+    def account(self, name: str) -> Account | None:
+        try:
+            name = _clean_name(name)
+        except AccountError:
+            return None
+        with self._db.reading() as db:
+            row = db.execute(
+                "SELECT name, role, units, display_name FROM users WHERE name = ?", (name,)
+            ).fetchone()
+        return _account(row) if row is not None else None
+
+    def accounts(self) -> list[Account]:
+        with self._db.reading() as db:
+            rows = db.execute(
+                "SELECT name, role, units, display_name FROM users ORDER BY name"
+            ).fetchall()
+        return [_account(row) for row in rows]
+
+    def set_role(self, name: str, role: Role, units: tuple[str, ...] = ()) -> None:
+        units = _checked_units(role, units)
+        with self._db.transaction() as db:
+            changed = db.execute(
+                "UPDATE users SET role = ?, units = ? WHERE name = ?",
+                (role.value, json.dumps(list(units), ensure_ascii=False), _clean_name(name)),
+            ).rowcount
+        if not changed:
+            raise AccountError(f"账号“{name}”不存在")
 
     def remove(self, name: str) -> None:
         with self._db.transaction() as db:
@@ -137,6 +203,25 @@ class Accounts:
                 db.execute("DELETE FROM failures WHERE name = ?", (name,))
             return SignIn(True, name)
         return SignIn(False, name, wait, "账号或密码不正确")
+
+
+def _checked_units(role: Role, units: tuple[str, ...]) -> tuple[str, ...]:
+    cleaned = tuple(dict.fromkeys(u.strip() for u in units if u.strip()))
+    if role in (Role.UNIT, Role.UNIT_HEAD) and not cleaned:
+        raise AccountError(f"{role.label}账号必须指定所属单位（--unit 单位名称）")
+    if role not in (Role.UNIT, Role.UNIT_HEAD) and cleaned:
+        raise AccountError(f"{role.label}账号不属于某个单位：请去掉 --unit")
+    return cleaned
+
+
+def _account(row: Any) -> Account:
+    units = json.loads(str(row["units"] or "[]"))
+    return Account(
+        str(row["name"]),
+        Role(str(row["role"])),
+        tuple(str(u) for u in units),
+        str(row["display_name"] or ""),
+    )
 
 
 def _waiting(db: Connection, name: str, now: float) -> float:

@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from metrics.store.postgres_backend import ACCOUNTS_LOCK, VERSIONS_LOCK, PostgresBackend, pool_for
+from metrics.store.rounds_schema import ROUND_TABLES
 from metrics.store.sqlite_backend import SqliteBackend
 
-_TABLES = ("versions", "pointer", "audit", "files", "users", "failures")
+_TABLES = ("versions", "pointer", "audit", "files", "users", "failures", *ROUND_TABLES)
+# Accounts made before roles existed were staff (整改办).
+_USER_DEFAULTS = {"role": "office", "units": "[]", "display_name": ""}
 
 
 class MigrationError(Exception):
@@ -44,7 +47,14 @@ def migrate(source: Path, url: str) -> Migrated:
     versions = _rows(source / "store.sqlite3", "SELECT * FROM versions ORDER BY id")
     pointer = _rows(source / "store.sqlite3", "SELECT * FROM pointer")
     audit = _rows(source / "store.sqlite3", "SELECT * FROM audit ORDER BY id")
-    users = _rows(source / "accounts.sqlite3", "SELECT * FROM users ORDER BY name")
+    users = [
+        _USER_DEFAULTS | row
+        for row in _rows(source / "accounts.sqlite3", "SELECT * FROM users ORDER BY name")
+    ]
+    round_rows = {
+        table: _table_rows(source / "store.sqlite3", table, columns)
+        for table, columns in ROUND_TABLES.items()
+    }
     failures = _rows(source / "accounts.sqlite3", "SELECT * FROM failures ORDER BY name")
     files = SqliteBackend(source).files
     wanted = sorted(set(files.names()) | {str(v["sha256"]) for v in versions})
@@ -89,10 +99,17 @@ def migrate(source: Path, url: str) -> Migrated:
                 audit,
             )
             cursor.executemany(
-                "INSERT INTO users (name, salt, hash, n, r, p, created_at) VALUES"
-                " (%(name)s, %(salt)s, %(hash)s, %(n)s, %(r)s, %(p)s, %(created_at)s)",
+                "INSERT INTO users (name, salt, hash, n, r, p, created_at, role, units,"
+                " display_name) VALUES (%(name)s, %(salt)s, %(hash)s, %(n)s, %(r)s, %(p)s,"
+                " %(created_at)s, %(role)s, %(units)s, %(display_name)s)",
                 users,
             )
+            for table, columns in ROUND_TABLES.items():
+                cursor.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)})"
+                    f" VALUES ({', '.join('%s' for _ in columns)})".encode(),
+                    round_rows[table],
+                )
             cursor.executemany(
                 "INSERT INTO failures (name, count, last_at)"
                 " VALUES (%(name)s, %(count)s, %(last_at)s)",
@@ -118,6 +135,20 @@ def _verify(url: str, contents: dict[str, bytes], versions: int, audit: int, use
             row = conn.execute(f"SELECT count(*) AS n FROM {table}".encode()).fetchone()
             if row is None or row["n"] != expected:
                 raise MigrationError(f"迁移后 {table} 的行数不符：请检查数据库后重新迁移")
+
+
+def _table_rows(path: Path, table: str, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The rows of ``table`` (absent in a store made before it existed: none)."""
+    if not path.is_file():
+        return []
+    with _connection(path) as db:
+        found = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        if found is None:
+            return []
+        rows = db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1").fetchall()
+    return [tuple(row) for row in rows]
 
 
 def _rows(path: Path, sql: str) -> list[dict[str, Any]]:

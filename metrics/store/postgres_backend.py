@@ -24,12 +24,14 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from metrics.store.backend import Connection, Rows
+from metrics.store.rounds_schema import POSTGRES_ROUNDS_SCHEMA
 
 VERSIONS_LOCK = 7_123_001
 ACCOUNTS_LOCK = 7_123_002
 SCHEMA_LOCK = 7_123_000
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS versions (
     id          BIGINT PRIMARY KEY,  -- max + 1 under the write lock: no gaps
     sha256      TEXT NOT NULL,
@@ -67,6 +69,9 @@ CREATE TABLE IF NOT EXISTS users (
     p           INTEGER NOT NULL,
     created_at  TEXT NOT NULL
 );
+ALTER TABLE users ADD COLUMN IF NOT EXISTS role TEXT NOT NULL DEFAULT 'office';
+ALTER TABLE users ADD COLUMN IF NOT EXISTS units TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name TEXT NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS failures (
     name        TEXT PRIMARY KEY,
     count       INTEGER NOT NULL,
@@ -85,6 +90,8 @@ FOR EACH STATEMENT EXECUTE FUNCTION zhenggai_refuse('versions are never deleted'
 CREATE OR REPLACE TRIGGER files_are_kept BEFORE UPDATE OR DELETE ON files
 FOR EACH ROW EXECUTE FUNCTION zhenggai_refuse('published files are never changed');
 """
+    + POSTGRES_ROUNDS_SCHEMA
+)
 
 _pools: dict[str, ConnectionPool[psycopg.Connection[dict[str, Any]]]] = {}
 _pools_lock = threading.Lock()

@@ -21,6 +21,7 @@ from typing import Any
 from metrics.store.backup import BackupError, snapshot_version_hashes
 from metrics.store.migrate import MigrationError, migrate
 from metrics.store.postgres_backend import PostgresBackend, check_reachable, pool_for
+from metrics.store.rounds_schema import ROUND_TABLES
 from metrics.store.sqlite_backend import ACCOUNTS_SCHEMA, VERSIONS_SCHEMA
 
 _COPIED: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -34,9 +35,12 @@ _COPIED: dict[str, tuple[str, tuple[str, ...]]] = {
         "store.sqlite3",
         ("id", "at", "actor", "action", "version_id", "previous_id", "note", "counts"),
     ),
-    "users": ("accounts.sqlite3", ("name", "salt", "hash", "n", "r", "p", "created_at")),
+    "users": (
+        "accounts.sqlite3",
+        ("name", "salt", "hash", "n", "r", "p", "created_at", "role", "units", "display_name"),
+    ),
     "failures": ("accounts.sqlite3", ("name", "count", "last_at")),
-}
+} | {table: ("store.sqlite3", columns) for table, columns in ROUND_TABLES.items()}
 _SCHEMAS = {"store.sqlite3": VERSIONS_SCHEMA, "accounts.sqlite3": ACCOUNTS_SCHEMA}
 
 

@@ -18,9 +18,11 @@ from pathlib import Path
 
 from metrics.store.backend import Connection, Rows
 from metrics.store.files import write_atomically
+from metrics.store.rounds_schema import SQLITE_ROUNDS_SCHEMA
 from metrics.store.sqlite_db import immediate
 
-VERSIONS_SCHEMA = """
+VERSIONS_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS versions (
     id          INTEGER PRIMARY KEY,
     sha256      TEXT NOT NULL,
@@ -52,6 +54,8 @@ BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS versions_are_kept BEFORE DELETE ON versions
 BEGIN SELECT RAISE(ABORT, 'versions are never deleted'); END;
 """
+    + SQLITE_ROUNDS_SCHEMA
+)
 
 ACCOUNTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -61,7 +65,10 @@ CREATE TABLE IF NOT EXISTS users (
     n           INTEGER NOT NULL,
     r           INTEGER NOT NULL,
     p           INTEGER NOT NULL,
-    created_at  TEXT NOT NULL
+    created_at  TEXT NOT NULL,
+    role        TEXT NOT NULL DEFAULT 'office',
+    units       TEXT NOT NULL DEFAULT '[]',
+    display_name TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS failures (
     name        TEXT PRIMARY KEY,
@@ -69,6 +76,22 @@ CREATE TABLE IF NOT EXISTS failures (
     last_at     REAL NOT NULL
 );
 """
+
+
+# Columns added to ``users`` after the first release (an older accounts.sqlite3 gains
+# them on first use; accounts made before roles existed were staff: 整改办).
+ACCOUNT_COLUMNS_ADDED = (
+    ("role", "TEXT NOT NULL DEFAULT 'office'"),
+    ("units", "TEXT NOT NULL DEFAULT '[]'"),
+    ("display_name", "TEXT NOT NULL DEFAULT ''"),
+)
+
+
+def upgrade_accounts(db: sqlite3.Connection) -> None:
+    present = {str(row[1]) for row in db.execute("PRAGMA table_info(users)").fetchall()}
+    for column, declaration in ACCOUNT_COLUMNS_ADDED:
+        if column not in present:
+            db.execute(f"ALTER TABLE users ADD COLUMN {column} {declaration}")
 
 
 class _SqliteConnection:
@@ -87,6 +110,8 @@ class SqliteDatabase:
         self.strict = strict  # synchronous=FULL and foreign keys (the versions database)
         with contextlib.closing(self._connect()) as db:
             db.executescript(schema)
+            if schema == ACCOUNTS_SCHEMA:
+                upgrade_accounts(db)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)

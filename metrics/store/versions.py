@@ -24,6 +24,7 @@ import datetime
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,10 +242,15 @@ class Store:
         note: str,
         counts: dict[str, int],
         expected_current: int | None,
+        within: Callable[[Connection, int], None] | None = None,
     ) -> Version:
-        """Publish ``data`` (already validated) as the new current version."""
+        """Publish ``data`` (already validated) as the new current version. ``within``
+        runs inside the same write transaction with the new version's number (a round
+        records what it merged, atomically with the version)."""
         _require(actor)
-        return self._record(data, file_name, actor.strip(), "发布", note, counts, expected_current)
+        return self._record(
+            data, file_name, actor.strip(), "发布", note, counts, expected_current, within
+        )
 
     def rollback(
         self, version_id: int, *, actor: str, note: str, expected_current: int | None
@@ -272,6 +278,7 @@ class Store:
         note: str,
         counts: dict[str, int],
         expected: int | None,
+        within: Callable[[Connection, int], None] | None = None,
     ) -> Version:
         sha = hashlib.sha256(data).hexdigest()
         self.backend.files.put(sha, data)  # before the transaction: the pointer never dangles
@@ -293,6 +300,8 @@ class Store:
             version_id = int(row["id"])
             _point_at(db, version_id)
             _log(db, actor, action, version_id, previous, note, counts)
+            if within is not None:
+                within(db, version_id)
         return Version(version_id, sha, file_name, now, actor, note, counts)
 
 

@@ -14,6 +14,8 @@ from metrics.contract import (
     META,
     META_KEYS,
     OBSERVATIONS,
+    OPTIONAL_SHEETS,
+    PROGRESS,
     TASKS,
     Direction,
     MetaKey,
@@ -46,10 +48,12 @@ _DIRECTION_NOTES: Final[Mapping[str, str]] = MappingProxyType(
 def _instruction_lines() -> list[str]:
     status_values = "、".join(status.value for status in TaskStatus)
     complete = "和".join(status.value for status in TaskStatus if status.complete)
-    data_sheets = "".join(f"“{name}”" for name in SHEET_ORDER[:-1])
+    optional = {spec.name for spec in OPTIONAL_SHEETS}
+    data_sheets = "".join(f"“{name}”" for name in SHEET_ORDER[:-1] if name not in optional)
+    optional_sheets = "".join(f"“{name}”" for name in SHEET_ORDER if name in optional)
     return [
-        f"本工作簿是整改进展看板的数据来源。看板只读取{data_sheets}四张表，"
-        f"本“{INSTRUCTIONS_SHEET}”表不会被读取。",
+        f"本工作簿是整改进展看板的数据来源。看板读取{data_sheets}四张表和可选的"
+        f"{optional_sheets}表，本“{INSTRUCTIONS_SHEET}”表不会被读取。",
         "工作表顺序：" + "、".join(SHEET_ORDER) + "。请勿修改工作表名称和第 1 行的列名。",
         "每行填写一条记录；不要合并单元格，不要插入小计行。列的顺序可以调整，也可以增加自用列（看板不读取）。",
         f"“状态”“方向”两列请从下拉列表中选择。状态共四种：{status_values}；"
@@ -61,6 +65,8 @@ def _instruction_lines() -> list[str]:
         "看板不使用电脑的当前日期。",
         f"“{OBSERVATIONS.name}”表每次报送一行：同一指标在不同日期的数值逐行追加，"
         "不要覆盖旧值，历史由此累积。",
+        f"“{PROGRESS.name}”表每轮每项任务的进展一行：新一轮的进展逐行追加，不要覆盖旧的。"
+        "这张表可以没有（没有它的工作簿照常读取）；有这张表时，其必需列必须保留。",
         "“必需列”为“是”的列必须保留，其中单元格能否留空见填写说明；为“否”的列可以删除。",
         f"蓝色表头为必需列，灰色表头为可选列。“{META.name}”表中“是否必填”为“是”的项目必须填写内容。",
     ]
@@ -82,7 +88,7 @@ def write_instructions(worksheet: Any, styles: Styles) -> None:
         (f"“{META.name}”表：每个项目一行，在“内容”列填写", writer.meta_keys),
         *(
             (f"“{spec.name}”表：{spec.description}", _table_rows(writer, spec))
-            for spec in (TASKS, INDICATORS, OBSERVATIONS)
+            for spec in (TASKS, INDICATORS, OBSERVATIONS, PROGRESS)
         ),
         ("状态的取值（“任务”表）", writer.statuses),
         ("方向的取值（“指标”表）", writer.directions),

@@ -14,17 +14,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from metrics.contract import (
+    CONTRACT_SHEETS,
     DATA_SHEETS,
     INDICATORS,
     META,
     META_KEYS,
     OBSERVATIONS,
+    OPTIONAL_SHEETS,
+    PROGRESS,
     TASKS,
     Direction,
     SheetSpec,
     normalise_header,
 )
-from metrics.model import Dataset, Indicator, Meta, Observation, Task
+from metrics.model import Dataset, Indicator, Meta, Observation, ProgressEntry, Task
 from metrics.problems import Problem, ProblemLog
 from metrics.values.cells import (
     CellError,
@@ -34,6 +37,7 @@ from metrics.workbook.cell_readers import CellReader
 from metrics.workbook.cross_checks import USES_TASK_TABLE, check_reported_counts, check_task
 from metrics.workbook.observation_rows import ObservationRows
 from metrics.workbook.ooxml import column_letter
+from metrics.workbook.progress_rows import ProgressRows
 from metrics.workbook.reader import RawWorkbook, Source, WorkbookReadError, read_workbook
 from metrics.workbook.table import Record, Table, locate_table
 
@@ -64,7 +68,7 @@ def load_workbook(source: Source) -> LoadResult:
     log = ProblemLog()
     with no_gc_pauses():
         try:
-            raw = read_workbook(source, [spec.name for spec in DATA_SHEETS])
+            raw = read_workbook(source, [spec.name for spec in CONTRACT_SHEETS])
         except WorkbookReadError as exc:
             log.error("", None, None, str(exc))
             return LoadResult(None, log.result())
@@ -107,12 +111,14 @@ class _Loader:
 
     def run(self) -> LoadResult:
         tables = {spec.name: self._table(spec) for spec in DATA_SHEETS}
+        tables.update({spec.name: self._optional_table(spec) for spec in OPTIONAL_SHEETS})
         self._report_cell_issues(tables)
         self._report_overlong_cells()
         meta = self._meta(tables[META.name])
         tasks = self._tasks(tables[TASKS.name], meta)
         indicators = self._indicators(tables[INDICATORS.name], tasks is not None)
         observations = self._observations(tables[OBSERVATIONS.name], indicators, meta)
+        progress = self._progress(tables[PROGRESS.name], tasks is not None, meta)
         if meta is not None and tasks is not None:
             check_reported_counts(self.log, meta, tasks, self.meta_rows)
         if self.log.has_errors or meta is None or tasks is None:
@@ -122,6 +128,7 @@ class _Loader:
             tuple(tasks.values()),
             tuple(indicators.values()),
             tuple(observations),
+            tuple(progress),
         )
         return LoadResult(dataset, self.log.result())
 
@@ -135,6 +142,14 @@ class _Loader:
                 f"缺少工作表“{spec.name}”：请使用模板，保留工作表 "
                 + "、".join(s.name for s in DATA_SHEETS),
             )
+            return None
+        return locate_table(sheet, spec, self.log)
+
+    def _optional_table(self, spec: SheetSpec) -> Table | None:
+        """An optional sheet: absent (or left entirely blank) is no problem; when it has
+        content, its header and required columns are checked like a data sheet's."""
+        sheet = self.raw.sheets.get(spec.name)
+        if sheet is None or not any(v != "" and v is not None for row in sheet.rows for v in row):
             return None
         return locate_table(sheet, spec, self.log)
 
@@ -160,7 +175,7 @@ class _Loader:
             if header is None:
                 self.log.warning(name, issue.row, None, f"{what}（该列不参与计算）")
                 continue
-            spec = next(s for s in DATA_SHEETS if s.name == name)
+            spec = next(s for s in CONTRACT_SHEETS if s.name == name)
             field = next(c.field for c in spec.columns if c.header == header)
             self.broken.add((name, issue.row, field))
             fix = (
@@ -420,6 +435,16 @@ class _Loader:
             return []
         rows = ObservationRows(self.cells, self.failed_indicators, indicators, meta)
         return rows.read(table, self.raw.sheets[OBSERVATIONS.name].rows)
+
+    # -- 进展 ------------------------------------------------------------------------------
+
+    def _progress(
+        self, table: Table | None, have_tasks: bool, meta: Meta | None
+    ) -> list[ProgressEntry]:
+        if table is None:
+            return []
+        rows = ProgressRows(self.cells, self.task_ids if have_tasks else None, meta)
+        return rows.read(table, self.raw.sheets[PROGRESS.name].rows)
 
 
 def reported_count_warnings(problems: Iterable[Problem]) -> tuple[Problem, ...]:

@@ -7,7 +7,7 @@ empty cell.
 
 The written workbook is meant to be pleasant in Excel and WPS:
 
-* sheets in the order 概况, 任务, 指标, 数据, 说明 (staff land on 概况);
+* sheets in the order 概况, 任务, 指标, 数据, 进展, 说明 (staff land on 概况);
 * a bold, shaded header row, frozen below the header, with auto-filter on the
   data sheets and print settings (landscape, fit to width, header on every page);
 * dates as real Excel dates (``yyyy-mm-dd``), numbers as numbers, text as text
@@ -41,6 +41,7 @@ from metrics.contract import (
     INSTRUCTIONS_SHEET,
     META,
     OBSERVATIONS,
+    PROGRESS,
     TASKS,
     Direction,
     TaskStatus,
@@ -92,6 +93,7 @@ def write_workbook(
     tasks: Sequence[Row] = (),
     indicators: Sequence[Row] = (),
     observations: Sequence[Row] = (),
+    progress: Sequence[Row] = (),
     meta: Mapping[str, object] | None = None,
     meta_notes: Mapping[str, str] | None = None,
 ) -> None:
@@ -106,6 +108,7 @@ def write_workbook(
         tasks=tasks,
         indicators=indicators,
         observations=observations,
+        progress=progress,
         meta=meta,
         meta_notes=meta_notes,
     )
@@ -117,6 +120,7 @@ def workbook_bytes(
     tasks: Sequence[Row] = (),
     indicators: Sequence[Row] = (),
     observations: Sequence[Row] = (),
+    progress: Sequence[Row] = (),
     meta: Mapping[str, object] | None = None,
     meta_notes: Mapping[str, str] | None = None,
 ) -> bytes:
@@ -125,6 +129,7 @@ def workbook_bytes(
         tasks=tasks,
         indicators=indicators,
         observations=observations,
+        progress=progress,
         meta=meta or {},
         meta_notes=meta_notes or {},
     )
@@ -146,6 +151,7 @@ def _build_workbook(
     tasks: Sequence[Row],
     indicators: Sequence[Row],
     observations: Sequence[Row],
+    progress: Sequence[Row],
     meta: Mapping[str, object],
     meta_notes: Mapping[str, str],
 ) -> Any:
@@ -175,6 +181,7 @@ def _build_workbook(
         [direction.value for direction in Direction],
     )
     write_table(sheets[OBSERVATIONS.name], OBSERVATIONS, observations, styles)
+    write_table(sheets[PROGRESS.name], PROGRESS, progress, styles)
     write_instructions(sheets[INSTRUCTIONS_SHEET], styles)
     workbook.active = 0
     return workbook

@@ -1,4 +1,4 @@
-"""The data sheets of a written workbook: 概况, 任务, 指标, 数据.
+"""The data sheets of a written workbook: 概况, 任务, 指标, 数据 and the optional 进展.
 
 Headers in contract order (blue: required, grey: optional), frozen below the header,
 auto-filter, print settings, drop-down lists on 任务.状态 and 指标.方向, and each value
@@ -27,6 +27,7 @@ from metrics.contract import (
     META,
     META_KEYS,
     OBSERVATIONS,
+    PROGRESS,
     TASKS,
     Column,
     SheetSpec,
@@ -42,6 +43,7 @@ SHEET_ORDER: Final[tuple[str, ...]] = (
     TASKS.name,
     INDICATORS.name,
     OBSERVATIONS.name,
+    PROGRESS.name,
     INSTRUCTIONS_SHEET,
 )
 CREATOR: Final = "整改进展看板"
@@ -104,7 +106,7 @@ def _write_header(worksheet: Any, columns: Sequence[Column], styles: Styles) -> 
         # Column-level formats apply to cells staff type in later, too.
         if column.written_kind == "date":
             dimension.number_format = DATE_FORMAT
-        dimension.alignment = styles.wrap_top if _wraps(column) else styles.top
+        dimension.alignment = styles.wrap_top if wraps(column) else styles.top
     worksheet.freeze_panes = "A2"
     worksheet.print_title_rows = "1:1"
     worksheet.page_setup.orientation = "landscape"
@@ -113,7 +115,8 @@ def _write_header(worksheet: Any, columns: Sequence[Column], styles: Styles) -> 
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _wraps(column: Column) -> bool:
+def wraps(column: Column) -> bool:
+    """Whether the column's cells wrap (long text columns)."""
     return column.written_kind == "text" and column.width >= WRAP_MIN_WIDTH
 
 
@@ -131,7 +134,7 @@ def write_table(worksheet: Any, spec: SheetSpec, rows: Sequence[Row], styles: St
             where = f"{spec.name} row {row_number}, column {column.header} ({column.field})"
             value = _cell_value(row.get(column.field), column.written_kind, where)
             if value is not None:
-                _put(worksheet, row_number, col_number, value, _wraps(column), styles)
+                _put(worksheet, row_number, col_number, value, wraps(column), styles)
     last_column = get_column_letter(len(spec.columns))
     worksheet.auto_filter.ref = f"A1:{last_column}{len(rows) + 1}"
 
@@ -198,10 +201,10 @@ def write_meta(
         where = f"{META.name} {key.label} ({key.field})"
         value = _cell_value(meta.get(key.field), key.written_kind, where)
         if value is not None:
-            _put(worksheet, row_number, 2, value, _wraps(value_column), styles)
+            _put(worksheet, row_number, 2, value, wraps(value_column), styles)
         note = _cell_value(notes.get(key.field), "text", f"{where} note") or key.hint
         if note:
-            _put(worksheet, row_number, 3, note, _wraps(note_column), styles)
+            _put(worksheet, row_number, 3, note, wraps(note_column), styles)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,110 @@
+"""The round's board: one row per unit, the count at the top, and the 催报 list.
+
+Read-only and cheap (four queries and the current data, which the service caches), so
+the page can rebuild it on every rerun.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from metrics.model import Dataset, Task
+from metrics.rounds import repository as repo
+from metrics.rounds.model import LogEntry, Round, UnitState
+from metrics.rounds.state import unit_state
+from metrics.rounds.units import all_units, tasks_of_unit
+from metrics.store.backend import Database
+from metrics.store.versions import BEIJING
+
+# States in which the unit's report has reached the office.
+WITH_OFFICE = frozenset({UnitState.SUBMITTED, UnitState.RETURNED, UnitState.ACCEPTED})
+# States in which the unit still owes the office a report.
+OWING = frozenset(
+    {UnitState.NOT_REPORTED, UnitState.DRAFT, UnitState.AWAITING_HEAD, UnitState.RETURNED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    unit: str
+    state: UnitState
+    tasks: tuple[Task, ...]  # the tasks it leads or shares
+    last: LogEntry | None  # its latest activity in the round
+    revision: int  # submissions so far
+    days_overdue: int  # 0 when not overdue or already with the office
+    returned_by_office: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    round: Round
+    rows: tuple[BoardRow, ...]
+    today: datetime.date
+
+    @property
+    def reported(self) -> int:
+        """Units whose report reached the office (the 已报送 12 / 17 at the top)."""
+        return sum(1 for r in self.rows if r.state in WITH_OFFICE)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def late(self) -> tuple[BoardRow, ...]:
+        """The 催报 list: units that owe a report after the due date, most overdue first."""
+        rows = [r for r in self.rows if r.days_overdue > 0]
+        return tuple(sorted(rows, key=lambda r: (-r.days_overdue, r.unit)))
+
+    def chase_text(self) -> str:
+        """The 催报 list as text to paste into a chat or a notice."""
+        r = self.round
+        if not self.late:
+            return f"“{r.name}”（报送截止 {_day(r.due)}）：没有逾期未报送的单位。"
+        lines = [f"以下单位尚未完成“{r.name}”的报送（截止 {_day(r.due)}），请于收到后尽快报送："]
+        for number, row in enumerate(self.late, start=1):
+            tasks = "；".join(f"（{t.id}）{t.title}" for t in row.tasks)
+            lines.append(
+                f"{number}. {row.unit}（{row.state}，逾期 {row.days_overdue} 天）：{tasks}"
+            )
+        return "\n".join(lines)
+
+
+def build_board(db: Database, dataset: Dataset, round_: Round, now: datetime.datetime) -> Board:
+    today = now.astimezone(BEIJING).date()
+    with db.reading() as conn:
+        drafts = repo.drafts(conn, round_.id)
+        submissions = repo.submissions(conn, round_.id)
+        decisions = repo.decisions(conn, round_.id)
+        log = repo.log_entries(conn, round_.id)
+    rows = []
+    for unit in all_units(dataset):
+        mine = [s for s in submissions if s.unit == unit]
+        ids = {s.id for s in mine}
+        state = unit_state(
+            [d for d in drafts if d.unit == unit],
+            mine,
+            [d for d in decisions if d.submission_id in ids],
+        )
+        activity = [e for e in log if e.unit == unit]
+        overdue = (today - round_.due).days if state in OWING else 0
+        returned = state is UnitState.RETURNED and any(
+            d.kind.value == "return" and d.submission_id in ids for d in decisions
+        )
+        rows.append(
+            BoardRow(
+                unit,
+                state,
+                tuple(tasks_of_unit(dataset, unit)),
+                activity[-1] if activity else None,
+                len(mine),
+                max(overdue, 0),
+                returned,
+            )
+        )
+    return Board(round_, tuple(rows), today)
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,0 +1,90 @@
+"""A small workbook with named units, a store holding it, and the people of a round."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from metrics.rounds.roles import Principal, Role
+from metrics.rounds.service import RoundService
+from metrics.rounds.settings import RoundSettings
+from metrics.store.versions import Store, open_store
+from tests import builders
+
+EDU = "区教育局"
+HOUSING = "区住建局"
+PARTY = "区委"
+
+OFFICE = Principal("整改办张三", Role.OFFICE)
+OFFICE2 = Principal("整改办李四", Role.OFFICE)
+LEADER = Principal("王书记", Role.LEADER)
+EDU_REPORTER = Principal("教育局小赵", Role.UNIT, frozenset({EDU}))
+EDU_HEAD = Principal("教育局局长", Role.UNIT_HEAD, frozenset({EDU}))
+HOUSING_REPORTER = Principal("住建局小钱", Role.UNIT, frozenset({HOUSING}))
+PARTY_REPORTER = Principal("区委办小孙", Role.UNIT, frozenset({PARTY}))
+
+AS_OF = datetime.date(2021, 6, 30)
+DUE = datetime.date(2021, 7, 5)
+
+
+def round_workbook(path: Path) -> Path:
+    """Four tasks: (1) led by 区教育局; (2) by 区住建局; (3) led by 区住建局 and shared
+    with 区教育局; (4) by 区委, already complete. Indicators on (1), (2) and (3)."""
+    return builders.write(
+        path,
+        tasks=[
+            builders.task(1, "正在整改", 任务="公办教育发展滞后", 牵头单位=EDU),
+            builders.task(2, "正在整改", 任务="回迁安置进展缓慢", 牵头单位=HOUSING),
+            builders.task(
+                3, "正在整改", 任务="安置区配套学校", 牵头单位=HOUSING, 责任单位=f"{EDU}、区财政局"
+            ),
+            builders.task(4, "已完成", 任务="理论学习表面化", 牵头单位=PARTY),
+        ],
+        indicators=[
+            builders.indicator("T01-01", 1, 指标名称="新增小学学位", 单位="个"),
+            builders.indicator(
+                "T02-01",
+                2,
+                指标名称="回迁率",
+                单位="%",
+                基期值=0,
+                基期日期="2021-02-04",
+                目标值=100,
+                目标日期="2021-12-31",
+            ),
+            builders.indicator("T03-01", 3, 指标名称="配套学校开工数", 单位="所"),
+        ],
+        observations=[
+            builders.observation("T01-01", "2021-05-31", 13050),
+            builders.observation("T02-01", "2021-05-31", "67.7%"),
+        ],
+        meta=builders.meta(报告任务数=4, 报告已完成数=1),
+    )
+
+
+def round_store(where: Path | str, tmp_path: Path) -> Store:
+    store = open_store(where)
+    workbook = round_workbook(tmp_path / "round.xlsx")
+    store.bootstrap(workbook, {"total": 4, "completed": 1})
+    return store
+
+
+class Clock:
+    """A settable clock for the service (UTC)."""
+
+    def __init__(self, moment: datetime.datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime.datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += datetime.timedelta(**delta)
+
+
+def service_for(store: Store, clock: Clock | None = None, **settings: object) -> RoundService:
+    return RoundService(
+        store,
+        settings=RoundSettings(**settings),  # type: ignore[arg-type]  # test settings by name
+        clock=clock or Clock(datetime.datetime(2021, 7, 1, 2, 0, tzinfo=datetime.UTC)),
+    )

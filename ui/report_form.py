@@ -1,0 +1,209 @@
+"""One task's form in a unit's report: status, 本期进展, figures and evidence, saved to
+the store as they are typed (each change saves the task: a reload or a dropped
+connection loses nothing that was saved; the caption says when it was).
+
+Every save names the revision the form was loaded at: if someone else of the unit saved
+meanwhile, the form reloads their version and says so instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import streamlit as st
+
+from metrics.contract import TaskStatus
+from metrics.model import Indicator, Task
+from metrics.rounds.model import Draft, Evidence, Round, TaskReport
+from metrics.rounds.roles import Principal
+from metrics.rounds.service import RoundError, RoundService, StaleRound
+from metrics.store.versions import StoreError, beijing_time
+from metrics.values.formatting import format_number
+from report.literal import md
+from ui.evidence_view import evidence_list
+
+UNCHANGED = "（不变）"
+EVIDENCE_TYPES = ["pdf", "jpg", "jpeg", "png", "docx", "xlsx"]
+
+
+def _key(round_: Round, unit: str, task_id: int, part: str) -> str:
+    return f"report_{round_.id}_{unit}_{task_id}_{part}"
+
+
+def status_options(task: Task) -> list[str]:
+    return [UNCHANGED, *(s.value for s in TaskStatus if s is not task.status)]
+
+
+def status_label(task: Task, option: str) -> str:
+    if option == UNCHANGED:
+        return f"不变（{task.status}）"
+    if option == TaskStatus.DONE.value:
+        return "已完成（申请销号，需佐证材料）"
+    return option
+
+
+def load_into_form(round_: Round, unit: str, task: Task, draft: Draft | None) -> None:
+    """Put the stored draft into the widgets (first show, or after someone else saved)."""
+    report = draft.report if draft is not None else TaskReport(task.id)
+    state = st.session_state
+    state[_key(round_, unit, task.id, "status")] = (
+        report.status.value if report.status is not None else UNCHANGED
+    )
+    state[_key(round_, unit, task.id, "progress")] = report.progress
+    for indicator_id, text in report.values.items():
+        state[_key(round_, unit, task.id, f"value_{indicator_id}")] = text
+    state[_key(round_, unit, task.id, "rev")] = draft.revision if draft is not None else None
+    state[_key(round_, unit, task.id, "saved")] = (
+        f"已保存：{beijing_time(draft.updated_at)}（{draft.updated_by}）" if draft else ""
+    )
+
+
+def _save(
+    service: RoundService,
+    who: Principal,
+    round_: Round,
+    unit: str,
+    task: Task,
+    indicators: tuple[Indicator, ...],
+) -> None:
+    """The widgets' values saved as the task's draft (an ``on_change`` callback)."""
+    state = st.session_state
+    status = state.get(_key(round_, unit, task.id, "status"), UNCHANGED)
+    values = {
+        i.id: str(state.get(_key(round_, unit, task.id, f"value_{i.id}")) or "") for i in indicators
+    }
+    report = TaskReport(
+        task.id,
+        None if status == UNCHANGED else TaskStatus(status),
+        str(state.get(_key(round_, unit, task.id, "progress")) or ""),
+        MappingProxyType({k: v for k, v in values.items() if v.strip()}),
+    )
+    error_key = _key(round_, unit, task.id, "error")
+    try:
+        draft = service.save_draft(
+            who,
+            round_.id,
+            unit,
+            report,
+            expected_revision=state.get(_key(round_, unit, task.id, "rev")),
+        )
+    except StaleRound as exc:
+        load_into_form(round_, unit, task, service.drafts(who, round_.id, unit).get(task.id))
+        state[error_key] = str(exc)
+        return
+    except StoreError as exc:
+        state[error_key] = str(exc)
+        return
+    state.pop(error_key, None)
+    state[_key(round_, unit, task.id, "rev")] = draft.revision
+    state[_key(round_, unit, task.id, "saved")] = f"已保存：{beijing_time(draft.updated_at)}"
+
+
+def task_form(
+    service: RoundService,
+    who: Principal,
+    round_: Round,
+    unit: str,
+    task: Task,
+    draft: Draft | None,
+    evidence: list[Evidence],
+    returned_comment: str | None,
+) -> None:
+    """The widgets of one task (inside its expander)."""
+    if _key(round_, unit, task.id, "rev") not in st.session_state:
+        load_into_form(round_, unit, task, draft)
+    indicators = service.dataset().indicators_of(task.id)
+    args = (service, who, round_, unit, task, indicators)
+    if returned_comment:
+        st.warning(f"整改办退回意见：{md(returned_comment)}")
+    error = st.session_state.get(_key(round_, unit, task.id, "error"))
+    if error:
+        st.error(md(str(error)))
+    options = status_options(task)
+    st.selectbox(
+        "申报状态",
+        options,
+        format_func=lambda option: status_label(task, option),
+        key=_key(round_, unit, task.id, "status"),
+        on_change=_save,
+        args=args,
+    )
+    st.text_area(
+        "本期进展",
+        key=_key(round_, unit, task.id, "progress"),
+        on_change=_save,
+        args=args,
+        placeholder="本期做了什么、进展到哪一步（离开输入框即自动保存）",
+        height=120,
+    )
+    for indicator in indicators:
+        history = service.dataset().history(indicator.id)
+        last = history[-1] if history else None
+        before = (
+            f"上期 {format_number(last.value, indicator.unit, last.qualifier)}"
+            f"（{last.date.isoformat()}）"
+            if last is not None
+            else "上期无数据"
+        )
+        st.text_input(
+            md(f"{indicator.name}（{indicator.unit_symbol or '无单位'}）"),
+            key=_key(round_, unit, task.id, f"value_{indicator.id}"),
+            on_change=_save,
+            args=args,
+            placeholder=before,
+            help=md(f"{before}。可写 9.62万、2500余、约60、67.7% 等，按报告的写法"),
+        )
+    _evidence(service, who, round_, unit, task, evidence)
+    saved = st.session_state.get(_key(round_, unit, task.id, "saved"))
+    if saved:
+        st.caption(md(str(saved)))
+
+
+def _evidence(
+    service: RoundService,
+    who: Principal,
+    round_: Round,
+    unit: str,
+    task: Task,
+    evidence: list[Evidence],
+) -> None:
+    counter_key = _key(round_, unit, task.id, "upload_round")
+    counter = int(st.session_state.get(counter_key, 0))
+    uploads = st.file_uploader(
+        "佐证材料（PDF、JPEG、PNG、Word、Excel）",
+        type=EVIDENCE_TYPES,
+        accept_multiple_files=True,
+        key=_key(round_, unit, task.id, f"upload_{counter}"),
+        help=service.evidence_limits.describe(),
+        max_upload_size=max(1, -(-service.evidence_limits.file_bytes // (1024 * 1024))),
+    )
+    if uploads:
+        problems = []
+        for upload in uploads:
+            try:
+                service.add_evidence(who, round_.id, unit, task.id, upload.name, upload.getvalue())
+            except RoundError as exc:
+                problems.append(str(exc))
+        st.session_state[counter_key] = counter + 1  # empties the box
+        _refresh_revision(service, who, round_, unit, task.id)
+        if problems:
+            st.session_state[_key(round_, unit, task.id, "error")] = "；".join(problems)
+        st.rerun()
+
+    def remove(record: Evidence) -> None:
+        try:
+            service.remove_evidence(who, record.id)
+        except StoreError as exc:
+            st.session_state[_key(round_, unit, task.id, "error")] = str(exc)
+        _refresh_revision(service, who, round_, unit, task.id)
+
+    mine = [e for e in evidence if e.task_id == task.id]
+    evidence_list(service, who, mine, key=_key(round_, unit, task.id, "evidence"), on_remove=remove)
+
+
+def _refresh_revision(
+    service: RoundService, who: Principal, round_: Round, unit: str, task_id: int
+) -> None:
+    """Adding or removing evidence saves the draft too: the form continues from there."""
+    draft = service.drafts(who, round_.id, unit).get(task_id)
+    st.session_state[_key(round_, unit, task_id, "rev")] = draft.revision if draft else None
