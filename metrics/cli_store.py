@@ -16,10 +16,13 @@ import psycopg
 
 from metrics.cli_migrate import add_migrate
 from metrics.cli_rounds import add_export
+from metrics.model import Dataset
 from metrics.problems import Problem
 from metrics.publishing import publish_checked, review_workbook
+from metrics.rounds.upload_checks import upload_warnings
 from metrics.scoring.changes import Changes
 from metrics.scoring.summary import rate_text
+from metrics.store.accounts import open_accounts_from_env
 from metrics.store.backend import DATABASE_URL_ENV
 from metrics.store.backup import BackupError, BackupSource, SqliteSource, backup, restore
 from metrics.store.postgres_backup import PostgresSource
@@ -134,6 +137,9 @@ def _publish(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+    if result.dataset is not None:
+        for warning in _round_warnings(store, result.dataset):
+            print(f"注意：{warning}", file=sys.stderr)
     if review.changes is not None:
         _print_changes(review.changes, basis)
     try:
@@ -155,6 +161,11 @@ def _publish(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"已发布为版本 v{version.id}")
     return EXIT_OK
+
+
+def _round_warnings(store: Store, new: Dataset) -> list[str]:
+    accounts = [a for a in open_accounts_from_env().accounts() if a.units]
+    return upload_warnings(store.backend.versions, new, accounts)
 
 
 def _print_problems(problems: tuple[Problem, ...]) -> None:

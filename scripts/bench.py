@@ -14,7 +14,10 @@ Measured in one run:
    headline cards show and until the first plotly chart has rendered;
 6. new sessions per second of one and two server processes, ``runner.postScriptGC`` on
    and off, with a light websocket client (``scripts/bench_server.py``; goals: at least
-   25/s per process, two processes at least 1.7x one).
+   25/s per process, two processes at least 1.7x one);
+7. a reporting round of 17 units × 35 tasks (``scripts/bench_rounds.py``; goals: the
+   board ≤ 100 ms server time, accepting, merging and reviewing all 17 ≤ 2 s, saving a
+   unit's form ≤ 50 ms).
 """
 
 from __future__ import annotations
@@ -375,10 +378,15 @@ def bench_exports(repeat: int) -> bool:
 def bench_server(quick: bool) -> bool:
     """``scripts/bench_server.py`` in its own process, so that the client CPU time it
     reports is the client's alone."""
+    return bench_script("bench_server.py", quick)
+
+
+def bench_script(name: str, quick: bool) -> bool:
+    """Another benchmark of ``scripts/`` in its own process (exit 0: its goals were met)."""
     import subprocess
     import sys
 
-    command = [sys.executable, str(ROOT / "scripts" / "bench_server.py")]
+    command = [sys.executable, str(ROOT / "scripts" / name)]
     sys.stdout.flush()  # keep the order of the output when it goes to a pipe
     return subprocess.run([*command, *(["--quick"] if quick else [])], cwd=ROOT).returncode == 0
 
@@ -435,6 +443,7 @@ def main() -> int:
     print("\nupload to published (child-process parse included):")
     ok = bench_upload_to_published("bundled", BUNDLED, min(small_n, 10)) and ok
     bench_upload_to_published("generated 100k rows", GENERATED, large_n)
+    ok = bench_script("bench_rounds.py", args.quick) and ok
     print("\nexports for briefings (bundled data):")
     ok = bench_exports(min(small_n, 10)) and ok
     if args.no_browser:

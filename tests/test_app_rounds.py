@@ -195,3 +195,55 @@ def test_sign_in_can_be_required_to_see_anything(
     assert [t.value for t in app.title] == ["测试看板"]
     # (The sidebar's return after sign-in is checked in the browser: AppTest keeps the
     # sidebar of the locked first run.)
+
+
+def test_the_unit_leader_approves_on_the_report_page(store: Store) -> None:
+    service = RoundService(store)
+    round_id = service.open_round(
+        OFFICE, name="2021年6月进展", as_of=AS_OF, due=DUE, require_approval=True
+    ).id
+    Accounts(store.root).add("教育局长", PASSWORD, role=Role.UNIT_HEAD, units=(EDU,))
+    app = open_page("pages/report.py")
+    sign_in(app, "report_sign_in", "小赵")
+    key = f"report_{round_id}_{EDU}_1"
+    app.text_area(key=f"{key}_progress").set_value("新增学位").run()
+    app.button(key=f"report_submit_{round_id}_{EDU}").click().run()
+    assert "已提交单位负责人：第 1 次报送" in app.success[0].value
+    head = open_page("pages/report.py")
+    sign_in(head, "report_sign_in", "教育局长")
+    assert "**区教育局**：◔ 待单位负责人审核" in literal_texts(head)
+    assert not head.text_area  # the leader approves, does not edit
+    submission = service.live_submission(OFFICE, round_id, EDU)
+    assert submission is not None
+    head.button(key=f"head_ok_{submission.id}").click().run()
+    assert "已审核通过，报送整改办" in head.success[0].value
+    again = service.live_submission(OFFICE, round_id, EDU)
+    assert again is not None and again.state.value == "submitted"
+
+
+def literal_texts(app: AppTest) -> str:
+    return texts(app).replace("\\", "")
+
+
+def test_a_removed_account_is_signed_out_at_its_next_interaction(store: Store) -> None:
+    app = open_page("pages/report.py")
+    sign_in(app, "report_sign_in", "小赵")
+    assert "已登录：小赵（区教育局 单位填报员）" in texts(app)
+    Accounts(store.root).remove("小赵")
+    app.run()
+    assert "请用单位账号登录" in texts(app) and "已登录" not in texts(app)
+
+
+def test_the_upload_review_warns_of_a_unit_the_new_file_drops(store: Store, tmp_path: Path) -> None:
+    from tests.builders import write_valid
+
+    app = open_page("pages/upload.py")
+    sign_in(app, "upload_sign_in", "张三")
+    other = write_valid(tmp_path / "other.xlsx").read_bytes()  # no 区教育局 in it
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    app.file_uploader[0].set_value(("other.xlsx", other, xlsx)).run()
+    assert not app.exception
+    assert any(
+        "账号“小赵”所属的单位“区教育局”在新文件的牵头单位和责任单位中不存在" in w.value
+        for w in app.warning
+    )

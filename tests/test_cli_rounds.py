@@ -60,6 +60,15 @@ def test_accounts_get_a_role_and_units_from_the_data(
     assert code == 2 and "无法识别的角色" in err
     code, out, _ = run(capsys, monkeypatch, "users", "list")
     assert out.splitlines() == ["小赵\t单位填报员\t区教育局"]
+    code, out, err = run(
+        capsys, monkeypatch, "users", "role", "小赵", "--role", "unit_head", "--unit", EDU
+    )
+    assert (code, out.strip()) == (0, "已把账号“小赵”设为单位负责人（区教育局）"), err
+    code, _, err = run(
+        capsys, monkeypatch, "users", "role", "小赵", "--role", "leader", "--unit", EDU
+    )
+    assert code == 1 and "不属于某个单位" in err
+    run(capsys, monkeypatch, "users", "role", "小赵", "--role", "unit", "--unit", EDU)
     accounts = Accounts(store.root)
     account = accounts.account("小赵")
     assert account is not None and account.units == (EDU,)

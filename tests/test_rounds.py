@@ -360,6 +360,7 @@ def test_publishing_a_round_merges_every_accepted_report(service: RoundService) 
     assert data.meta.as_of == AS_OF
     figures = {(o.indicator_id, o.date): o for o in data.observations}
     assert figures["T01-01", AS_OF].value == 15000
+    assert figures["T01-01", AS_OF].note == "区教育局报送（2021年6月进展）"
     assert figures["T02-01", AS_OF].value == pytest.approx(70.2)
     progress = {(p.task_id, p.unit): p for p in data.progress}
     assert progress[1, EDU].text == "新增学位已全部投用"
@@ -442,3 +443,31 @@ def test_the_timeline_shows_each_report_to_whom_it_may(service: RoundService) ->
     # An anonymous visitor and another unit see only what the office accepted.
     for who in (None, HOUSING_REPORTER):
         assert [e.report.progress for e in task_timeline(service.db, who, 1)] == ["新增学位13050个"]
+
+
+def test_an_upload_review_warns_of_round_work_it_would_drop(
+    service: RoundService, tmp_path: Path
+) -> None:
+    from metrics.rounds.roles import Role
+    from metrics.rounds.upload_checks import upload_warnings
+    from metrics.store.accounts import Account
+    from tests.rounds_data import round_workbook
+
+    round_id = opened(service)
+    report_and_accept(service, round_id)
+    accounts = [Account("小赵", Role.UNIT, (EDU,)), Account("老周", Role.UNIT, ("区卫健委",))]
+    old = load_workbook(round_workbook(tmp_path / "old.xlsx")).dataset
+    assert old is not None
+    # Before the round is published, the accepted work is waiting, not lost.
+    before = upload_warnings(service.db, old, accounts)
+    assert "轮次“2021年6月进展”有 2 项已采纳、尚未发布的报送" in before[0]
+    assert "账号“老周”所属的单位“区卫健委”在新文件的牵头单位和责任单位中不存在" in before[1]
+    assert len(before) == 2
+    version = publish_round(service, OFFICE, review_round(service, round_id))
+    # An upload of the old file would drop what the round published; the published one not.
+    (dropped, _) = upload_warnings(service.db, old, accounts)
+    assert dropped.startswith("新文件缺少轮次“2021年6月进展”已采纳并发布的内容：")
+    assert "任务（1）区教育局的进展" in dropped and "指标 T02-01 在 2021-06-30 的数值" in dropped
+    published = load_workbook(service.store.read(version)).dataset
+    assert published is not None
+    assert upload_warnings(service.db, published, accounts[:1]) == []

@@ -11,7 +11,13 @@ import streamlit as st
 
 from metrics.rounds.board import Board, build_board
 from metrics.rounds.model import Round, SubmissionState
-from metrics.rounds.publish import RoundReview, publish_round, resolve, review_round
+from metrics.rounds.publish import (
+    RoundReview,
+    merge_fingerprint,
+    publish_round,
+    resolve,
+    review_round,
+)
 from metrics.rounds.roles import Principal, Role
 from metrics.rounds.service import RoundService
 from metrics.store.versions import BEIJING, StaleVersion, StoreError
@@ -24,6 +30,7 @@ from ui.review import show_changes, show_problems
 from ui.rounds_access import round_service
 
 NOTICE_KEY = "rounds_notice"
+REVIEW_KEY = "rounds_review"  # (round id and merge fingerprint, the RoundReview)
 
 
 def render_rounds_page(who: Principal) -> None:
@@ -163,7 +170,7 @@ def publish_section(service: RoundService, who: Principal, found: Round) -> None
     """Merge what was accepted onto the current version, review it, publish it."""
     st.subheader("合并发布")
     try:
-        reviewed = review_round(service, found.id)
+        reviewed = _kept_review(service, found.id)
     except StoreError as exc:
         st.error(md(str(exc)))
         return
@@ -179,6 +186,20 @@ def publish_section(service: RoundService, who: Principal, found: Round) -> None
         st.warning("还有单位报送不一致的地方：请先为每一项选定采用哪个单位的报送。")
         return
     _publish_form(service, who, reviewed)
+
+
+def _kept_review(service: RoundService, round_id: int) -> RoundReview:
+    """The merged draft and its review, built again only when a decision, a resolution,
+    the current version or the round changed (the merge runs the upload intake)."""
+    fingerprint = merge_fingerprint(service, round_id)
+    kept = st.session_state.get(REVIEW_KEY)
+    if isinstance(kept, tuple) and kept[0] == (round_id, fingerprint):
+        reviewed: RoundReview = kept[1]
+        return reviewed
+    with st.spinner("正在合并并检查……"):
+        reviewed = review_round(service, round_id)
+    st.session_state[REVIEW_KEY] = ((round_id, fingerprint), reviewed)
+    return reviewed
 
 
 def _conflict(

@@ -11,8 +11,11 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from metrics.intake.limits import IntakeLimits
+from metrics.model import Dataset
+from metrics.rounds.upload_checks import upload_warnings
 from metrics.scoring.changes import compare
 from metrics.scoring.progress import score
+from metrics.store.accounts import open_accounts_from_env
 from report.literal import md
 from ui.auth import office_or_sign_in, sign_out_button
 from ui.data_source import Loaded
@@ -31,6 +34,7 @@ from ui.review import (
     show_published_message,
     upload_round,
 )
+from ui.rounds_access import round_service, rounds_available
 
 
 def upload_downloads(loaded: Loaded) -> None:
@@ -56,6 +60,14 @@ def staff_or_sign_in() -> str | None:
     sign_out_button("upload_sign_out")
     show_published_message()
     return staff
+
+
+def round_warnings(new: Dataset) -> list[str]:
+    """What publishing ``new`` would do to reporting rounds and unit accounts."""
+    if not rounds_available():
+        return []
+    accounts = [a for a in open_accounts_from_env().accounts() if a.units]
+    return upload_warnings(round_service().db, new, accounts)
 
 
 def upload_size_mb() -> int:
@@ -101,6 +113,8 @@ def review_upload(upload: UploadedFile | None, loaded: Loaded, staff: str) -> No
     new = score(result.dataset)
     changes = compare(basis.scored, new) if basis.scored is not None else None
     show_count_warnings(result)
+    for warning in round_warnings(result.dataset):
+        st.warning(md(warning))
     st.subheader("发布后的变化")
     if changes is not None:
         show_changes(changes, basis, loaded)

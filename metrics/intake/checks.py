@@ -119,6 +119,16 @@ def _check_no_dtd(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> N
                 )
 
 
+def unsafe_member_name(name: str) -> bool:
+    """A zip member named by an absolute path, a drive letter, or with a ``..`` step."""
+    normal = posixpath.normpath(name.replace("\\", "/"))
+    return (
+        name.startswith(("/", "\\"))
+        or re.match(r"^[A-Za-z]:", name) is not None
+        or ".." in normal.split("/")
+    )
+
+
 def _check_entries(entries: list[zipfile.ZipInfo], limits: IntakeLimits) -> None:
     if len(entries) > limits.max_entries:
         raise IntakeRefused(
@@ -129,11 +139,7 @@ def _check_entries(entries: list[zipfile.ZipInfo], limits: IntakeLimits) -> None
     for info in entries:
         name = info.filename
         normal = posixpath.normpath(name.replace("\\", "/"))
-        if (
-            name.startswith(("/", "\\"))
-            or re.match(r"^[A-Za-z]:", name)
-            or ".." in normal.split("/")
-        ):
+        if unsafe_member_name(name):
             raise IntakeRefused(f"压缩包内有非法的部件名“{name[:80]}”（绝对路径或 ..），拒绝读取")
         if normal.lower() in seen:
             raise IntakeRefused(f"压缩包内的部件名“{name[:80]}”重复，文件可能被篡改，拒绝读取")

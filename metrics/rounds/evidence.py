@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from metrics.intake.checks import unsafe_member_name
 from metrics.intake.limits import MB, IntakeLimits
 from metrics.rounds.evidence_sniff import (
     ALLOWED,
@@ -280,11 +281,7 @@ def _check_entries(entries: list[zipfile.ZipInfo], limits: IntakeLimits) -> set[
     for info in entries:
         name = info.filename
         normal = posixpath.normpath(name.replace("\\", "/"))
-        if (
-            name.startswith(("/", "\\"))
-            or re.match(r"^[A-Za-z]:", name)
-            or ".." in normal.split("/")
-        ):
+        if unsafe_member_name(name):
             raise ContentRefused(
                 "zip_names",
                 f"内含非法的部件名“{_shown(name)}”（绝对路径或 ..），{UNSAFE}",

@@ -73,6 +73,23 @@ def review_round(service: RoundService, round_id: int) -> RoundReview:
     return RoundReview(plan, current.id, data, review_workbook(store, data, basis_id=current.id))
 
 
+def merge_fingerprint(service: RoundService, round_id: int) -> tuple[object, ...]:
+    """Changes whenever ``review_round`` would give another result: the current version,
+    what the round merged, the decisions and the conflict resolutions (cheap to read, so
+    a page can keep a review and rebuild it only when this changes)."""
+    current = service.store.current()
+    with service.db.reading() as db:
+        found = repo.get_round(db, round_id)
+        decisions = repo.decisions(db, round_id)
+        resolutions = repo.resolutions(db, round_id)
+    return (
+        current.id if current else None,
+        found.merged_upto if found else None,
+        max((d.id for d in decisions), default=0),
+        tuple(sorted(resolutions.items())),
+    )
+
+
 def resolve(service: RoundService, who: Principal, round_id: int, field: str, unit: str) -> None:
     """The office chooses whose report counts where two units disagree."""
     require_office(who, "处理合并冲突")

@@ -17,10 +17,8 @@ Output is deterministic (fixed document properties and zip times), like
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, TypeAlias
@@ -33,7 +31,6 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from metrics.contract import TaskStatus
 from metrics.model import Dataset, Indicator
@@ -41,7 +38,13 @@ from metrics.rounds.model import Draft, Round
 from metrics.rounds.settings import MAX_PROGRESS_CHARS
 from metrics.rounds.units import tasks_of_unit
 from metrics.values.formatting import format_number
-from metrics.workbook.template import CREATOR, DATE_FORMAT, FIXED_TIMESTAMP
+from metrics.workbook.template import (
+    CREATOR,
+    DATE_FORMAT,
+    FIXED_TIMESTAMP,
+    deterministic_bytes,
+)
+from metrics.workbook.template_sheets import list_validation
 
 INSTRUCTIONS: Final = "说明"
 TASK_SHEET: Final = "任务"
@@ -196,7 +199,7 @@ def unit_workbook_bytes(
     book.active = 0
     # No password: keeps staff from renaming, deleting or unhiding sheets by mistake.
     book.security = WorkbookProtection(lockStructure=True)
-    return _save(book)
+    return deterministic_bytes(book)
 
 
 def _indicator_facts(dataset: Dataset, indicator: Indicator) -> list[CellValue]:
@@ -256,18 +259,8 @@ def _column_letter(columns: Sequence[_Col], header: str) -> str:
 def _status_dropdown(sheet: Worksheet, rows: int) -> None:
     choices = [status.value for status in TaskStatus]
     listed = "、".join(choices)
-    validation = DataValidation(
-        type="list",
-        formula1='"' + ",".join(choices) + '"',
-        allow_blank=True,
-        showDropDown=False,  # (sic) False *shows* the in-cell arrow
-        showErrorMessage=True,
-        showInputMessage=True,
-        errorStyle="stop",
-        errorTitle="申报状态填写有误",
-        error=f"请从下拉列表中选择：{listed}",
-        promptTitle=PROPOSED_STATUS,
-        prompt=f"请选择：{listed}。改为“已完成”即申请销号",
+    validation = list_validation(
+        PROPOSED_STATUS, choices, f"请选择：{listed}。改为“已完成”即申请销号"
     )
     letter = _column_letter(TASK_COLUMNS, PROPOSED_STATUS)
     validation.add(f"{letter}2:{letter}{max(rows + 1, 2)}")
@@ -350,23 +343,3 @@ def _write_instructions(
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 90
     sheet.protection.sheet = True
-
-
-def _save(book: openpyxl.Workbook) -> bytes:
-    """Serialise without openpyxl's ``save``, which stamps the current time; every zip
-    member dated ``_ZIP_TIMESTAMP``."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).write_data()
-    output = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
-        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive,
-    ):
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIMESTAMP)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.create_system = 3
-            member.external_attr = 0o644 << 16
-            archive.writestr(member, source.read(info))
-    return output.getvalue()

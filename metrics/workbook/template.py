@@ -68,6 +68,7 @@ __all__ = (
     "SHEET_ORDER",
     "VALIDATION_LAST_ROW",
     "WorkbookValueError",
+    "deterministic_bytes",
     "diff_workbooks",
     "read_cell_values",
     "template_bytes",
@@ -133,7 +134,7 @@ def workbook_bytes(
         meta=meta or {},
         meta_notes=meta_notes or {},
     )
-    return _save(workbook)
+    return deterministic_bytes(workbook)
 
 
 def template_bytes() -> bytes:
@@ -191,8 +192,9 @@ def _build_workbook(
 # Saving
 
 
-def _save(workbook: Any) -> bytes:
-    """Serialise without openpyxl's save_workbook, which stamps the current time."""
+def deterministic_bytes(workbook: Any) -> bytes:
+    """An openpyxl workbook as .xlsx bytes without openpyxl's save_workbook, which stamps
+    the current time: every zip member dated ``_ZIP_TIMESTAMP``."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(workbook, archive).write_data()

@@ -162,8 +162,16 @@ def add_list_validation(
     column = spec.column(field)
     letter = get_column_letter(spec.columns.index(column) + 1)
     last_row = max(VALIDATION_LAST_ROW, worksheet.max_row)
+    validation = list_validation(column.header, choices)
+    validation.add(f"{letter}2:{letter}{last_row}")
+    worksheet.add_data_validation(validation)
+
+
+def list_validation(header: str, choices: Sequence[str], prompt: str = "") -> DataValidation:
+    """A drop-down of ``choices`` for the column ``header`` that refuses anything else,
+    with a Chinese prompt (``prompt``, or the choices) and error."""
     listed = "、".join(choices)
-    validation = DataValidation(
+    return DataValidation(
         type="list",
         formula1='"' + ",".join(choices) + '"',
         allow_blank=True,
@@ -171,13 +179,11 @@ def add_list_validation(
         showErrorMessage=True,
         showInputMessage=True,
         errorStyle="stop",
-        errorTitle=f"{column.header}填写有误",
+        errorTitle=f"{header}填写有误",
         error=f"请从下拉列表中选择：{listed}",
-        promptTitle=column.header,
-        prompt=f"请从下拉列表中选择：{listed}",
+        promptTitle=header,
+        prompt=prompt or f"请从下拉列表中选择：{listed}",
     )
-    validation.add(f"{letter}2:{letter}{last_row}")
-    worksheet.add_data_validation(validation)
 
 
 def write_meta(

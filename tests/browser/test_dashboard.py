@@ -39,6 +39,8 @@ def test_overview_shows_the_completion_rate(
         "指标",
         "单位评比",
         "导出材料",
+        "填报",
+        "填报审核",
         "上传数据",
         "历史版本",
     )
@@ -46,7 +48,7 @@ def test_overview_shows_the_completion_rate(
     for title in titles:
         expect(nav.get_by_text(title, exact=True)).to_be_visible()
     # ("upload" and "history" are also the names of their Material icons, drawn as text.)
-    for file_name in ("overview", "tasks", "issue", "indicators", "units", "export"):
+    for file_name in ("overview", "tasks", "issue", "indicators", "units", "export", "rounds"):
         expect(page.get_by_text(file_name, exact=True)).to_have_count(0)
     # At least one plotly chart is drawn (an SVG with real content, not a placeholder).
     chart = page.locator(".js-plotly-plot .main-svg").first

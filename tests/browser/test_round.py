@@ -227,3 +227,35 @@ def test_a_whole_round_in_the_browser(
     assert audit.actor == "张三" and "区教育局第2次报送（任务（1））" in audit.note
     assert blocked_requests == []
     assert "Traceback" not in app.log()
+
+
+def test_sign_in_required_shows_nothing_until_signed_in(
+    streamlit_server: StreamlitServerFactory,
+    new_page: Callable[..., Page],
+    blocked_requests: list[str],
+    tmp_path: Path,
+) -> None:
+    store = round_store(tmp_path / "store", tmp_path)
+    Accounts(store.root).add("王书记", PASSWORD, role=Role.LEADER)
+    app = streamlit_server(
+        "dashboard.py",
+        env={
+            STORE_ENV: str(tmp_path / "store"),
+            "ZHENGGAI_REQUIRE_SIGNIN": "1",
+            "ZHENGGAI_WORKBOOK": "",
+        },
+    )
+    page = new_page(1280, 900)
+    page.goto(f"{app.url}/issue?task=2")  # a link shared in a chat
+    expect(page.get_by_text("本看板只对已登录的用户开放")).to_be_visible(timeout=LONG)
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    expect(page.get_by_text("回迁安置进展缓慢")).to_have_count(0)
+    expect(page.get_by_text("测试看板")).to_have_count(0)
+    page.get_by_label("账号").fill("王书记")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    # The page asked for opens, with the navigation and the sidebar back.
+    expect(page.get_by_role("heading", name="（2）回迁安置进展缓慢")).to_be_visible(timeout=LONG)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("测试看板")).to_be_visible()
+    assert blocked_requests == []
