@@ -32,7 +32,7 @@ STATE_MARKS: dict[UnitState, str] = {
 
 
 def board_frame(board: Board) -> pd.DataFrame:
-    """One row per unit: 单位, 状态, 负责任务, 报送次数, 最近活动, 逾期."""
+    """One row per unit: 单位, 状态, 负责任务, 已报任务 (2/5), 报送次数, 最近活动, 逾期."""
     rows = []
     for row in board.rows:
         last = row.last
@@ -41,6 +41,7 @@ def board_frame(board: Board) -> pd.DataFrame:
                 "单位": row.unit,
                 "状态": STATE_MARKS[row.state],
                 "负责任务": "、".join(f"（{t.id}）" for t in row.tasks),
+                "已报任务": f"{row.reported}/{len(row.tasks)}",
                 "报送次数": row.revision,
                 "最近活动": (
                     f"{beijing_time(last.at)} {last.actor} {last.action}" if last else NONE
@@ -48,7 +49,8 @@ def board_frame(board: Board) -> pd.DataFrame:
                 "逾期": f"逾期 {row.days_overdue} 天" if row.days_overdue else "",
             }
         )
-    return pd.DataFrame(rows, columns=["单位", "状态", "负责任务", "报送次数", "最近活动", "逾期"])
+    columns = ["单位", "状态", "负责任务", "已报任务", "报送次数", "最近活动", "逾期"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def chase_xlsx(board: Board) -> bytes:

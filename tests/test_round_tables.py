@@ -24,9 +24,18 @@ def test_board_frame_and_chase_workbook(tmp_path: Path) -> None:
     service.submit(EDU_REPORTER, round_id, EDU)
     board = build_board(service.db, service.dataset(), service.round(round_id), clock())
     frame = board_frame(board)
-    assert list(frame.columns) == ["单位", "状态", "负责任务", "报送次数", "最近活动", "逾期"]
+    assert list(frame.columns) == [
+        "单位",
+        "状态",
+        "负责任务",
+        "已报任务",
+        "报送次数",
+        "最近活动",
+        "逾期",
+    ]
     rows = {row["单位"]: row for row in frame.to_dict("records")}
     assert rows[EDU]["状态"] == "● 已报送" and rows[EDU]["逾期"] == ""
+    assert rows[EDU]["已报任务"] == "1/2"  # (1) reported, (3) not
     assert rows[EDU]["最近活动"].endswith("教育局小赵 报送")
     assert rows["区委"]["逾期"] == "逾期 4 天" and rows["区委"]["状态"] == "○ 未填报"
     book = openpyxl.load_workbook(io.BytesIO(chase_xlsx(board)))

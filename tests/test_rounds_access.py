@@ -114,3 +114,31 @@ def test_hostile_evidence_on_the_page_says_why_and_the_page_goes_on(
     assert service_for(store).evidence_records(OFFICE, round_id, EDU) == []
     app.text_area(key=f"{key}_progress").set_value("照常填写").run()  # the page goes on
     assert service_for(store).drafts(OFFICE, round_id, EDU)[1].report.progress == "照常填写"
+
+
+def test_a_hostile_unit_workbook_on_the_page_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "store"
+    monkeypatch.delenv(WORKBOOK_ENV, raising=False)
+    monkeypatch.delenv(REQUIRE_SIGNIN_ENV, raising=False)
+    monkeypatch.setenv(STORE_ENV, str(root))
+    store = round_store(root, tmp_path)
+    Accounts(root).add("小赵", "correct horse battery", role=Role.UNIT, units=(EDU,))
+    round_id = service_for(store).open_round(OFFICE, name="六月", as_of=AS_OF, due=DUE).id
+    app = AppTest.from_file(str(Path(__file__).parent.parent / "dashboard.py"), default_timeout=60)
+    app.run()
+    app.switch_page("pages/report.py")
+    app.run()
+    app.text_input(key="report_sign_in_name").set_value("小赵")
+    app.text_input(key="report_sign_in_password").set_value("correct horse battery")
+    app.button(key="FormSubmitter:report_sign_in_form-登录").click().run()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    page = b"<html><body><script>alert(1)</script></body></html>"
+    app.file_uploader(key=f"report_workbook_upload_{round_id}_{EDU}_0").set_value(
+        ("区教育局-六月.xlsx", page, xlsx)
+    ).run()
+    assert not app.exception
+    assert "文件有错误，未报送" in app.error[0].value
+    assert any("网页" in m.value for m in app.markdown), [m.value for m in app.markdown]
+    assert service_for(store).live_submission(OFFICE, round_id, EDU) is None

@@ -12,7 +12,7 @@ from metrics.rounds.service import RoundService
 from metrics.rounds.state import UnitOverview
 from metrics.rounds.units import all_units
 from metrics.scoring.headline import chinese_date
-from metrics.store.versions import BEIJING, StoreError
+from metrics.store.versions import BEIJING, StoreError, beijing_time
 from report.literal import md
 from report.rounds import STATE_MARKS, status_change_text, submission_heading, values_frame
 from ui.downloads import XLSX_MIME
@@ -34,6 +34,13 @@ def round_header(round_: Round, service: RoundService) -> None:
 
 
 def render_report_page(who: Principal) -> None:
+    try:
+        _report_page(who)
+    except StoreError as exc:  # e.g. the current version's data cannot be read
+        st.error(md(str(exc)))
+
+
+def _report_page(who: Principal) -> None:
     service = round_service()
     current = service.current_round()
     if current is None:
@@ -195,6 +202,13 @@ def show_submission(service: RoundService, who: Principal, submission: Submissio
     """What a submission says, task by task (for the unit's leader and the office)."""
     dataset = service.dataset()
     st.caption(md(submission_heading(submission)))
+    overview = service.overview(who, submission.round_id, submission.unit)
+    for decision in overview.decisions:
+        if decision.submission_id == submission.id and decision.task_id is None:
+            said = f"：{decision.comment}" if decision.comment else ""
+            st.caption(
+                md(f"{decision.kind.label} · {decision.actor} · {beijing_time(decision.at)}{said}")
+            )
     records = {e.id: e for e in service.evidence_records(who, submission.round_id, submission.unit)}
     for item in submission.items:
         task = dataset.task(item.task_id)

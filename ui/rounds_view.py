@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.rounds.board import Board, build_board
+from metrics.rounds.evidence import EvidenceLimits
 from metrics.rounds.model import Round, SubmissionState
 from metrics.rounds.publish import (
     RoundReview,
@@ -20,6 +21,7 @@ from metrics.rounds.publish import (
 )
 from metrics.rounds.roles import Principal, Role
 from metrics.rounds.service import RoundService
+from metrics.rounds.settings import RoundSettings
 from metrics.store.versions import BEIJING, StaleVersion, StoreError
 from report.literal import md
 from report.rounds import board_frame, chase_xlsx
@@ -34,7 +36,17 @@ REVIEW_KEY = "rounds_review"  # (round id and merge fingerprint, the RoundReview
 
 
 def render_rounds_page(who: Principal) -> None:
+    try:
+        _rounds_page(who)
+    except StoreError as exc:  # e.g. the current version's data cannot be read
+        st.error(md(str(exc)))
+
+
+def _rounds_page(who: Principal) -> None:
     service = round_service()
+    if who.role is Role.OFFICE:
+        for problem in RoundSettings.from_env()[1] + EvidenceLimits.from_env()[1]:
+            st.error(f"服务器设置有误，请技术人员修正：{md(problem)}")
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.success(md(str(notice)))

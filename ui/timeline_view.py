@@ -10,7 +10,7 @@ import streamlit as st
 from metrics.model import Dataset
 from metrics.rounds.timeline import task_timeline
 from metrics.scoring.headline import chinese_date
-from metrics.store.versions import beijing_time
+from metrics.store.versions import StoreError, beijing_time
 from report.literal import md
 from report.rounds import proposal_text, submission_heading, values_frame
 from ui.auth import signed_in
@@ -36,7 +36,10 @@ def progress_section(dataset: Dataset, task_id: int) -> None:
         )
         st.dataframe(frame, hide_index=True, width="stretch", key=f"issue_progress_{task_id}")
     if rounds_available():
-        _rounds_record(task_id)
+        try:
+            _rounds_record(task_id)
+        except StoreError as exc:
+            st.error(md(str(exc)))
 
 
 def _rounds_record(task_id: int) -> None:

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 from metrics.model import Dataset, Task
 from metrics.rounds import repository as repo
-from metrics.rounds.model import LogEntry, Round, UnitState
+from metrics.rounds.model import (
+    Decision,
+    DecisionKind,
+    Draft,
+    LogEntry,
+    Round,
+    Submission,
+    SubmissionState,
+    UnitState,
+)
 from metrics.rounds.state import unit_state
 from metrics.rounds.units import all_units, tasks_of_unit
 from metrics.store.backend import Database
@@ -26,14 +35,22 @@ OWING = frozenset(
 
 
 @dataclass(frozen=True, slots=True)
+class Activity:
+    at: str  # ISO, UTC
+    actor: str
+    action: str  # 保存草稿 / 报送 / 采纳 …
+
+
+@dataclass(frozen=True, slots=True)
 class BoardRow:
     unit: str
     state: UnitState
     tasks: tuple[Task, ...]  # the tasks it leads or shares
-    last: LogEntry | None  # its latest activity in the round
+    last: Activity | None  # its latest activity in the round (a draft saved, too)
     revision: int  # submissions so far
     days_overdue: int  # 0 when not overdue or already with the office
     returned_by_office: bool = False
+    reported: int = 0  # of ``tasks``, how many a live submission covers or were accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +104,6 @@ def build_board(db: Database, dataset: Dataset, round_: Round, now: datetime.dat
             mine,
             [d for d in decisions if d.submission_id in ids],
         )
-        activity = [e for e in log if e.unit == unit]
         overdue = (today - round_.due).days if state in OWING else 0
         returned = state is UnitState.RETURNED and any(
             d.kind.value == "return" and d.submission_id in ids for d in decisions
@@ -97,13 +113,34 @@ def build_board(db: Database, dataset: Dataset, round_: Round, now: datetime.dat
                 unit,
                 state,
                 tuple(tasks_of_unit(dataset, unit)),
-                activity[-1] if activity else None,
+                _last([e for e in log if e.unit == unit], [d for d in drafts if d.unit == unit]),
                 len(mine),
                 max(overdue, 0),
                 returned,
+                _covered(mine, decisions),
             )
         )
     return Board(round_, tuple(rows), today)
+
+
+def _last(log: list[LogEntry], drafts: list[Draft]) -> Activity | None:
+    found = [Activity(e.at, e.actor, e.action) for e in log]
+    found += [Activity(d.updated_at, d.updated_by, "保存草稿") for d in drafts]
+    return max(found, key=lambda a: a.at) if found else None
+
+
+def _covered(submissions: list[Submission], decisions: list[Decision]) -> int:
+    """Tasks in a live submission, or accepted earlier in the round."""
+    live = {
+        i.task_id for s in submissions if s.state is not SubmissionState.SUPERSEDED for i in s.items
+    }
+    ids = {s.id for s in submissions}
+    accepted = {
+        d.task_id
+        for d in decisions
+        if d.submission_id in ids and d.kind is DecisionKind.ACCEPT and d.task_id is not None
+    }
+    return len(live | accepted)
 
 
 def _day(day: datetime.date) -> str:

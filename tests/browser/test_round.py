@@ -211,8 +211,14 @@ def test_a_whole_round_in_the_browser(
     expect(leader.get_by_text("填报与审核记录")).to_be_visible(timeout=LONG)
     expect(leader.get_by_text("进展：新增小学学位13050个（惠济一中等11所学校）")).to_be_visible()
     expect(leader.get_by_text("退回 · 张三").first).to_be_visible()
-    with leader.expect_download() as evidence:
+    with (
+        leader.expect_response(lambda r: "/media/" in r.url) as served,
+        leader.expect_download() as evidence,
+    ):
         leader.get_by_role("button", name="验收报告.pdf（PDF，1 KB）").first.click()
+    answer = served.value.headers
+    assert answer["content-type"] == "application/pdf"  # the type checked on the way in
+    assert answer["content-disposition"].startswith("attachment")  # never rendered
     saved = tmp_path / "下载的佐证.pdf"
     evidence.value.save_as(saved)
     assert saved.read_bytes() == PDF
