@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from metrics.rounds.roles import Principal, Role
 from metrics.rounds.service import RoundError
 from metrics.store.accounts import Accounts
-from metrics.store.versions import STORE_ENV
+from metrics.store.versions import STORE_ENV, Store
 from tests.hostile_evidence import catalogue
 from tests.rounds_data import (
     AS_OF,
@@ -87,9 +87,10 @@ def test_every_hostile_evidence_file_is_refused_and_nothing_stored(tmp_path: Pat
     assert service.drafts(OFFICE, round_id, EDU) == {}
 
 
-def test_hostile_evidence_on_the_page_says_why_and_the_page_goes_on(
+def unit_on_report_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[Store, int, AppTest]:
+    """小赵 of 区教育局 signed in on the 填报 page of an open round."""
     root = tmp_path / "store"
     monkeypatch.delenv(WORKBOOK_ENV, raising=False)
     monkeypatch.delenv(REQUIRE_SIGNIN_ENV, raising=False)
@@ -104,6 +105,13 @@ def test_hostile_evidence_on_the_page_says_why_and_the_page_goes_on(
     app.text_input(key="report_sign_in_name").set_value("小赵")
     app.text_input(key="report_sign_in_password").set_value("correct horse battery")
     app.button(key="FormSubmitter:report_sign_in_form-登录").click().run()
+    return store, round_id, app
+
+
+def test_hostile_evidence_on_the_page_says_why_and_the_page_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, round_id, app = unit_on_report_page(tmp_path, monkeypatch)
     key = f"report_{round_id}_{EDU}_1"
     html = next(c for c in catalogue() if c.code == "html")
     app.file_uploader(key=f"{key}_upload_0").set_value(
@@ -119,20 +127,7 @@ def test_hostile_evidence_on_the_page_says_why_and_the_page_goes_on(
 def test_a_hostile_unit_workbook_on_the_page_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "store"
-    monkeypatch.delenv(WORKBOOK_ENV, raising=False)
-    monkeypatch.delenv(REQUIRE_SIGNIN_ENV, raising=False)
-    monkeypatch.setenv(STORE_ENV, str(root))
-    store = round_store(root, tmp_path)
-    Accounts(root).add("小赵", "correct horse battery", role=Role.UNIT, units=(EDU,))
-    round_id = service_for(store).open_round(OFFICE, name="六月", as_of=AS_OF, due=DUE).id
-    app = AppTest.from_file(str(Path(__file__).parent.parent / "dashboard.py"), default_timeout=60)
-    app.run()
-    app.switch_page("pages/report.py")
-    app.run()
-    app.text_input(key="report_sign_in_name").set_value("小赵")
-    app.text_input(key="report_sign_in_password").set_value("correct horse battery")
-    app.button(key="FormSubmitter:report_sign_in_form-登录").click().run()
+    store, round_id, app = unit_on_report_page(tmp_path, monkeypatch)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     page = b"<html><body><script>alert(1)</script></body></html>"
     app.file_uploader(key=f"report_workbook_upload_{round_id}_{EDU}_0").set_value(
