@@ -66,7 +66,7 @@ def bullet(ip: IndicatorProgress) -> go.Figure:
             layer="below",
         )
 
-    value_text = format_number(value, unit, latest.qualifier)
+    value_text = format_number(value, unit, latest.qualifier, latest.text)
     fits_inside = abs(value) / span * _PLOT_WIDTH_PX > _text_px(value_text) + 12
     fig.add_trace(
         go.Bar(
@@ -158,7 +158,7 @@ def history(ip: IndicatorProgress) -> go.Figure:
                 "color": [WHITE if o.approximate else colour for o in ip.history],
                 "line": {"color": colour, "width": 2},
             },
-            text=[escape(format_number(o.value, unit, o.qualifier)) for o in ip.history],
+            text=[escape(format_number(o.value, unit, o.qualifier, o.text)) for o in ip.history],
             customdata=[chinese_date(o.date) for o in ip.history],
             hovertemplate="%{customdata}<br>%{text}<extra></extra>",
             name=escape(ind.name),

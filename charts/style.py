@@ -118,7 +118,7 @@ def value_axis(title: str = "") -> dict[str, Any]:
         "showline": False,
         "ticks": "",
         "tickfont": {"size": 11, "color": MUTED_INK},
-        # "13,050", never "13k": digits grouped from five on, as format_number does.
+        # the digits in full, never "13k" (axis ticks; figures in text are never grouped).
         "exponentformat": "none",
         "automargin": True,
         "fixedrange": True,

@@ -114,7 +114,7 @@ def values_frame(dataset: Dataset, report: TaskReport, *, before: bool = True) -
         last = history[-1] if history else None
         previous = NONE
         if last is not None:
-            figure = format_number(last.value, indicator.unit, last.qualifier)
+            figure = format_number(last.value, indicator.unit, last.qualifier, last.text)
             previous = f"{figure}（{last.date.isoformat()}）"
         rows.append(
             {

@@ -45,7 +45,7 @@ def value_text(ip: IndicatorProgress) -> str:
     latest = ip.latest
     if latest is None:
         return NONE
-    return format_number(latest.value, ip.indicator.unit, latest.qualifier)
+    return format_number(latest.value, ip.indicator.unit, latest.qualifier, latest.text)
 
 
 def target_text(ip: IndicatorProgress) -> str:

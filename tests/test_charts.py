@@ -313,11 +313,11 @@ def test_history_line_target_and_hollow_approximate_markers() -> None:
     (target,) = fig.layout.shapes
     assert target.y0 == target.y1 == 13050.0 and target.line.dash == "dash"
     texts = annotation_texts(fig)
-    assert "目标 13,050个（2021年12月31日前）" in texts
+    assert "目标 13050个（2021年12月31日前）" in texts
     assert "单位：个" in texts
     assert fig.layout.xaxis.type == "date"
     assert any(stop.value == "%Y年%-m月" for stop in fig.layout.xaxis.tickformatstops)
-    assert fig.layout.yaxis.exponentformat == "none"  # "13,050", never "13k"
+    assert fig.layout.yaxis.exponentformat == "none"  # the digits, never "13k"
 
 
 def test_history_without_target_has_no_target_line() -> None:

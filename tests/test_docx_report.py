@@ -190,9 +190,10 @@ def test_every_task_measure_and_indicator_is_in_the_report(
 
 def test_figures_are_worded_as_the_report_words_them(report: DocxDocument) -> None:
     text = body_text(report)
-    for phrase in ("6200余亩", "10万余人次", "第1", "67.7%"):
+    for phrase in ("6200余亩", "十余万人次", "三十万余次", "第1", "第一", "67.7%", "13050个"):
         assert phrase in text, phrase
-    assert "1名次" not in text
+    for wrong in ("1名次", "10万余人次", "13,050"):
+        assert wrong not in text, wrong
 
 
 def test_the_table_lists_every_open_task_and_lagging_indicator(

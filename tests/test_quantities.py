@@ -221,7 +221,7 @@ def test_in_unit_incompatible(raw: object, target: str | None, message: str) -> 
 @pytest.mark.parametrize(
     ("value", "unit", "approximate", "expected"),
     [
-        (13050, "个", False, "13,050个"),
+        (13050, "个", False, "13050个"),
         (3.0, "个", True, "约3个"),  # a bare flag (older callers): "约" before the number
         (2500, "家", False, "2500家"),
         (2500, "家", True, "约2500家"),
@@ -234,8 +234,8 @@ def test_in_unit_incompatible(raw: object, target: str | None, message: str) -> 
         (-3.2, "%", False, "-3.2%"),
         (-0.001, "%", False, "0%"),
         (0.005, None, False, "0.01"),
-        (1234567.891, None, False, "1,234,567.89"),
-        (96200, "人", False, "96,200人"),
+        (1234567.891, None, False, "1234567.89"),
+        (96200, "人", False, "96200人"),
         (100.0, None, False, "100"),
         (float("nan"), "%", False, "—"),
         (float("inf"), None, True, "—"),
@@ -306,7 +306,9 @@ def test_yu_suffix_sets_approximate_and_keeps_value(value: Decimal, unit: str) -
     assert not exact.approximate
     assert rough.approximate
     assert rough.qualifier is not None
-    assert (rough.qualifier.word, rough.qualifier.place) == ("余", Place.AFTER_NUMBER)
+    # "5余万": more than five 万, the word before the scale word; "5余家": after the number.
+    place = Place.BEFORE_SCALE if unit.startswith("万") else Place.AFTER_NUMBER
+    assert (rough.qualifier.word, rough.qualifier.place) == ("余", place)
     assert (rough.number, rough.unit, rough.scaled) == (
         exact.number,
         exact.unit,
@@ -523,7 +525,7 @@ BEFORE, AFTER_NUMBER, AFTER_UNIT = Place.BEFORE, Place.AFTER_NUMBER, Place.AFTER
     [
         ("6200余", Q("余", AFTER_NUMBER)),
         ("2500余家", Q("余", AFTER_NUMBER)),
-        ("十余万", Q("余", AFTER_NUMBER, "万")),
+        ("十余万", Q("余", Place.BEFORE_SCALE, "万")),
         ("三十万余", Q("余", AFTER_NUMBER, "万")),
         ("2500万余元", Q("余", AFTER_NUMBER, "万")),
         ("3000多", Q("多", AFTER_NUMBER)),
@@ -581,7 +583,7 @@ def test_two_qualifier_words_are_refused(raw: str) -> None:
     [
         ("6200余", "亩", "6200余亩"),
         ("2500余", "亩", "2500余亩"),
-        ("十余万", "人次", "10万余人次"),
+        ("十余万", "人次", "10余万人次"),
         ("三十万余", "次", "30万余次"),
         ("3000多", "家", "3000多家"),
         ("十多", "家", "10多家"),
@@ -596,10 +598,10 @@ def test_two_qualifier_words_are_refused(raw: str) -> None:
         ("2500万余元", "元", "2500万余元"),
         ("2500万余元", "万元", "2500余万元"),
         ("9700余", "个", "9700余个"),
-        ("13050余", "个", "13,050余个"),
-        ("十余万", None, "10万余"),
+        ("13050余", "个", "13050余个"),
+        ("十余万", None, "10余万"),
         ("67.7", "%", "67.7%"),
-        ("9.62万", "人", "96,200人"),  # exact figures keep the usual form
+        ("9.62万", "人", "96200人"),  # one number style: no thousands separator
     ],
 )
 def test_figures_are_shown_the_way_the_report_words_them(
@@ -608,6 +610,38 @@ def test_figures_are_shown_the_way_the_report_words_them(
     target = parse_unit(unit) if unit else None
     quantity = parse_quantity(raw)
     assert format_number(quantity.in_unit(target), target, quantity.qualifier) == shown
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "shown"),
+    [
+        # The report's own phrases (data/source/report.txt): shown exactly as written.
+        ("十余万", "人次", "十余万人次"),  # 观看群众达十余万人次: not "10万余"
+        ("三十万余", "次", "三十万余次"),  # 浏览量达三十万余次
+        ("6200余", "亩", "6200余亩"),
+        ("十多", "家", "十多家"),  # 对辖区十多家单位进行专项检查
+        ("近2", "倍", "近2倍"),
+        ("约60", "亿元", "约60亿元"),
+        ("60左右", "亿元", "60亿元左右"),
+        ("约11.8", "亿元", "约11.8亿元"),
+        ("2500余", "家", "2500余家"),
+        ("3000多", "份", "3000多份"),
+        ("20余", "条", "20余条"),
+        ("三", "个", "三个"),
+        ("13050", "个", "13050个"),
+        # Written with a unit, another word or a conversion: the value written out.
+        ("9.62万", "万人", "9.62万人"),
+        ("1,141", "亿元", "1141亿元"),
+        ("增长27", "%", "27%"),
+        ("60亿元左右", "亿元", "60亿元左右"),
+        ("1", "名次", "第1"),
+    ],
+)
+def test_a_figure_is_shown_as_written(raw: str, unit: str, shown: str) -> None:
+    target = parse_unit(unit)
+    quantity = parse_quantity(raw)
+    value = quantity.in_unit(target)
+    assert format_number(value, target, quantity.qualifier, raw) == shown
 
 
 @pytest.mark.parametrize(
@@ -751,15 +785,20 @@ def test_chinese_percentages_read_back(number: int) -> None:
     st.booleans(),
 )
 def test_yu_wan_reads_back_and_shows_as_wan_yu(number: int, unit: str, yu_first: bool) -> None:
-    """ "十余万" and "十万余" in 人次: 100000, shown "10万余人次"."""
+    """ "十余万" (more than ten 万) and "十万余" (a little over ten 万) in 人次: both
+    100000, and where 余 sits is kept: "10余万人次", "10万余人次" (or as written)."""
     numeral = chinese_numeral(number)
     text = f"{numeral}余万" if yu_first else f"{numeral}万余"
     target = parse_unit(unit)
     quantity = parse_quantity(text)
     assert quantity.in_unit(target) == number * 10**4
-    assert quantity.qualifier == Qualifier("余", Place.AFTER_NUMBER, "万")
+    place = Place.BEFORE_SCALE if yu_first else Place.AFTER_NUMBER
+    assert quantity.qualifier == Qualifier("余", place, "万")
     shown = format_number(quantity.in_unit(target), target, quantity.qualifier)
-    assert shown == f"{number}万余{unit}"
+    assert shown == (f"{number}余万{unit}" if yu_first else f"{number}万余{unit}")
+    assert format_number(quantity.in_unit(target), target, quantity.qualifier, text) == (
+        f"{text}{unit}"
+    )
 
 
 @settings(deadline=None)  # a loaded CI machine must not make it flaky
@@ -771,9 +810,8 @@ def test_yu_wan_reads_back_and_shows_as_wan_yu(number: int, unit: str, yu_first:
 def test_more_than_shows_its_word_after_the_number(number: int, unit: str, word: str) -> None:
     target = parse_unit(unit or "个")
     quantity = parse_quantity(f"{number}{word}{unit}")
-    grouped = f"{number:,}" if number >= 10_000 else str(number)
     assert format_number(quantity.in_unit(target), target, quantity.qualifier) == (
-        f"{grouped}{word}{target.symbol}"
+        f"{number}{word}{target.symbol}"  # one number style: no thousands separator
     )
 
 

@@ -94,7 +94,7 @@ def test_the_workbook_holds_only_the_units_tasks_and_indicators(dataset: Dataset
     assert " ".join(str(c.value) for c in indicators[1]) == headers
     rows = list(indicators.iter_rows(min_row=2, max_col=7, values_only=True))
     assert rows == [
-        ("T01-01", 1, "新增小学学位", "个", "13,050个", datetime.datetime(2021, 5, 31), None),
+        ("T01-01", 1, "新增小学学位", "个", "13050个", datetime.datetime(2021, 5, 31), None),
         ("T03-01", 3, "配套学校开工数", "所", None, None, None),
     ]
     instructions = "\n".join(str(c.value) for row in book["说明"].iter_rows() for c in row)

@@ -164,14 +164,14 @@ def test_short_category() -> None:
     ("indicator_id", "shown"),
     [
         ("T06-02", "6200余亩"),
-        ("T08-03", "10万余人次"),  # cell "十余万", unit 人次
-        ("T08-04", "30万余次"),  # cell "三十万余", unit 次
+        ("T08-03", "十余万人次"),  # cell "十余万", unit 人次: as the report words it
+        ("T08-04", "三十万余次"),  # cell "三十万余", unit 次
         ("T12-01", "3000多家"),
         ("T03-12", "近2倍"),
         ("T03-10", "约60亿元"),
         ("T05-08", "约11.8亿元"),
         ("T03-07", "第1"),  # 名次: "居全市第1", never "1名次"
-        ("T34-01", "第1"),  # cell "一"
+        ("T34-01", "第一"),  # cell "一", as the report: 位列第一
         ("T05-04", "87.6亿元"),
     ],
 )
@@ -210,7 +210,7 @@ def test_qualifier_after_the_unit_and_rank_targets(tmp_path: Path) -> None:
     assert dataset is not None
     by_id = {ip.indicator.id: ip for ip in score(dataset).indicators}
     assert value_text(by_id["M"]) == "60亿元左右"
-    assert value_text(by_id["R"]) == "第5"
+    assert value_text(by_id["R"]) == "第五"  # written "五": as written
     assert target_text(by_id["R"]) == "第3（2021年12月31日前）"
     assert value_text(by_id["K"]) == "超过100家"
 

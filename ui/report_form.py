@@ -140,7 +140,7 @@ def task_form(
         history = service.dataset().history(indicator.id)
         last = history[-1] if history else None
         before = (
-            f"上期 {format_number(last.value, indicator.unit, last.qualifier)}"
+            f"上期 {format_number(last.value, indicator.unit, last.qualifier, last.text)}"
             f"（{last.date.isoformat()}）"
             if last is not None
             else "上期无数据"

@@ -203,7 +203,7 @@ def unit_workbook_bytes(
 
 
 def _indicator_facts(dataset: Dataset, indicator: Indicator) -> list[CellValue]:
-    """指标编号 … 上期日期: the latest figure as the report words it ("13,050个")."""
+    """指标编号 … 上期日期: the latest figure as the report words it ("13050个")."""
     history = dataset.history(indicator.id)
     latest = history[-1] if history else None
     return [
@@ -211,7 +211,9 @@ def _indicator_facts(dataset: Dataset, indicator: Indicator) -> list[CellValue]:
         indicator.task_id,
         indicator.name,
         indicator.unit_symbol,
-        format_number(latest.value, indicator.unit, latest.qualifier) if latest else "",
+        format_number(latest.value, indicator.unit, latest.qualifier, latest.text)
+        if latest
+        else "",
         latest.date if latest else None,
     ]
 

@@ -137,7 +137,7 @@ def _indicator_changes(old: IndicatorProgress, new: IndicatorProgress) -> list[I
 def _shown(value: float | None, unit: object, ip: IndicatorProgress) -> str:
     if value is None or ip.latest is None:
         return "—"
-    return format_number(value, ip.indicator.unit, ip.latest.qualifier)
+    return format_number(value, ip.indicator.unit, ip.latest.qualifier, ip.latest.text)
 
 
 def _verdict(direction: Direction, old: float | None, new: float | None) -> str:

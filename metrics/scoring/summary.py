@@ -111,7 +111,9 @@ def _indicator(ip: IndicatorProgress) -> dict[str, JSONValue]:
         "name": ind.name,
         "unit": ind.unit_symbol,
         "value": _num(ip.value),
-        "value_text": (format_number(latest.value, ind.unit, latest.qualifier) if latest else None),
+        "value_text": (
+            format_number(latest.value, ind.unit, latest.qualifier, latest.text) if latest else None
+        ),
         "approximate": latest.approximate if latest else None,
         "qualifier": _qualifier(latest.qualifier) if latest else None,
         "date": _day(latest.date) if latest else None,

@@ -28,7 +28,8 @@ class Place(enum.StrEnum):
     """Where a qualifier word goes when the figure is shown."""
 
     BEFORE = "before"  # before the number: "约60亿元", "近2倍", "超过100万人次"
-    AFTER_NUMBER = "after_number"  # after the number and its scale word: "6200余亩", "10万余人次"
+    BEFORE_SCALE = "before_scale"  # between the number and its scale word: "十余万人次"
+    AFTER_NUMBER = "after_number"  # after the number and its scale word: "6200余亩", "三十万余次"
     AFTER_UNIT = "after_unit"  # after the unit: "60亿元左右", "100人以上"
 
 
@@ -48,8 +49,9 @@ class Qualifier:
     """A qualifier word as written with a figure ("6200余亩": 余 after the number).
 
     ``scale`` is the scale word the figure was written with ("万" for "十余万" and
-    "三十万余"), so that 100000 人次 written "十余万" is shown "10万余人次", not
-    "100,000余人次".
+    "三十万余"), so that 100000 人次 written "十余万" is shown "10余万人次" (more than ten
+    万) and 300000 written "三十万余" is shown "30万余" (a little over thirty 万): where
+    the word sits is part of the figure.
     """
 
     word: str

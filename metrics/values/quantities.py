@@ -11,7 +11,7 @@ Grammar of a text, after NFKC normalisation::
 
 A qualifier word (余、多、逾、超过、以上、至少: more than; 约、近、将近、左右、上下、
 大约: about; 以下: at most) is kept with its place, so that ``format_number`` shows
-the figure the way the report words it: "6200余亩", "10万余人次", "约60亿元",
+the figure the way the report words it: "6200余亩", "十余万人次", "约60亿元",
 "60亿元左右". At most one qualifier word may be written.
 
 Plain ``int``/``float`` values and plain ASCII numbers ("67.7", "-3.2%", "1.2e5")
@@ -336,8 +336,11 @@ def _read_arabic(text: str, pos: int, raw: str) -> tuple[WrittenNumber, int]:
 def _read_suffix(rest: str, raw: str) -> _Suffix:
     """Read ``[余|多] [scale] [余|多] [unit] [左右|以上|...]`` after the number."""
     rest, lead = _strip_leading(rest, _QUALIFIERS_BEFORE_SCALE)
-    qualifiers: tuple[tuple[str, Place], ...] = ((lead, Place.AFTER_NUMBER),) if lead else ()
     rest, trailing = _strip_trailing(rest, _QUALIFIER_SUFFIXES)
+    # "十余万": the word sits between the number and its scale word (more than ten 万).
+    before_scale = bool(lead) and any(rest.startswith(word) for word, _ in SCALE_WORDS)
+    place = Place.BEFORE_SCALE if before_scale else Place.AFTER_NUMBER
+    qualifiers: tuple[tuple[str, Place], ...] = ((lead, place),) if lead else ()
     if not rest:
         return _Suffix(None, 0, False, qualifiers + _trailing(trailing, False), "")
     if rest in SCALE_POWERS:  # the common "9.62万"; no unit is spelled like a scale word
