@@ -49,24 +49,42 @@ def build_bulletin_docx(
     document = new_document(title=title, author=meta.organisation)
     document.core_properties.subject = office_text(f"{old_label} → {new_label}，数据版本{version}")
     add_title(document, title)
-    document.add_paragraph(office_text(f"（{old_label} → {new_label}）"), style=CAPTION_STYLE)
-    document.add_paragraph(office_text(opening(content, old, new, old_label, new_label)))
+    warning = period_warning(old, new)
+    if warning:
+        document.add_paragraph(office_text(warning), style=CAPTION_STYLE)
+    document.add_paragraph(office_text(opening(content, old, new)))
     sections = _sections(content)
     if not sections:
-        document.add_paragraph("两个版本之间任务状态、指标数值和目标均无变化，无逾期变化。")
+        document.add_paragraph("两期之间任务状态、指标数值和目标均无变化，无逾期变化。")
+    if any(not tp.complete for tp in new.tasks):
+        sections.append(("尚未完成的任务", lambda d: _open_tasks(d, new)))
     for number, (heading, write) in enumerate(sections, start=1):
         document.add_heading(office_text(f"{Numbered.level1(number)}{heading}"), level=1)
         write(document)
     return finish(document, organisation=meta.organisation, day=meta.as_of)
 
 
-def opening(content: Bulletin, old: Scored, new: Scored, old_label: str, new_label: str) -> str:
+def opening(content: Bulletin, old: Scored, new: Scored) -> str:
+    """ "本期通报截至2021年6月30日的整改进展，与截至2021年5月31日的上期相比。整改率由…"
+    (dates, never version labels or file names)."""
     before, after = content.before, content.after
-    text = (
-        f"本期通报比较{old_label}（数据截至{chinese_date(old.meta.as_of)}）与"
-        f"{new_label}（数据截至{chinese_date(new.meta.as_of)}）。"
-    )
+    then, now = chinese_date(old.meta.as_of), chinese_date(new.meta.as_of)
+    if then == now:
+        text = f"本期通报截至{now}的整改进展，与同一截至日期的上期数据相比。"
+    else:
+        text = f"本期通报截至{now}的整改进展，与截至{then}的上期相比。"
     return text + rate_sentence(before, after)
+
+
+def period_warning(old: Scored, new: Scored) -> str:
+    """A note when the "本期" data is older than the "上期" data (versions chosen the
+    wrong way round, or an old file published later)."""
+    if new.meta.as_of >= old.meta.as_of:
+        return ""
+    return (
+        f"注意：本期数据截至{chinese_date(new.meta.as_of)}，早于上期的"
+        f"{chinese_date(old.meta.as_of)}：请核对所选的两期数据。"
+    )
 
 
 def rate_sentence(before: Headline, after: Headline) -> str:
@@ -117,9 +135,21 @@ def _sections(content: Bulletin) -> list[tuple[str, Writer]]:
     return found
 
 
+def _open_tasks(document: DocxDocument, new: Scored) -> None:
+    """Every task still open in the new data, with its status (also when nothing about it
+    changed: the bulletin says what is still to do)."""
+    waiting = [tp for tp in new.tasks if not tp.complete]
+    items = "；".join(f"（{tp.task.id}）{tp.task.title}（{tp.task.status}）" for tp in waiting)
+    document.add_paragraph(
+        office_text(
+            f"截至{chinese_date(new.meta.as_of)}，尚未完成的任务{len(waiting)}项：{items}。"
+        )
+    )
+
+
 def _task_list(document: DocxDocument, changes: Sequence[TaskChange], *, with_status: bool) -> None:
-    for number, change in enumerate(changes, start=1):
-        text = f"{Numbered.level4(number)}任务{change.task_id}　{change.title}"
+    for change in changes:  # numbered as the report numbers its tasks: (1)–(35)
+        text = f"（{change.task_id}）{change.title}"
         if with_status:
             text += f"：由“{change.old_status}”改为“{change.new_status}”"
             if change.reopened:
@@ -142,13 +172,15 @@ def _moves(document: DocxDocument, moves: Sequence[IndicatorMove]) -> None:
     for number, move in enumerate(moves, start=1):
         change = move.change
         what = (
-            "目标调整" if change.what == "目标" else VERDICT_WORDS.get(change.verdict, "数值变化")
+            "目标调整"
+            if change.what == "目标"
+            else VERDICT_WORDS.get(change.verdict) or monitor_move(move) or "数值变化"
         )
         _row(
             table.add_row().cells,
             (
                 str(number),
-                f"{change.name}（{change.indicator_id}）",
+                f"（{move.after.indicator.task_id}）{change.name}",
                 what,
                 change.old,
                 change.new,
@@ -163,12 +195,29 @@ def moves_sentence(moves: Sequence[IndicatorMove]) -> str:
     """ "本期指标变化3项：改善1项、变差1项、其他1项（仅监测指标的数值或目标调整），…"."""
     better = sum(1 for m in moves if m.change.verdict == "改善")
     worse = sum(1 for m in moves if m.change.verdict == "变差")
-    other = len(moves) - better - worse
+    retargeted = sum(1 for m in moves if m.change.what == "目标")
+    rising = sum(1 for m in moves if monitor_move(m) == "上升")
+    falling = sum(1 for m in moves if monitor_move(m) == "下降")
+    other = len(moves) - better - worse - retargeted - rising - falling
     parts = [f"改善{better}项"] if better else []
     parts += [f"变差{worse}项"] if worse else []
-    if other:
-        parts.append(f"其他{other}项（仅监测指标的数值变化或目标调整）")
+    parts += [f"仅监测的指标数值上升{rising}项"] if rising else []
+    parts += [f"仅监测的指标数值下降{falling}项"] if falling else []
+    parts += [f"目标调整{retargeted}项"] if retargeted else []
+    parts += [f"数值变化{other}项"] if other else []
     return f"本期指标变化{len(moves)}项：{'、'.join(parts)}，逐项列示如下。"
+
+
+def monitor_move(move: IndicatorMove) -> str:
+    """ "上升" / "下降" for a value change of a monitor-only indicator (no direction:
+    neither better nor worse), else ""."""
+    change = move.change
+    if change.what == "目标" or change.verdict in VERDICT_WORDS:
+        return ""
+    old, new = move.before.latest, move.after.latest
+    if old is None or new is None or old.value == new.value:
+        return ""
+    return "上升" if new.value > old.value else "下降"
 
 
 def progress_text(before: IndicatorProgress, after: IndicatorProgress) -> str:
@@ -193,13 +242,13 @@ def _overdue(document: DocxDocument, content: Bulletin) -> None:
         deadline = chinese_date(tp.task.deadline) if tp.task.deadline else "—"
         document.add_paragraph(
             office_text(
-                f"新增逾期：任务{tp.task.id}　{tp.task.title}，整改时限{deadline}，"
+                f"新增逾期：任务（{tp.task.id}）{tp.task.title}，整改时限{deadline}，"
                 f"状态“{tp.task.status}”。"
             )
         )
     for tp in content.no_longer_overdue:
         document.add_paragraph(
-            office_text(f"不再逾期：任务{tp.task.id}　{tp.task.title}，状态“{tp.task.status}”。")
+            office_text(f"不再逾期：任务（{tp.task.id}）{tp.task.title}，状态“{tp.task.status}”。")
         )
 
 

@@ -222,9 +222,15 @@ def add_title(document: DocxDocument, title: str) -> None:
 
 def finish(document: DocxDocument, *, organisation: str, day: datetime.date) -> bytes:
     """Sign (报告单位 and date, right-aligned four characters in, after an empty line)
-    and save: the document's bytes."""
-    document.add_paragraph()
-    document.add_paragraph(office_text(organisation), style=SIGNATURE_STYLE)
+    and save: the document's bytes. The signature is never split from its date nor
+    left alone on a page: the last paragraph of text, the empty line and the
+    organisation keep with what follows."""
+    if document.paragraphs:
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
+    gap = document.add_paragraph()
+    gap.paragraph_format.keep_with_next = True
+    signer = document.add_paragraph(office_text(organisation), style=SIGNATURE_STYLE)
+    signer.paragraph_format.keep_with_next = True
     document.add_paragraph(chinese_date(day), style=SIGNATURE_STYLE)
     out = io.BytesIO()
     document.save(out)
@@ -234,7 +240,8 @@ def finish(document: DocxDocument, *, organisation: str, day: datetime.date) -> 
 def style_table(table: Table, widths: Sequence[Length]) -> None:
     """A ruled table the width of the text block with columns of ``widths`` (the last
     takes what is left), header row bold and repeated on every page, rows never split
-    across pages."""
+    across pages; a table of ``SHORT_TABLE_ROWS`` rows or fewer never splits at all
+    (every row keeps with the next, as the caption before it does)."""
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -255,6 +262,14 @@ def style_table(table: Table, widths: Sequence[Length]) -> None:
         no_split = _el("w:cantSplit")
         no_split.set(qn("w:val"), "true")
         row._tr.get_or_add_trPr().append(no_split)
+    if len(table.rows) <= SHORT_TABLE_ROWS:
+        for row in table.rows[:-1]:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
+
+
+SHORT_TABLE_ROWS = 5  # a table this short (header included) stays on one page
 
 
 # -- setup ---------------------------------------------------------------------------

@@ -211,10 +211,10 @@ def _tasks(document: DocxDocument, scored: Scored) -> None:
                 office_text(f"{Numbered.level3(p_number)}{without_ordinal(problem)}"), level=3
             )
             tasks = [tp for tp in in_category if tp.task.problem == problem]
-            for t_number, tp in enumerate(tasks, start=1):
+            for tp in tasks:  # the report's own numbering, (1)–(35), as everywhere else
                 head, body = task_paragraph_text(tp)
                 paragraph = document.add_paragraph()
-                paragraph.add_run(office_text(f"{Numbered.level4(t_number)}{head}")).bold = True
+                paragraph.add_run(office_text(f"{Numbered.level4(tp.task.id)}{head}")).bold = True
                 paragraph.add_run(office_text(body))
                 if tp.indicators:
                     figures = document.add_paragraph()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,22 +164,29 @@ def test_a_bulletin_lists_exactly_what_the_store_recorded(store: Store, a: int, 
     assert moved == counts["indicator_changes"]
     changes = compare(scored_version(store, a), scored_version(store, b))
     listed = [row.cells[1].text for row in tables[0].rows[1:]] if tables else []
-    assert listed == [f"{c.name}（{c.indicator_id}）" for c in changes.indicators]
+    task_of_indicator = {
+        ip.indicator.id: ip.indicator.task_id for ip in scored_version(store, b).indicators
+    }
+    assert listed == [
+        f"（{task_of_indicator[c.indicator_id]}）{c.name}" for c in changes.indicators
+    ]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "→" not in text and not re.search(r"v\d|T\d\d-\d\d|\.xlsx", text)  # no codes
 
 
 def test_the_first_bulletin_reads_as_the_publish_did(store: Store) -> None:
     document = bulletin_of(store, 1, 2)
     text = "\n".join(p.text for p in document.paragraphs)
     assert "整改率由85.7%升至88.6%（+2.9个百分点），已完成任务由30项增至31项。" in text
-    assert "本期指标变化1项：其他1项（仅监测指标的数值变化或目标调整），逐项列示如下。" in text
+    assert "本期指标变化1项：仅监测的指标数值上升1项，逐项列示如下。" in text
     assert sections(document)["新完成的任务"] == [
-        "（1）任务9　回迁安置进展缓慢（由“正在整改”改为“已完成”）。"
+        "（9）回迁安置进展缓慢（由“正在整改”改为“已完成”）。"
     ]
     (table,) = document.tables
     assert [c.text for c in table.rows[1].cells[:5]] == [
         "1",
-        "回迁安置率（T09-07）",
-        "数值变化",  # monitor only: neither better nor worse
+        "（9）回迁安置率",
+        "上升",  # monitor only: neither better nor worse, but it rose
         "67.7%",
         "72.5%",
     ]
@@ -188,21 +196,21 @@ def test_reopened_worse_retargeted_and_newly_overdue(store: Store) -> None:
     document = bulletin_of(store, 2, 3)
     parts = sections(document)
     assert parts["状态变化的任务"] == [
-        "（1）任务1　理论学习表面化,指导实践有差距：由“已完成”改为“正在整改”"
+        "（1）理论学习表面化,指导实践有差距：由“已完成”改为“正在整改”"
         "（由完成改回未完成，请核实原因）。"
     ]
     (table,) = document.tables
     rows = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "本期指标变化2项：变差1项、其他1项" in text
-    pm25 = next(r for name, r in rows.items() if "T06-04" in name)
+    assert "本期指标变化2项：变差1项、目标调整1项" in text
+    pm25 = next(r for name, r in rows.items() if "PM2.5" in name)
     assert pm25[2] == "变差"
-    target = next(r for name, r in rows.items() if "T05-04" in name)
+    target = next(r for name, r in rows.items() if "省市重点项目完成投资" in name)
     assert target[2:5] == ["目标调整", "211亿元", "220亿元"]
     assert "序时" in target[6]
     overdue = parts["逾期变化"]
     assert overdue == [
-        "新增逾期：任务24　违反中央八项规定精神屡禁不止，整改时限2021年5月1日，状态“正在整改”。"
+        "新增逾期：任务（24）违反中央八项规定精神屡禁不止，整改时限2021年5月1日，状态“正在整改”。"
     ]
 
 
@@ -214,7 +222,7 @@ def test_bulletin_layout_is_the_official_one(store: Store) -> None:
     assert section.page_width is not None and abs(section.page_width - Mm(210)) < Mm(0.1)
     assert document.paragraphs[0].style is not None
     assert document.paragraphs[0].style.name == "Title"
-    assert "v1 → v3" in document.paragraphs[1].text
+    assert document.paragraphs[1].text.startswith("本期通报截至2021年5月31日的整改进展")
 
 
 def test_no_change_says_so(store: Store) -> None:
@@ -222,6 +230,23 @@ def test_no_change_says_so(store: Store) -> None:
     text = "\n".join(p.text for p in document.paragraphs)
     assert "整改率88.6%，与上期持平" in text and "均无变化" in text
     assert not document.tables
+    # What is still to do is said even when nothing changed.
+    assert "截至2021年5月31日，尚未完成的任务4项：（7）防范化解重大风险任务艰巨（正在整改）" in text
+
+
+def test_a_this_period_older_than_the_last_is_flagged(store: Store) -> None:
+    from dataclasses import replace
+
+    from briefing.docx_bulletin import period_warning
+
+    old = scored_version(store, 1)
+    new = scored_version(store, 2)
+    assert old is not None and new is not None
+    assert period_warning(old, new) == ""
+    earlier = score(replace(new.dataset, meta=replace(new.meta, as_of=datetime.date(2021, 4, 30))))
+    assert period_warning(old, earlier) == (
+        "注意：本期数据截至2021年4月30日，早于上期的2021年5月31日：请核对所选的两期数据。"
+    )
 
 
 # -- command line -----------------------------------------------------------------------------
@@ -242,7 +267,7 @@ def test_command_line_since(
     out = tmp_path / "通报.docx"
     assert briefing_main([str(newest), "--format", "docx", "--since", "v1", "--out", str(out)]) == 0
     document = Document(str(out))
-    assert "（v1 → 六月.xlsx）" in document.paragraphs[1].text
+    assert not any("六月.xlsx" in p.text or "v1" in p.text for p in document.paragraphs)
     assert "新完成的任务" in sections(document)
 
     assert briefing_main([str(newest), "--format", "docx", "--since", "v9", "--out", str(out)]) == 1
@@ -276,7 +301,7 @@ def test_history_page_makes_the_bulletin_between_any_two_versions(
     exported = app.session_state["history_bulletin"][1]
     assert exported.mime == DOCX
     document = Document(io.BytesIO(exported.data))
-    assert "v1 → v3" in document.paragraphs[1].text
+    assert document.paragraphs[1].text.startswith("本期通报截至")
 
     app.selectbox(key="bulletin_to").set_value(1).run()
     assert any("两个不同的版本" in i.value for i in app.info)

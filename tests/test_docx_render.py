@@ -120,8 +120,13 @@ def test_the_bulletin_prints_on_its_own_pages(
     document = tmp_path / "bulletin.docx"
     document.write_bytes(exported.data)
     pdf = to_pdf(document, tmp_path)
-    assert page_count(pdf) == 1
-    text = page_text(pdf, 1)
-    assert "整改率由85.7%升至88.6%" in "".join(text.split())
-    assert PAGE_NUMBER.findall(text) == ["1"]
-    page_png(pdf, 1, out_dir / "bulletin-page-1.png", dpi=100)
+    assert page_count(pdf) == 2
+    first, second = ("".join(page_text(pdf, n).split()) for n in (1, 2))
+    assert "整改率由85.7%升至88.6%" in first
+    # The two-row table stays whole with its caption.
+    assert "表1指标变化" in first and "（9）回迁安置率上升67.7%72.5%" in first
+    # The signature keeps its date and the text before it: never alone on a page.
+    assert "尚未完成的任务4项" in second and second.endswith("中共惠济区委2021年5月31日—2—")
+    assert PAGE_NUMBER.findall(page_text(pdf, 1)) == ["1"]
+    for number in (1, 2):
+        page_png(pdf, number, out_dir / f"bulletin-page-{number}.png", dpi=100)

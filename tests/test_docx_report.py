@@ -412,3 +412,12 @@ def test_a_long_title_is_one_centred_paragraph_with_line_breaks(scored: Scored) 
     title = read(build_report_docx(changed, EVERYTHING, version="v1")).paragraphs[0]
     assert title.style is not None and title.style.name == "Title"
     assert title.text == "中共郑州市惠济区委员会关于\n省委第四巡视组反馈意见整改进展情况的通报"
+
+
+def test_tasks_keep_the_reports_numbering(report: DocxDocument) -> None:
+    """(1)–(35) as the report and the closing table number them, never restarted per
+    problem: 防范化解重大风险任务艰巨 is (7), not (3)."""
+    text = body_text(report)
+    assert "（7）防范化解重大风险任务艰巨" in text
+    assert "（3）防范化解重大风险任务艰巨" not in text
+    assert "（35）干部任用把关不严" in text
