@@ -22,6 +22,7 @@ and the caller says so.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -44,10 +45,11 @@ from briefing.docx_layout import (
 )
 from metrics.scoring.headline import chinese_date, headline
 from metrics.scoring.progress import IndicatorProgress, IndicatorStatus, Scored, TaskProgress
+from metrics.scoring.rollup import overall
 from metrics.scoring.scope import Scope
 from report.literal import office_text
-from report.views import AttentionItem, attention_items, indicator_summary
-from report.wording import lead_unit, target_text, value_text
+from report.views import AttentionItem, attention_items
+from report.wording import target_text, value_text
 
 T = TypeVar("T")
 CHINESE_ORDINALS = "一二三四五六七八九十"
@@ -111,7 +113,7 @@ def build_report_docx(
     document.add_paragraph(office_text(opening_paragraph(scored)))
 
     document.add_heading(office_text(f"{Numbered.level1(1)}总体进展"), level=1)
-    document.add_paragraph(office_text(figures_text.sentence + indicator_summary(scored)))
+    document.add_paragraph(office_text(figures_text.sentence + figures_summary(scored)))
     _figures(document, figures)
 
     document.add_heading(office_text(f"{Numbered.level1(2)}整改落实情况"), level=1)
@@ -149,37 +151,52 @@ def opening_paragraph(scored: Scored) -> str:
 
 
 def task_paragraph_text(tp: TaskProgress) -> tuple[str, str]:
-    """(the task's heading words, what follows): "（1）理论学习表面化…" is the caller's."""
+    """(the task's heading words, what follows): "（1）理论学习表面化…" is the caller's.
+
+    Prose, as the report writes a task: its measures, then where it stands, in
+    sentences; a fact the workbook leaves empty (no lead unit, no deadline) leaves its
+    clause out: a report sent up never shows a data gap as text."""
     task = tp.task
     head = f"{task.title}。"
-    facts = [f"状态：{task.status}"]
-    if not tp.complete:
-        facts.append(tp.reason)
-    facts.append(f"牵头单位：{lead_unit(task)}")
-    if task.deadline is not None:
-        facts.append(f"整改时限：{chinese_date(task.deadline)}")
-    body = "；".join(facts) + "。"
-    if task.measures.strip():
-        body += f"整改措施：{_sentence(task.measures)}"
+    body = _sentence(task.measures) if task.measures.strip() else ""
+    standing = f"该项任务{task.status}"
+    if task.lead_unit.strip():
+        standing += f"，由{task.lead_unit.strip()}牵头"
+    if task.deadline is not None and not tp.complete:
+        standing += f"，整改时限为{chinese_date(task.deadline)}"
+        if tp.overdue:
+            standing += "，已超过整改时限"
+    body += standing + "。"
     # The task's 备注 (how staff read the source, e.g. "按报告总数推断为已完成") and the
     # indicators' sources stay in the dashboard, the offline report and the Excel summary:
     # a document for leaders carries what was done and the figures.
     return head, body
 
 
-def indicator_text(ip: IndicatorProgress) -> str:
-    """ "群众安置率67.7%（2021年5月31日），目标…，完成目标进度…，正常推进。"."""
+def indicator_text(ip: IndicatorProgress, as_of: datetime.date | None = None) -> str:
+    """A figure in a sentence: "回迁率67.7%。", "省市重点项目完成投资87.6亿元，目标211亿元
+    （2021年12月31日前），已完成目标的41.5%。". Its date only where it differs from the
+    report's as-of date (``as_of``, said once where it is introduced); an indicator
+    without data gives its planned figure if it has one, else "" (never "尚无数据").
+    Dashboard terms (序时进度, 无法评估) stay out: a figure behind time says so in words."""
     ind = ip.indicator
-    text = f"{ind.name}{value_text(ip) if ip.latest is not None else '尚无数据'}"
-    if ip.latest is not None:
+    if ip.latest is None:
+        # A planned or expected figure without data yet: the figure, as the name words it
+        # ("“十四五”规划区级道路43条（2025年12月31日前）"), never "尚无数据".
+        return f"{ind.name}{target_text(ip)}。" if ind.target is not None else ""
+    text = f"{ind.name}{value_text(ip)}"
+    if as_of is None or ip.latest.date != as_of:
         text += f"（{chinese_date(ip.latest.date)}）"
     if ind.target is not None:
         text += f"，目标{target_text(ip)}"
-        if ip.progress is not None:
-            text += f"，完成目标进度{ip.progress * 100:.1f}%"
-        if ip.expected is not None and ip.status is not IndicatorStatus.MET:
-            text += f"（序时进度{ip.expected * 100:.1f}%）"
-        text += f"，{ip.status.value}"
+        if ip.status is IndicatorStatus.MET:
+            text += "，已达到目标"
+        elif ip.progress is not None:
+            text += f"，已完成目标的{ip.progress * 100:.1f}%"
+            if ip.status in (IndicatorStatus.BEHIND, IndicatorStatus.FAR_BEHIND) and (
+                ip.expected is not None
+            ):
+                text += f"，慢于时间进度（按时间应完成{ip.expected * 100:.1f}%）"
     return text + "。"
 
 
@@ -216,12 +233,10 @@ def _tasks(document: DocxDocument, scored: Scored) -> None:
                 paragraph = document.add_paragraph()
                 paragraph.add_run(office_text(f"{Numbered.level4(tp.task.id)}{head}")).bold = True
                 paragraph.add_run(office_text(body))
-                if tp.indicators:
+                sentences = "".join(indicator_text(ip, scored.meta.as_of) for ip in tp.indicators)
+                if sentences:
                     figures = document.add_paragraph()
-                    figures.add_run("主要指标：")
-                    figures.add_run(
-                        office_text("".join(indicator_text(ip) for ip in tp.indicators))
-                    )
+                    figures.add_run(office_text(sentences))
 
 
 def _attention(document: DocxDocument, scored: Scored) -> None:
@@ -246,11 +261,68 @@ def _attention(document: DocxDocument, scored: Scored) -> None:
         cell.paragraphs[0].add_run(office_text(text))
     for number, item in enumerate(items, start=1):
         row = table.add_row().cells
-        values = (str(number), item.kind, str(item.task_id), _status_word(scored, item), item.text)
+        values = (
+            str(number),
+            item.kind,
+            f"（{item.task_id}）",
+            _status_word(scored, item),
+            _situation(scored, item),
+        )
         for cell, text in zip(row, values, strict=True):
             cell.paragraphs[0].style = TABLE_TEXT_STYLE
             cell.paragraphs[0].add_run(office_text(text))
     style_table(table, (Pt(34), Pt(40), Pt(48), Pt(62)))
+
+
+# Indicator statuses in a document's words (the dashboard's terms stay on the dashboard).
+DOCUMENT_STATUS = {
+    IndicatorStatus.MET: "已达到目标",
+    IndicatorStatus.ON_TRACK: "进度正常",
+    IndicatorStatus.BEHIND: "慢于时间进度",
+    IndicatorStatus.FAR_BEHIND: "明显慢于时间进度",
+}
+
+
+def figures_summary(scored: Scored) -> str:
+    """ "量化指标121个，其中有目标或计划数的17个；已有统计的5个中已达到目标2个、进度正常1个。"
+    and the overdue tasks: counts only of what is known, never of gaps."""
+    whole = overall(scored)
+    statuses = whole.indicator_statuses
+    parts = []
+    if whole.indicators_total:
+        text = (
+            f"量化指标{whole.indicators_total}个，其中有目标或计划数的"
+            f"{whole.indicators_with_target}个"
+        )
+        counted = [f"{word}{statuses[s]}个" for s, word in DOCUMENT_STATUS.items() if statuses[s]]
+        assessed = sum(statuses[s] for s in DOCUMENT_STATUS)
+        if counted:
+            text += f"；已有统计并可比较的{assessed}个中" + "、".join(counted)
+        parts.append(text + "。")
+    if whole.completion.overdue:
+        parts.append(f"超过整改时限仍未完成的任务{whole.completion.overdue}项，需重点督办。")
+    return "".join(parts)
+
+
+def _situation(scored: Scored, item: AttentionItem) -> str:
+    """The table's 情况 column in a document's words: the task or the figure, and only
+    the facts the data has (a missing deadline is left out, not written)."""
+    found = scored.task(item.task_id)
+    if found is None:
+        return item.text
+    if item.kind == "任务":
+        text = f"{found.task.title}"
+        if found.task.deadline is not None:
+            text += f"，整改时限{chinese_date(found.task.deadline)}"
+            if found.overdue:
+                text += "，已超过整改时限"
+        return text
+    sentences = [
+        indicator_text(ip, scored.meta.as_of)
+        for ip in found.indicators
+        if ip.status is item.status and ip.indicator.name in item.text
+    ]
+    return sentences[0].rstrip("。") if sentences else item.text
 
 
 def _status_word(scored: Scored, item: AttentionItem) -> str:
@@ -259,6 +331,8 @@ def _status_word(scored: Scored, item: AttentionItem) -> str:
         found = scored.task(item.task_id)
         if found is not None:
             return str(found.task.status)
+    if isinstance(item.status, IndicatorStatus):
+        return DOCUMENT_STATUS.get(item.status, str(item.status.value))
     return str(item.status.value)
 
 

@@ -26,7 +26,7 @@ from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import EVERYTHING, Scope, parse_scope
 from metrics.workbook.loader import load_workbook
 from report.views import attention_items
-from report.wording import value_text
+from report.wording import target_text, value_text
 from tests.markup import markup_workbook
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -173,7 +173,7 @@ def test_overall_progress_sentence(report: DocxDocument, scored: Scored) -> None
     text = body_text(report)
     assert "截至2021年5月31日，35项整改任务已完成30项，正在整改5项，整改率85.7%。" in text
     figures = headline(scored)
-    assert f"已有数据的{figures.indicators_with_data}个中已达标{figures.indicators_met}个" in text
+    assert f"已有统计并可比较的3个中已达到目标{figures.indicators_met}个、进度正常1个" in text
 
 
 def test_every_task_measure_and_indicator_is_in_the_report(
@@ -184,8 +184,20 @@ def test_every_task_measure_and_indicator_is_in_the_report(
         assert squeeze(tp.task.title) in text, tp.task.id
         assert squeeze(tp.task.measures) in text, tp.task.id
         for ip in tp.indicators:
-            shown = value_text(ip) if ip.latest is not None else "尚无数据"
+            if ip.latest is not None:
+                shown = value_text(ip)
+            elif ip.indicator.target is not None:
+                shown = target_text(ip)  # a planned figure: given, never "尚无数据"
+            else:
+                continue  # no figure at all: nothing to say
             assert squeeze(ip.indicator.name + shown) in text, ip.indicator.id
+
+
+def test_a_document_sent_up_never_shows_a_data_gap_or_a_code(report: DocxDocument) -> None:
+    text = body_text(report)
+    for gap in ("尚无数据", "未填写", "无法评估", "无数据", "序时进度", "（2021年5月31日）"):
+        assert gap not in text, gap
+    assert not re.search(r"T\d\d-\d\d|\.xlsx|v\d", text)
 
 
 def test_figures_are_worded_as_the_report_words_them(report: DocxDocument) -> None:
@@ -205,11 +217,13 @@ def test_the_table_lists_every_open_task_and_lagging_indicator(
     assert {row.cells[3].text for row in table.rows[1:]} <= {
         "正在整改",
         "未启动",
-        "进度滞后",
-        "严重滞后",
+        "慢于时间进度",
+        "明显慢于时间进度",
     }
     assert len(table.rows) == len(items) + 1
-    assert [row.cells[4].text for row in table.rows[1:]] == [item.text for item in items]
+    assert [row.cells[2].text for row in table.rows[1:]] == [f"（{i.task_id}）" for i in items]
+    titles = [row.cells[4].text for row in table.rows[1:]]
+    assert titles[0] == "防范化解重大风险任务艰巨"  # no deadline in the data: none written
     header = table.rows[0]._tr
     assert header.find(f"{W}trPr/{W}tblHeader") is not None  # repeated on each page
     caption = next(p for p in report.paragraphs if p.text.startswith("表"))
@@ -421,3 +435,26 @@ def test_tasks_keep_the_reports_numbering(report: DocxDocument) -> None:
     assert "（7）防范化解重大风险任务艰巨" in text
     assert "（3）防范化解重大风险任务艰巨" not in text
     assert "（35）干部任用把关不严" in text
+
+
+def test_a_short_table_keeps_together_and_a_long_one_may_break() -> None:
+    from docx import Document as new_document
+
+    from briefing.docx_layout import SHORT_TABLE_ROWS, style_table
+
+    document = new_document()
+    short = document.add_table(rows=SHORT_TABLE_ROWS, cols=2)
+    long = document.add_table(rows=SHORT_TABLE_ROWS + 1, cols=2)
+    for table in (short, long):
+        style_table(table, (Pt(40),))
+    keeps = [
+        all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+        for row in short.rows
+    ]
+    assert keeps == [True] * (SHORT_TABLE_ROWS - 1) + [False]
+    assert not any(
+        p.paragraph_format.keep_with_next
+        for row in long.rows
+        for c in row.cells
+        for p in c.paragraphs
+    )

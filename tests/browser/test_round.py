@@ -212,13 +212,18 @@ def test_a_whole_round_in_the_browser(
     expect(leader.get_by_text("进展：新增小学学位13050个（惠济一中等11所学校）")).to_be_visible()
     expect(leader.get_by_text("退回 · 张三").first).to_be_visible()
     with (
-        leader.expect_response(lambda r: "/media/" in r.url) as served,
+        leader.expect_response(
+            lambda r: (
+                "/media/" in r.url and "attachment" in r.headers.get("content-disposition", "")
+            )
+        ) as served,
         leader.expect_download() as evidence,
     ):
         leader.get_by_role("button", name="验收报告.pdf（PDF，1 KB）").first.click()
     answer = served.value.headers
     assert answer["content-type"] == "application/pdf"  # the type checked on the way in
     assert answer["content-disposition"].startswith("attachment")  # never rendered
+    assert "%E9%AA%8C%E6%94%B6%E6%8A%A5%E5%91%8A.pdf" in answer["content-disposition"]
     saved = tmp_path / "下载的佐证.pdf"
     evidence.value.save_as(saved)
     assert saved.read_bytes() == PDF
