@@ -49,7 +49,7 @@ from metrics.scoring.rollup import overall
 from metrics.scoring.scope import Scope
 from report.literal import office_text
 from report.views import AttentionItem, attention_items
-from report.wording import target_text, value_text
+from report.wording import chinese_punctuation, target_text, value_text
 
 T = TypeVar("T")
 CHINESE_ORDINALS = "一二三四五六七八九十"
@@ -92,6 +92,11 @@ def without_ordinal(text: str) -> str:
     """ "(一)学习贯彻……" → "学习贯彻……": the document numbers its own headings, so
     a scoped report is numbered without gaps."""
     return _LEADING_ORDINAL.sub("", text, count=1).strip() or text.strip()
+
+
+def heading_text(text: str) -> str:
+    """A 方面 or 问题 as a heading: its own ordinal dropped, Chinese punctuation."""
+    return chinese_punctuation(without_ordinal(text))
 
 
 def build_report_docx(
@@ -157,7 +162,7 @@ def task_paragraph_text(tp: TaskProgress) -> tuple[str, str]:
     sentences; a fact the workbook leaves empty (no lead unit, no deadline) leaves its
     clause out: a report sent up never shows a data gap as text."""
     task = tp.task
-    head = f"{task.title}。"
+    head = f"{chinese_punctuation(task.title)}。"
     body = _sentence(task.measures) if task.measures.strip() else ""
     standing = f"该项任务{task.status}"
     if task.lead_unit.strip():
@@ -219,13 +224,13 @@ def _tasks(document: DocxDocument, scored: Scored) -> None:
     categories = _unique(tp.task.category for tp in scored.tasks)
     for c_number, category in enumerate(categories, start=1):
         document.add_heading(
-            office_text(f"{Numbered.level2(c_number)}{without_ordinal(category)}"), level=2
+            office_text(f"{Numbered.level2(c_number)}{heading_text(category)}"), level=2
         )
         in_category = [tp for tp in scored.tasks if tp.task.category == category]
         problems = _unique(tp.task.problem for tp in in_category)
         for p_number, problem in enumerate(problems, start=1):
             document.add_heading(
-                office_text(f"{Numbered.level3(p_number)}{without_ordinal(problem)}"), level=3
+                office_text(f"{Numbered.level3(p_number)}{heading_text(problem)}"), level=3
             )
             tasks = [tp for tp in in_category if tp.task.problem == problem]
             for tp in tasks:  # the report's own numbering, (1)–(35), as everywhere else
@@ -311,7 +316,7 @@ def _situation(scored: Scored, item: AttentionItem) -> str:
     if found is None:
         return item.text
     if item.kind == "任务":
-        text = f"{found.task.title}"
+        text = chinese_punctuation(found.task.title)
         if found.task.deadline is not None:
             text += f"，整改时限{chinese_date(found.task.deadline)}"
             if found.overdue:

@@ -65,3 +65,21 @@ def short_category(name: str) -> str:
     if match:
         return f"第{match.group(1)}方面"
     return shorten(name, CATEGORY_CHARS)
+
+
+_CJK = r"[\u3400-\u9fff\u201c\u201d\u300a\u300b]"
+_HALF_WIDTH_COMMA = re.compile(rf"(?<={_CJK}),|,(?={_CJK})")
+_HALF_WIDTH_MARKS = {";": "；", ":": "：", "?": "？", "!": "！"}
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+
+
+def chinese_punctuation(text: str) -> str:
+    """Half-width punctuation in Chinese text as a document writes it: "理论学习表面化,
+    指导实践有差距" → "理论学习表面化，指导实践有差距", "(一)学习…" → "（一）学习…".
+    Punctuation between digits or Latin letters is left alone ("1,141", "S312 (G107)")."""
+    text = _HALF_WIDTH_COMMA.sub("，", text)
+    for half, full in _HALF_WIDTH_MARKS.items():
+        text = re.sub(rf"(?<={_CJK}){re.escape(half)}", full, text)
+    return _PARENTHESES.sub(
+        lambda m: f"（{m.group(1)}）" if re.search(_CJK, m.group(1)) else m.group(0), text
+    )

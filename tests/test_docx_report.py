@@ -26,7 +26,7 @@ from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import EVERYTHING, Scope, parse_scope
 from metrics.workbook.loader import load_workbook
 from report.views import attention_items
-from report.wording import target_text, value_text
+from report.wording import chinese_punctuation, target_text, value_text
 from tests.markup import markup_workbook
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -181,7 +181,7 @@ def test_every_task_measure_and_indicator_is_in_the_report(
 ) -> None:
     text = squeeze(body_text(report))
     for tp in scored.tasks:
-        assert squeeze(tp.task.title) in text, tp.task.id
+        assert squeeze(chinese_punctuation(tp.task.title)) in text, tp.task.id
         assert squeeze(tp.task.measures) in text, tp.task.id
         for ip in tp.indicators:
             if ip.latest is not None:
@@ -458,3 +458,32 @@ def test_a_short_table_keeps_together_and_a_long_one_may_break() -> None:
         for c in row.cells
         for p in c.paragraphs
     )
+
+
+def test_headings_and_titles_use_chinese_punctuation(report: DocxDocument) -> None:
+    """The workbook keeps the source's half-width commas ("表面化,指导"); a document
+    sent up writes "表面化，指导"."""
+    headings = [
+        p.text for p in report.paragraphs if p.style is not None and "Heading" in p.style.name
+    ]
+    assert (
+        "（一）学习贯彻习近平新时代中国特色社会主义思想不够深入，履行职责使命不够到位" in headings
+    )
+    text = body_text(report)
+    assert "（1）理论学习表面化，指导实践有差距。" in text
+    assert "表面化,指导" not in text
+
+
+@pytest.mark.parametrize(
+    ("raw", "written"),
+    [
+        ("理论学习表面化,指导实践有差距", "理论学习表面化，指导实践有差距"),
+        ("各镇(街道)", "各镇（街道）"),
+        ("问题:说明;其他", "问题：说明；其他"),
+        ("1,141亿元", "1,141亿元"),
+        ("S312 (G107)", "S312 (G107)"),
+        ("PM2.5年均浓度", "PM2.5年均浓度"),
+    ],
+)
+def test_chinese_punctuation(raw: str, written: str) -> None:
+    assert chinese_punctuation(raw) == written
