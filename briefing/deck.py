@@ -60,7 +60,7 @@ from metrics.scoring.scope import Scope
 from metrics.values.text import shorten
 from report.headline_cards import headline_cards, met_note
 from report.views import LAGGING, attention_items, summary_paragraph
-from report.wording import lead_unit, target_text, value_text
+from report.wording import lead_unit, target_phrase, value_text
 
 ATTENTION_COLUMNS = (
     Column("任务", 3.2),
@@ -209,7 +209,7 @@ def _task_row(tp: TaskProgress) -> Row:
 
 def _indicator_row(tp: TaskProgress, ip: IndicatorProgress) -> Row:
     t = tp.task
-    detail = f"{value_text(ip)}，目标 {target_text(ip)}；{ip.reason}"
+    detail = f"{value_text(ip)}，{target_phrase(ip, ' ')}；{ip.reason}"
     return (
         f"（{t.id}）{t.title}：{ip.indicator.name}",
         ip.status.value,

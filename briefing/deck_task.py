@@ -56,7 +56,7 @@ from briefing.deck_text import (
 )
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress, TaskProgress
-from report.wording import lead_unit, target_text, value_text
+from report.wording import lead_unit, target_cell, value_text
 
 CONTINUED = "（续）"
 MEASURE_LIMITS = (300, 220, 150)  # characters of shortened 整改措施, tried in turn
@@ -118,7 +118,7 @@ def status_line(tp: TaskProgress) -> str:
 def indicator_row(ip: IndicatorProgress) -> Row:
     """指标, 数值, 目标/说明 — in full: cells wrap, they are never cut."""
     ind = ip.indicator
-    detail = [target_text(ip)] if ind.target is not None else []
+    detail = [target_cell(ip)] if ind.target is not None else []
     if ind.note:
         detail.append(ind.note)
     return (ind.name, value_text(ip), "；".join(detail) or "—")

@@ -31,7 +31,7 @@ from metrics.scoring.changes import TaskChange
 from metrics.scoring.headline import Headline, chinese_date
 from metrics.scoring.progress import IndicatorProgress, Scored
 from report.literal import office_text
-from report.wording import target_text
+from report.wording import target_cell
 
 BULLETIN_TITLE = "巡视整改进展情况通报"
 # A change of value: better or worse by the indicator's direction; "数值变化" for a
@@ -184,7 +184,7 @@ def _moves(document: DocxDocument, moves: Sequence[IndicatorMove]) -> None:
                 what,
                 change.old,
                 change.new,
-                target_text(move.after),
+                target_cell(move.after),
                 progress_text(move.before, move.after),
             ),
         )

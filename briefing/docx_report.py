@@ -49,7 +49,14 @@ from metrics.scoring.rollup import overall
 from metrics.scoring.scope import Scope
 from report.literal import office_text
 from report.views import AttentionItem, attention_items
-from report.wording import chinese_punctuation, target_text, value_text
+from report.wording import (
+    TARGET_NOUNS,
+    chinese_punctuation,
+    target_phrase,
+    target_text,
+    target_word,
+    value_text,
+)
 
 T = TypeVar("T")
 CHINESE_ORDINALS = "一二三四五六七八九十"
@@ -188,16 +195,20 @@ def indicator_text(ip: IndicatorProgress, as_of: datetime.date | None = None) ->
     if ip.latest is None:
         # A planned or expected figure without data yet: the figure, as the name words it
         # ("“十四五”规划区级道路43条（2025年12月31日前）"), never "尚无数据".
-        return f"{ind.name}{target_text(ip)}。" if ind.target is not None else ""
+        if ind.target is None:
+            return ""
+        word = target_word(ind)
+        return f"{ind.name}{'' if word in ind.name else word}{target_text(ip)}。"
     text = f"{ind.name}{value_text(ip)}"
     if as_of is None or ip.latest.date != as_of:
         text += f"（{chinese_date(ip.latest.date)}）"
     if ind.target is not None:
-        text += f"，目标{target_text(ip)}"
+        text += f"，{target_phrase(ip)}"
+        noun = TARGET_NOUNS[ind.target_kind]
         if ip.status is IndicatorStatus.MET:
-            text += "，已达到目标"
+            text += f"，已达到{noun}"
         elif ip.progress is not None:
-            text += f"，已完成目标的{ip.progress * 100:.1f}%"
+            text += f"，已完成{noun}的{ip.progress * 100:.1f}%"
             if ip.status in (IndicatorStatus.BEHIND, IndicatorStatus.FAR_BEHIND) and (
                 ip.expected is not None
             ):

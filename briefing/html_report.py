@@ -29,7 +29,7 @@ from report.literal import html_text
 from report.palette import INK, MUTED, ROW_BAND, RULE
 from report.status import badge
 from report.views import attention_items, summary_paragraph
-from report.wording import NOT_FILLED, iso_day, lead_unit, target_text, value_text
+from report.wording import NOT_FILLED, iso_day, lead_unit, target_cell, value_text
 
 CHART_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
 
@@ -173,7 +173,7 @@ def _indicators(indicators: Iterable[IndicatorProgress]) -> str:
         rows.append(
             "<tr>"
             f"<td>{_e(ip.indicator.name)}</td><td>{_e(value_text(ip))}</td><td>{_e(day)}</td>"
-            f"<td>{_e(target_text(ip))}</td><td>{badge(ip.status)}</td>"
+            f"<td>{_e(target_cell(ip))}</td><td>{badge(ip.status)}</td>"
             f"<td>{_e(ip.indicator.note)}</td>"
             f"<td class='source'>{_e(ip.indicator.source)}</td>"
             "</tr>"

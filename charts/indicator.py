@@ -14,6 +14,7 @@ from metrics.scoring.progress import IndicatorProgress, IndicatorStatus
 from metrics.values.formatting import format_number
 from metrics.values.units import Unit, is_rank
 from report.palette import BAND_SHADES, GRID_COLOUR, INDICATOR_SWATCHES, INK, MUTED_INK, WHITE
+from report.wording import target_word
 
 # Vertical layout of the bullet chart, in y units of a [0, 1] axis.
 # The target label sits above the bands, the 序时 label below them.
@@ -101,7 +102,7 @@ def bullet(ip: IndicatorProgress) -> go.Figure:
     fig.add_annotation(
         x=target,
         y=_BAR_Y + _BAND_HALF,
-        text=escape(f"目标 {format_number(target, unit)}"),
+        text=escape(f"{target_word(ind)} {format_number(target, unit)}"),
         showarrow=False,
         yanchor="bottom",
         xanchor=_anchor((target - low) / span),
@@ -171,7 +172,7 @@ def history(ip: IndicatorProgress) -> go.Figure:
             y=ind.target,
             line={"color": INK, "width": 1.5, "dash": "dash"},
             annotation={
-                "text": escape(f"目标 {format_number(ind.target, unit)}{when}"),
+                "text": escape(f"{target_word(ind)} {format_number(ind.target, unit)}{when}"),
                 "font": {"size": SMALL_FONT_SIZE, "color": INK},
                 "bgcolor": "rgba(255, 255, 255, 0.8)",
             },
@@ -263,7 +264,7 @@ def _bullet_hover(ip: IndicatorProgress, value_text: str) -> str:
     lines = [
         f"<b>{escape(ind.name)}</b>",
         f"最新 {escape(value_text)}（{chinese_date(latest.date)}）",
-        escape(f"目标 {format_number(ind.target, ind.unit)}{target_when}"),
+        escape(f"{target_word(ind)} {format_number(ind.target, ind.unit)}{target_when}"),
     ]
     if ind.direction is Direction.LOWER_IS_BETTER:
         lines[-1] += "，越小越好"

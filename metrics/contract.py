@@ -26,6 +26,20 @@ class TaskStatus(enum.StrEnum):
         return self in (TaskStatus.DONE, TaskStatus.ONGOING)
 
 
+class TargetKind(enum.StrEnum):
+    """What the report calls an indicator's reference figure: a goal is only a goal
+    where the report says so ("完成年度目标54微克/立方米"); "十四五期间规划区级道路43条"
+    is a plan, "2021年计划6所学校投入使用" a schedule, "预计…40%" an expectation,
+    "11条安置区周边道路中，2条已完工" a total, "每半年至少研究一次" a requirement."""
+
+    GOAL = "目标"
+    PLAN = "规划"
+    SCHEDULE = "计划"
+    EXPECTED = "预计"
+    TOTAL = "共计"
+    REQUIRED = "要求"
+
+
 class Direction(enum.StrEnum):
     HIGHER_IS_BETTER = "越大越好"
     LOWER_IS_BETTER = "越小越好"
@@ -164,6 +178,13 @@ INDICATORS = SheetSpec(
         ),
         Column("来源", "source", width=50, hint="报告原文中给出该数字的句子"),
         Column("备注", "note", required=False, width=40, hint="目标如何推算等说明"),
+        Column(
+            "目标性质",
+            "target_kind",
+            required=False,
+            width=10,
+            hint="目标 / 规划 / 计划 / 预计 / 共计 / 要求：报告怎样称这个数；空为目标",
+        ),
     ),
 )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
 
-from metrics.contract import Direction, TaskStatus
+from metrics.contract import Direction, TargetKind, TaskStatus
 from metrics.values.qualifiers import ABOUT, Qualifier
 from metrics.values.units import Unit
 
@@ -63,6 +63,7 @@ class Indicator:
     source: str = ""
     note: str = ""
     row: int = 0  # Excel row in 指标
+    target_kind: TargetKind = TargetKind.GOAL  # what the report calls the target figure
 
     @property
     def unit_symbol(self) -> str:

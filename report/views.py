@@ -30,7 +30,8 @@ from report.wording import (
     lead_unit,
     percent,
     short_category,
-    target_text,
+    target_cell,
+    target_phrase,
     value_text,
 )
 
@@ -193,7 +194,7 @@ def _indicator_row(tp: TaskProgress, ip: IndicatorProgress, tag: Tag) -> dict[st
         "指标": ind.name,
         "最新值": value_text(ip),
         "日期": iso_day(ip.latest.date if ip.latest else None),
-        "目标": target_text(ip),
+        "目标": target_cell(ip),
         "进度": percent(ip.progress),
         "状态": tag(ip.status),
         "说明": ip.reason,
@@ -235,7 +236,7 @@ def attention_items(scored: Scored) -> list[AttentionItem]:
                         ind.task_id,
                         "指标",
                         status,
-                        f"{ind.name}：{value_text(ip)}，目标 {target_text(ip)}，{ip.reason}",
+                        f"{ind.name}：{value_text(ip)}，{target_phrase(ip, ' ')}，{ip.reason}",
                     )
                 )
     return items

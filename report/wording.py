@@ -10,7 +10,8 @@ import datetime
 import re
 from typing import Final
 
-from metrics.model import Task
+from metrics.contract import TargetKind
+from metrics.model import Indicator, Task
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress
 from metrics.scoring.rollup import UNASSIGNED_UNIT
@@ -57,6 +58,43 @@ def target_text(ip: IndicatorProgress) -> str:
     if ind.target_date is not None:
         text += f"（{chinese_date(ind.target_date)}前）"
     return text
+
+
+# What the report calls a reference figure, before it ("目标211亿元", "规划43条", "共11条"),
+# and as a noun ("已完成目标的41.5%", "已完成规划的…").
+TARGET_WORDS: dict[TargetKind, str] = {
+    TargetKind.GOAL: "目标",
+    TargetKind.PLAN: "规划",
+    TargetKind.SCHEDULE: "计划",
+    TargetKind.EXPECTED: "预计",
+    TargetKind.TOTAL: "共",
+    TargetKind.REQUIRED: "要求",
+}
+TARGET_NOUNS: dict[TargetKind, str] = {
+    TargetKind.GOAL: "目标",
+    TargetKind.PLAN: "规划数",
+    TargetKind.SCHEDULE: "计划数",
+    TargetKind.EXPECTED: "预计数",
+    TargetKind.TOTAL: "总数",
+    TargetKind.REQUIRED: "要求",
+}
+
+
+def target_word(indicator: Indicator) -> str:
+    """ "目标", or what the report calls the figure instead: "规划", "计划", "预计", "共"."""
+    return TARGET_WORDS[indicator.target_kind]
+
+
+def target_phrase(ip: IndicatorProgress, gap: str = "") -> str:
+    """ "目标211亿元（2021年12月31日前）", "规划43条（2025年12月31日前）", "共656个"."""
+    return f"{target_word(ip.indicator)}{gap}{target_text(ip)}"
+
+
+def target_cell(ip: IndicatorProgress) -> str:
+    """A 目标 column's cell: the figure, with its word when it is not a goal ("规划43条…")."""
+    if ip.indicator.target_kind is TargetKind.GOAL:
+        return target_text(ip)
+    return target_phrase(ip)
 
 
 def short_category(name: str) -> str:

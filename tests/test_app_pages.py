@@ -227,4 +227,4 @@ def test_units_page_says_why_named_units_are_all_at_100_percent(
         for note in notes
     ), notes
     overview = open_page(monkeypatch, bundled_workbook)
-    assert "另有12个目标尚无数据（其中9个为目标日期未到的计划数）" in texts_of(overview)
+    assert "另有13个目标尚无数据（其中10个为目标日期未到的计划数）" in texts_of(overview)

@@ -360,7 +360,7 @@ def test_task_status_matrix(scored: Scored) -> None:
         cells.update({(status, y): int(n) for y, n in zip(trace.y, trace.text, strict=True)})
     assert sum(cells.values()) == len(scored.indicators)
     assert cells[(IndicatorStatus.NOT_ASSESSABLE, "（9）回迁安置进展缓慢")] == 1
-    assert cells[(IndicatorStatus.NO_DATA, "（10）公办教育发展滞后")] == 6
+    assert cells[(IndicatorStatus.NO_DATA, "（10）公办教育发展滞后")] == 7
     # A task without indicators is an empty row: listed, but in no cell.
     empty = next(row for row, tp in zip(rows, scored.tasks, strict=True) if not tp.indicators)
     assert empty in rows and all(row != empty for _, row in cells)

@@ -224,7 +224,7 @@ def test_overview_figures(deck: PresentationType, scored: Scored) -> None:
         assert figure in text
     figures = headline(scored)
     assert figures.met_text.replace(" ", "") in text  # met among targets with data: 2/5个
-    assert "另有12个目标尚无数据（其中9个为目标日期未到的计划数）" in text
+    assert "另有13个目标尚无数据（其中10个为目标日期未到的计划数）" in text
     assert "超期" in text
 
 

@@ -26,7 +26,7 @@ from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import EVERYTHING, Scope, parse_scope
 from metrics.workbook.loader import load_workbook
 from report.views import attention_items
-from report.wording import chinese_punctuation, target_text, value_text
+from report.wording import chinese_punctuation, target_text, target_word, value_text
 from tests.markup import markup_workbook
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -187,7 +187,9 @@ def test_every_task_measure_and_indicator_is_in_the_report(
             if ip.latest is not None:
                 shown = value_text(ip)
             elif ip.indicator.target is not None:
-                shown = target_text(ip)  # a planned figure: given, never "尚无数据"
+                # A planned or expected figure: given as what it is, never "尚无数据".
+                word = target_word(ip.indicator)
+                shown = ("" if word in ip.indicator.name else word) + target_text(ip)
             else:
                 continue  # no figure at all: nothing to say
             assert squeeze(ip.indicator.name + shown) in text, ip.indicator.id
@@ -195,6 +197,9 @@ def test_every_task_measure_and_indicator_is_in_the_report(
 
 def test_a_document_sent_up_never_shows_a_data_gap_or_a_code(report: DocxDocument) -> None:
     text = body_text(report)
+    # Plans, expectations and totals are called what the report calls them.
+    for phrase in ("“十四五”规划区级道路43条", "2021年底幼儿园公办占比预计40%", "共656个"):
+        assert phrase in text, phrase
     for gap in ("尚无数据", "未填写", "无法评估", "无数据", "序时进度", "（2021年5月31日）"):
         assert gap not in text, gap
     assert not re.search(r"T\d\d-\d\d|\.xlsx|v\d", text)

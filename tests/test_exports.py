@@ -187,7 +187,7 @@ def test_html_report_is_self_contained_and_complete(scored: Scored) -> None:
     assert "break-before: page" in page and "整改率85.7%" in page
     # Targets met among targets with data; those still without data said apart.
     assert "<div class='value'>2 / 5 个</div>" in page
-    assert "另有12个目标尚无数据（其中9个为目标日期未到的计划数）" in page
+    assert "另有13个目标尚无数据（其中10个为目标日期未到的计划数）" in page
 
 
 def test_html_report_of_one_category(scored: Scored) -> None:

@@ -41,6 +41,7 @@ TASK_KEYS = {
 }
 TASK_REQUIRED = {"id", "category", "problem", "title", "measures", "status", "note"}
 INDICATOR_KEYS = {
+    "target_kind",
     "id",
     "task_id",
     "name",
@@ -504,10 +505,35 @@ def test_problems_are_whole_report_headings() -> None:
 
 def test_expectations_are_not_targets() -> None:
     """ "公办占比40%" is what the report expects ("预计") for the end of 2021, not a goal:
-    it is a figure without a target and without an observation, its note quoting 预计."""
+    kept as a reference figure of kind 预计, without an observation, its note quoting 预计."""
     ind = _find("公办占比", 10)
-    assert ind["direction"] == Direction.MONITOR_ONLY
-    assert "target" not in ind and "target_date" not in ind
+    assert (ind["target"], ind["target_kind"]) == (40, "预计")
     assert "observations" not in ind
     assert "2021年底预计有9所幼儿园交付使用" in ind["source"]
     assert "“预计”" in ind["note"] and "40%" in ind["note"]
+
+
+# What each kind of reference figure is called in its source sentence: a figure is a
+# goal (目标) only where the report says so.
+KIND_WORDS = {
+    "目标": ("目标",),
+    "规划": ("规划",),
+    "计划": ("计划",),
+    "预计": ("预计",),
+    "共计": ("共", "中"),
+    "要求": ("至少", "不低于"),
+}
+
+
+def test_every_reference_figure_is_what_its_sentence_calls_it() -> None:
+    """All 18 reference figures reviewed against their sentences: 2 goals (完成年度目标),
+    3 plans (“十四五”期间规划), 3 schedules (2021年计划), 4 expectations (预计),
+    3 totals (交办的656个, 11条…中, 共谋划35所), 3 requirements (至少, 不低于)."""
+    kinds: dict[str, int] = {}
+    for ind in indicators():
+        if "target" not in ind:
+            continue
+        kind = str(ind.get("target_kind", "目标"))
+        kinds[kind] = kinds.get(kind, 0) + 1
+        assert any(word in str(ind["source"]) for word in KIND_WORDS[kind]), ind["id"]
+    assert kinds == {"目标": 2, "规划": 3, "计划": 3, "预计": 4, "共计": 3, "要求": 3}

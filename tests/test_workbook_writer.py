@@ -25,6 +25,7 @@ from metrics.contract import (
     TASKS,
     Direction,
     SheetSpec,
+    TargetKind,
     TaskStatus,
 )
 from metrics.workbook.template import (
@@ -214,8 +215,9 @@ def _validations(worksheet: Any) -> dict[str, Any]:
     [
         (TASKS, "status", [s.value for s in TaskStatus]),
         (INDICATORS, "direction", [d.value for d in Direction]),
+        (INDICATORS, "target_kind", [k.value for k in TargetKind]),
     ],
-    ids=["状态", "方向"],
+    ids=["状态", "方向", "目标性质"],
 )
 @pytest.mark.parametrize("which", ["bundled", "template"])
 def test_drop_down_lists(
@@ -230,8 +232,9 @@ def test_drop_down_lists(
     worksheet = openpyxl.load_workbook(path)[spec.name]
     letter = openpyxl.utils.get_column_letter(_col(spec, field))
     validations = _validations(worksheet)
-    assert list(validations) == [f"{letter}2:{letter}{VALIDATION_LAST_ROW}"]
-    dv = next(iter(validations.values()))
+    cells = f"{letter}2:{letter}{VALIDATION_LAST_ROW}"
+    assert cells in validations
+    dv = validations[cells]
     assert dv.type == "list"
     assert dv.formula1 == '"' + ",".join(choices) + '"'
     assert dv.allow_blank

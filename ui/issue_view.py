@@ -7,7 +7,7 @@ import streamlit as st
 from metrics.scoring.progress import Scored
 from report.literal import md
 from report.views import IssueDetail, facts_table, issue_detail, task_facts
-from report.wording import NOT_FILLED, target_text, value_text
+from report.wording import NOT_FILLED, target_phrase, value_text
 from ui.data_source import Loaded
 from ui.figures import indicator_figures, show
 from ui.issue_links import ISSUE_PAGE
@@ -82,7 +82,7 @@ def _indicators(loaded: Loaded, scored: Scored, detail: IssueDetail) -> None:
             name=f"任务{ind.task_id}_{ind.name}",
             scored=scored,
         )
-        st.caption(md(f"最新 {value_text(ip)}，目标 {target_text(ip)}。{ip.reason}"))
+        st.caption(md(f"最新 {value_text(ip)}，{target_phrase(ip, ' ')}。{ip.reason}"))
         if history_figure is not None:
             show(
                 history_figure,
@@ -97,7 +97,7 @@ def _indicators(loaded: Loaded, scored: Scored, detail: IssueDetail) -> None:
     for ip in detail.awaiting:
         ind = ip.indicator
         status_line(ip.status, title=ind.name)
-        st.caption(md(f"目标 {target_text(ip)}，尚无数据。{ind.note}"))
+        st.caption(md(f"{target_phrase(ip, ' ')}，尚无数据。{ind.note}"))
         with st.expander("来源"):
             st.markdown(f"> {md(ind.source)}")
     if detail.facts:

@@ -25,6 +25,7 @@ from metrics.contract import (
     TASKS,
     Direction,
     SheetSpec,
+    TargetKind,
     normalise_header,
 )
 from metrics.model import Dataset, Indicator, Meta, Observation, ProgressEntry, Task
@@ -401,6 +402,8 @@ class _Loader:
                 self.log.warning(
                     spec.name, record.row, "目标值", "填写了目标日期但没有目标值：无法计算进度"
                 )
+            kind = self._target_kind(spec, record)
+            ok = ok and kind is not None
             source = read_text(record.values.get("source"))
             if not source:
                 self.log.warning(
@@ -423,8 +426,23 @@ class _Loader:
                 source=source,
                 note=read_text(record.values.get("note")),
                 row=record.row,
+                target_kind=kind or TargetKind.GOAL,
             )
         return indicators
+
+    def _target_kind(self, spec: SheetSpec, record: Record) -> TargetKind | None:
+        """目标性质: empty is 目标; anything else is one of the TargetKind words."""
+        written = read_text(record.values.get("target_kind"))
+        if not written:
+            return TargetKind.GOAL
+        try:
+            return TargetKind(written)
+        except ValueError:
+            choices = " / ".join(k.value for k in TargetKind)
+            self.log.error(
+                spec.name, record.row, "目标性质", f"无法识别“{written}”：请填写 {choices}，或留空"
+            )
+            return None
 
     # -- 数据 ------------------------------------------------------------------------------
 

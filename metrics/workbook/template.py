@@ -44,6 +44,7 @@ from metrics.contract import (
     PROGRESS,
     TASKS,
     Direction,
+    TargetKind,
     TaskStatus,
 )
 from metrics.store.files import write_atomically
@@ -180,6 +181,12 @@ def _build_workbook(
         INDICATORS,
         "direction",
         [direction.value for direction in Direction],
+    )
+    add_list_validation(
+        sheets[INDICATORS.name],
+        INDICATORS,
+        "target_kind",
+        [kind.value for kind in TargetKind],
     )
     write_table(sheets[OBSERVATIONS.name], OBSERVATIONS, observations, styles)
     write_table(sheets[PROGRESS.name], PROGRESS, progress, styles)
