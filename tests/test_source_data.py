@@ -537,3 +537,15 @@ def test_every_reference_figure_is_what_its_sentence_calls_it() -> None:
         kinds[kind] = kinds.get(kind, 0) + 1
         assert any(word in str(ind["source"]) for word in KIND_WORDS[kind]), ind["id"]
     assert kinds == {"目标": 2, "规划": 3, "计划": 3, "预计": 4, "共计": 3, "要求": 3}
+
+
+def test_quoted_titles_and_organisations_in_measures_are_whole() -> None:
+    """Names are never shortened: every 《…》 title in a task's measures stands in the
+    report as written, and so do the organisation names the measures cite."""
+    report_text = report()
+    for task in tasks():
+        for title in re.findall(r"《[^》]+》", task["measures"]):
+            assert title in report_text, (task["id"], title)
+    measures = {t["id"]: t["measures"] for t in tasks()}
+    assert "国网河南省电力公司郑州供电公司" in measures[21]
+    assert "涉黑涉恶腐败问题及违法犯罪线索" in measures[8]
