@@ -9,15 +9,17 @@ itself carries no title. Chinese labels need the CJK fonts Chromium finds on the
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
 from briefing.images import ImageExportError, Renderer
-from charts.completion import completion_by_group, problem_label, status_breakdown
+from charts.completion import completion_by_group, problem_ordinal, status_breakdown
 from metrics.scoring.progress import Scored
-from metrics.scoring.rollup import by_category, by_problem, overall
+from metrics.scoring.rollup import Group, by_category, by_problem, overall
+from report.wording import chinese_punctuation
 
 PRINT_WIDTH = 760  # CSS px across the 156 mm text block
 PRINT_SCALE = 3
@@ -27,6 +29,30 @@ PRINT_SCALE = 3
 class FigureImage:
     caption: str
     png: bytes
+    key: str = ""  # the full names behind short labels ("一·1 理论指导实践有差距；…")
+
+
+WRAP_AT = 16  # characters a line of a group's name on a printed chart (never cut)
+PROBLEMS = "分问题完成情况"
+
+
+def problem_short(group: Group) -> str:
+    """ "一·1": a problem on the printed chart (its whole name is in the key below)."""
+    whole = problem_ordinal(group)
+    match = re.match(r"^(.*?·)?\s*(\d+)", whole)
+    return f"{match.group(1) or ''}{match.group(2)}" if match else whole
+
+
+def chart_key(caption: str, scored: Scored) -> str:
+    """The key printed under a chart with short labels: every label and its whole name."""
+    if caption != PROBLEMS:
+        return ""
+    items = []
+    for group in by_problem(scored):
+        short = problem_short(group)
+        name = re.sub(r"^\s*\d+[.．、]\s*", "", group.key.strip())
+        items.append(f"{short} {chinese_punctuation(name)}")
+    return "注：" + "；".join(items) + "。"
 
 
 def report_charts(scored: Scored) -> list[tuple[str, Callable[[], go.Figure]]]:
@@ -35,12 +61,16 @@ def report_charts(scored: Scored) -> list[tuple[str, Callable[[], go.Figure]]]:
         ("整改任务完成情况", lambda: status_breakdown(overall(scored))),
     ]
     if len({tp.task.category for tp in scored.tasks}) > 1:
-        charts.append(("分方面完成情况", lambda: completion_by_group(by_category(scored))))
+        charts.append(
+            ("分方面完成情况", lambda: completion_by_group(by_category(scored), wrap_at=WRAP_AT))
+        )
     if len({(tp.task.category, tp.task.problem) for tp in scored.tasks}) > 1:
         charts.append(
             (
-                "分问题完成情况",
-                lambda: completion_by_group(by_problem(scored), label=problem_label),
+                PROBLEMS,
+                lambda: completion_by_group(
+                    by_problem(scored), label=problem_short, wrap_at=WRAP_AT
+                ),
             )
         )
     return charts
@@ -53,7 +83,7 @@ def render_figures(renderer: Renderer, scored: Scored) -> list[FigureImage]:
         figure = for_print(build())
         height = int(figure.layout.height or 400)
         png = renderer.render(figure, "png", width=PRINT_WIDTH, height=height, scale=PRINT_SCALE)
-        images.append(FigureImage(caption, png))
+        images.append(FigureImage(caption, png, chart_key(caption, scored)))
     return images
 
 

@@ -229,6 +229,9 @@ def _figures(document: DocxDocument, figures: Sequence[FigureImage]) -> None:
         caption.add_run("图")
         add_field(caption, "SEQ 图 \\* ARABIC", str(number))
         caption.add_run(office_text(f"　{figure.caption}"))
+        if figure.key:  # the whole names behind the chart's short labels
+            caption.paragraph_format.keep_with_next = True
+            document.add_paragraph(office_text(figure.key), style=CAPTION_STYLE)
 
 
 def _tasks(document: DocxDocument, scored: Scored) -> None:

@@ -92,15 +92,26 @@ def completion_by_group(
     *,
     title: str | None = None,
     label: Callable[[Group], str] | None = None,
+    wrap_at: int | None = None,
 ) -> go.Figure:
     """Horizontal bars of completion rate (0–100 %), the first group on top.
 
     ``label`` gives the y label of a group (default: its name cut to 14 characters,
-    keeping its leading "（一）" or "1."); the full name is in the hover. Each bar reads
-    "10/13 · 76.9%": inside a long bar, beside a short one (a 0 % bar still shows).
+    keeping its leading "（一）" or "1."); the full name is in the hover. With
+    ``wrap_at`` (documents, where nobody can hover) the label is never cut: the whole
+    name, broken into lines of that many characters, each bar taller to hold them. Each
+    bar reads "10/13 · 76.9%": inside a long bar, beside a short one (a 0 % bar still
+    shows).
     """
-    name = label or (lambda g: shorten(g.key.strip(), LABEL_CHARS))
-    labels = _unique([escape(name(g)) for g in groups])
+    if wrap_at is not None:
+        texts = [label(g) if label else g.key.strip() for g in groups]
+        lines = [_lines(text, wrap_at) for text in texts]
+        labels = _unique(["<br>".join(escape(part) for part in parts) for parts in lines])
+        pitch = max(_BAR_PITCH, 18 * max((len(parts) for parts in lines), default=1) + 10)
+    else:
+        name = label or (lambda g: shorten(g.key.strip(), LABEL_CHARS))
+        labels = _unique([escape(name(g)) for g in groups])
+        pitch = _BAR_PITCH
     rates = [100 * (g.completion.rate or 0.0) for g in groups]
     inside = [rate >= _INSIDE_FROM for rate in rates]
     fig = go.Figure(
@@ -134,11 +145,22 @@ def completion_by_group(
         ticktext=["0", "25", "50", "75", "100"],
     )
     fig.update_yaxes(category_axis(), autorange="reversed")
-    base_layout(fig, title=title, height=_AXIS_HEIGHT + _BAR_PITCH * max(len(groups), 1))
+    base_layout(fig, title=title, height=_AXIS_HEIGHT + pitch * max(len(groups), 1))
     fig.update_layout(showlegend=False, bargap=0.25)
     if title:
         fig.update_layout(height=fig.layout.height + 30)
     return fig
+
+
+def _lines(text: str, width: int) -> list[str]:
+    """``text`` in pieces of at most ``width`` characters (Chinese breaks anywhere)."""
+    return [text[i : i + width] for i in range(0, len(text), width)] or [""]
+
+
+def problem_ordinal(group: Group) -> str:
+    """ "一·1.理论指导实践有差距": a problem's whole name after its 方面 ordinal."""
+    match = re.match(r"[（(]([一二三四五六七八九十]+)[)）]", group.parent.strip())
+    return (f"{match.group(1)}·" if match else "") + group.key.strip()
 
 
 def problem_label(group: Group) -> str:

@@ -16,7 +16,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Mm, Pt
 from docx.styles.style import ParagraphStyle
 
-from briefing.docx_figures import render_figures, report_charts
+from briefing.docx_figures import chart_key, render_figures, report_charts
 from briefing.docx_layout import east_asian_font
 from briefing.docx_report import build_report_docx, chinese_number, without_ordinal
 from briefing.exports import build_document
@@ -492,3 +492,24 @@ def test_headings_and_titles_use_chinese_punctuation(report: DocxDocument) -> No
 )
 def test_chinese_punctuation(raw: str, written: str) -> None:
     assert chinese_punctuation(raw) == written
+
+
+def test_printed_chart_labels_are_never_cut(scored: Scored) -> None:
+    """A document has no hover: every group's whole name is on its chart, wrapped."""
+    for caption, build in report_charts(scored):
+        figure = build()
+        if caption == "整改任务完成情况":
+            continue
+        labels = [str(y) for y in figure.data[0].y]
+        assert not any("…" in label for label in labels), caption
+        if caption == "分问题完成情况":  # short labels, the whole names in the key
+            assert labels[:2] == ["一·1", "一·2"]
+            key = chart_key(caption, scored)
+            assert key.startswith("注：一·1 理论指导实践有差距；一·2 贯彻落实党中央")
+            assert "没有完全形成齐抓共管的工作格局的问题" in key and "…" not in key
+        else:
+            whole = ["".join(label.split("<br>")) for label in labels]
+            assert (
+                "学习贯彻习近平新时代中国特色社会主义思想不够深入,履行职责使命不够到位"
+                in "".join(whole)
+            )
