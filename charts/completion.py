@@ -157,17 +157,20 @@ def _lines(text: str, width: int) -> list[str]:
     return [text[i : i + width] for i in range(0, len(text), width)] or [""]
 
 
+def _ordinal_prefix(group: Group) -> str:
+    """ "一·" for a problem under "（一）…": keeps equal problem numbers apart."""
+    match = re.match(r"[（(]([一二三四五六七八九十]+)[)）]", group.parent.strip())
+    return f"{match.group(1)}·" if match else ""
+
+
 def problem_ordinal(group: Group) -> str:
     """ "一·1.理论指导实践有差距": a problem's whole name after its 方面 ordinal."""
-    match = re.match(r"[（(]([一二三四五六七八九十]+)[)）]", group.parent.strip())
-    return (f"{match.group(1)}·" if match else "") + group.key.strip()
+    return _ordinal_prefix(group) + group.key.strip()
 
 
 def problem_label(group: Group) -> str:
-    """ "一·1.理论指导实践有差距…": the 方面 ordinal keeps equal numbers apart."""
-    match = re.match(r"[（(]([一二三四五六七八九十]+)[)）]", group.parent.strip())
-    prefix = f"{match.group(1)}·" if match else ""
-    return prefix + shorten(group.key.strip(), 13)
+    """ "一·1.理论指导实践有差距…": short, for a screen (the hover has it all)."""
+    return _ordinal_prefix(group) + shorten(group.key.strip(), 13)
 
 
 def unit_ranking(groups: Sequence[Group]) -> go.Figure:

@@ -67,6 +67,7 @@ def register(commands: Commands) -> None:
     workbook = commands.add_parser("unit-workbook", help="生成某单位本轮的填报工作簿")
     workbook.add_argument("--unit", required=True, help="单位名称")
     workbook.add_argument("--out", required=True, type=Path, help="输出文件 .xlsx")
+    workbook.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     workbook.set_defaults(run=_unit_workbook)
 
     submit = commands.add_parser("submit", help="报送单位填好的工作簿（与网页相同的检查）")
@@ -152,6 +153,24 @@ def _current(service: RoundService) -> int:
     if found is None:
         raise RoundError("当前没有进行中的填报轮次：请先运行 round open")
     return found.id
+
+
+def _unit_in_round(name: str) -> tuple[RoundService, int, str]:
+    """The service, the open round and the unit as the data writes it (refused clearly
+    when there is no open round or no such unit)."""
+    service = _service()
+    return service, _current(service), service.unit_name(name)
+
+
+def _write_new(path: Path, data: bytes, *, force: bool, verb: str) -> str | None:
+    """Write ``data`` to ``path`` (private to its owner); a Chinese reason when not."""
+    if path.exists() and not force:
+        return f"未{verb}：文件“{path}”已存在，如需覆盖请加 --force"
+    try:
+        write_atomically(path, data, mode=0o600)
+    except OSError as exc:
+        return f"未{verb}：无法写入“{path}”：{exc.strerror or exc}"
+    return None
 
 
 def _fail(message: str) -> int:
@@ -252,14 +271,14 @@ def _resolve(args: argparse.Namespace) -> int:
 def _unit_workbook(args: argparse.Namespace) -> int:
     from metrics.rounds.unit_workbook import unit_workbook_bytes
 
-    service = _service()
-    round_id = _current(service)
-    unit = service.unit_name(args.unit)
+    service, round_id, unit = _unit_in_round(args.unit)
     office = Principal("命令行", Role.OFFICE, channel=CHANNEL)
     data = unit_workbook_bytes(
         service.dataset(), service.round(round_id), unit, service.drafts(office, round_id, unit)
     )
-    write_atomically(args.out, data, mode=0o600)
+    refused = _write_new(args.out, data, force=args.force, verb="生成")
+    if refused:
+        return _fail(refused)
     print(f"已生成 {args.out}")
     return EXIT_OK
 
@@ -267,9 +286,7 @@ def _unit_workbook(args: argparse.Namespace) -> int:
 def _submit(args: argparse.Namespace) -> int:
     from metrics.rounds.unit_intake import read_unit_workbook
 
-    service = _service()
-    round_id = _current(service)
-    unit = service.unit_name(args.unit)
+    service, round_id, unit = _unit_in_round(args.unit)
     try:
         data = args.file.read_bytes()
     except OSError as exc:
@@ -286,9 +303,7 @@ def _submit(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    service = _service()
-    round_id = _current(service)
-    unit = service.unit_name(args.unit)
+    service, round_id, unit = _unit_in_round(args.unit)
     who = principal(args.actor)
     require_office(who, "采纳或退回报送")  # the service checks again; this says it first
     live = service.live_submission(who, round_id, unit)
@@ -301,9 +316,7 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _evidence_add(args: argparse.Namespace) -> int:
-    service = _service()
-    round_id = _current(service)
-    unit = service.unit_name(args.unit)
+    service, round_id, unit = _unit_in_round(args.unit)
     who = principal(args.actor)
     for path in args.files:
         try:
@@ -320,9 +333,9 @@ def _export(args: argparse.Namespace) -> int:
     version = store.current() if args.version is None else store.version(args.version)
     if version is None:
         return _fail("未导出：没有这个版本" if args.version else "未导出：存储中还没有版本")
-    if args.out.exists() and not args.force:
-        return _fail(f"未导出：文件“{args.out}”已存在，如需覆盖请加 --force")
-    write_atomically(args.out, store.read(version), mode=0o600)
+    refused = _write_new(args.out, store.read(version), force=args.force, verb="导出")
+    if refused:
+        return _fail(refused)
     print(f"已导出版本 v{version.id} 到 {args.out}")
     return EXIT_OK
 

@@ -6,7 +6,6 @@ pages show these frames with ``st.dataframe``, which never renders markup)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 
 import openpyxl
 import pandas as pd
@@ -137,8 +136,6 @@ def evidence_label(record: Evidence) -> str:
         kind = "Word"
     elif "spreadsheetml" in record.mime:
         kind = "Excel"
-    elif kind == "JPEG":
-        kind = "JPEG"
     return f"{record.name}（{kind}，{_size(record.size)}）"
 
 
@@ -154,12 +151,3 @@ def submission_heading(submission: Submission) -> str:
         f"第 {submission.revision} 次报送 · {submission.submitted_by} · "
         f"{beijing_time(submission.submitted_at)}（{submission.channel}）"
     )
-
-
-def tasks_with_reports(dataset: Dataset, items: Sequence[TaskReport]) -> list[str]:
-    """ "（9）回迁安置进展缓慢" for each reported task, in order."""
-    titles = []
-    for item in items:
-        task = dataset.task(item.task_id)
-        titles.append(f"（{item.task_id}）{task.title if task else ''}")
-    return titles

@@ -154,6 +154,12 @@ def test_a_whole_round_from_the_command_line(
     book = tmp_path / "区教育局.xlsx"
     code, _, err = run(capsys, monkeypatch, "unit-workbook", "--unit", EDU, "--out", str(book))
     assert code == 0, err
+    # An existing file is not overwritten without --force; an unwritable place is said so.
+    code, _, err = run(capsys, monkeypatch, "unit-workbook", "--unit", EDU, "--out", str(book))
+    assert code == 1 and "已存在，如需覆盖请加 --force" in err
+    nowhere = tmp_path / "没有这个目录" / "x.xlsx"
+    code, _, err = run(capsys, monkeypatch, "unit-workbook", "--unit", EDU, "--out", str(nowhere))
+    assert code == 1 and "无法写入" in err and "Traceback" not in err
     filled = openpyxl.load_workbook(book)
     sheet = filled["任务"]
     headers = [c.value for c in sheet[1]]

@@ -172,7 +172,10 @@ def sign_in_form(key: str, title: str = "工作人员登录") -> None:
             st.rerun()
         else:
             st.error(result.message)
-    st.caption("还没有账号？请技术人员在服务器上运行 `python -m metrics users add 账号名` 创建。")
+    st.caption(
+        "还没有账号？请技术人员在服务器上运行 `python -m metrics users add 账号名` 创建"
+        "（单位账号加 `--role unit --unit 单位名称`，领导加 `--role leader`）。"
+    )
 
 
 def not_staff_message(user: Mapping[str, object]) -> str:

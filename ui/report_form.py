@@ -112,7 +112,8 @@ def task_form(
     """The widgets of one task (inside its expander)."""
     if _key(round_, unit, task.id, "rev") not in st.session_state:
         load_into_form(round_, unit, task, draft)
-    indicators = service.dataset().indicators_of(task.id)
+    dataset = service.dataset()  # once per task: each call asks the store for its version
+    indicators = dataset.indicators_of(task.id)
     args = (service, who, round_, unit, task, indicators)
     if returned_comment:
         st.warning(f"整改办退回意见：{md(returned_comment)}")
@@ -137,7 +138,7 @@ def task_form(
         height=120,
     )
     for indicator in indicators:
-        history = service.dataset().history(indicator.id)
+        history = dataset.history(indicator.id)
         last = history[-1] if history else None
         before = (
             f"上期 {format_number(last.value, indicator.unit, last.qualifier, last.text)}"

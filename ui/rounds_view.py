@@ -11,7 +11,7 @@ import streamlit as st
 
 from metrics.rounds.board import Board, build_board
 from metrics.rounds.evidence import EvidenceLimits
-from metrics.rounds.model import Round, SubmissionState
+from metrics.rounds.model import Round
 from metrics.rounds.publish import (
     RoundReview,
     merge_fingerprint,
@@ -61,7 +61,7 @@ def _rounds_page(who: Principal) -> None:
     board_section(board)
     if who.role is not Role.OFFICE:
         return
-    review_section(service, who, found, board)
+    review_section(service, who, found)
     publish_section(service, who, found)
 
 
@@ -116,35 +116,20 @@ def _overdue_red(value: object) -> str:
     return "color: #b00020; font-weight: bold" if value else ""
 
 
-def review_section(service: RoundService, who: Principal, found: Round, board: Board) -> None:
+def review_section(service: RoundService, who: Principal, found: Round) -> None:
     """Each submission with the office, task by task."""
-    waiting = []
-    for row in board.rows:
-        live = service.live_submission(who, found.id, row.unit)
-        if live is not None and live.state is SubmissionState.SUBMITTED:
-            made = service.overview(who, found.id, row.unit).decisions
-            open_items = [
-                i
-                for i in live.items
-                if not any(d.submission_id == live.id and d.task_id == i.task_id for d in made)
-            ]
-            if open_items:
-                waiting.append((row.unit, live))
+    waiting = service.awaiting_review(who, found.id)
     st.subheader(f"待审核的报送（{len(waiting)}）")
     if not waiting:
         st.caption("没有待审核的报送。")
         return
-    labels = [f"{unit}（第 {s.revision} 次报送）" for unit, s in waiting]
+    labels = [f"{s.unit}（第 {s.revision} 次报送）" for s, _ in waiting]
     chosen = st.selectbox(
         "选择报送", range(len(waiting)), format_func=labels.__getitem__, key="rounds_review_pick"
     )
-    unit, submission = waiting[chosen]
+    submission, undecided = waiting[chosen]
     show_submission(service, who, submission)
-    overview = service.overview(who, found.id, unit)
-    done = {d.task_id for d in overview.decisions if d.submission_id == submission.id}
-    for item in submission.items:
-        if item.task_id in done:
-            continue
+    for item in undecided:
         with st.container(border=True):
             st.markdown(f"**任务（{item.task_id}）的审核**")
             comment = st.text_input(

@@ -91,7 +91,8 @@ class RoundBase:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _now(self) -> str:
+    def timestamp(self) -> str:
+        """Now, as the round tables record it (ISO, UTC, from the service's clock)."""
         return self.clock().astimezone(datetime.UTC).isoformat(timespec="seconds")
 
 

@@ -49,7 +49,6 @@ class BoardRow:
     last: Activity | None  # its latest activity in the round (a draft saved, too)
     revision: int  # submissions so far
     days_overdue: int  # 0 when not overdue or already with the office
-    returned_by_office: bool = False
     reported: int = 0  # of ``tasks``, how many a live submission covers or were accepted
 
 
@@ -105,9 +104,6 @@ def build_board(db: Database, dataset: Dataset, round_: Round, now: datetime.dat
             [d for d in decisions if d.submission_id in ids],
         )
         overdue = (today - round_.due).days if state in OWING else 0
-        returned = state is UnitState.RETURNED and any(
-            d.kind.value == "return" and d.submission_id in ids for d in decisions
-        )
         rows.append(
             BoardRow(
                 unit,
@@ -116,7 +112,6 @@ def build_board(db: Database, dataset: Dataset, round_: Round, now: datetime.dat
                 _last([e for e in log if e.unit == unit], [d for d in drafts if d.unit == unit]),
                 len(mine),
                 max(overdue, 0),
-                returned,
                 _covered(mine, decisions),
             )
         )

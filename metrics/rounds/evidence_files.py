@@ -46,7 +46,7 @@ class EvidenceMixin(RoundBase):
         except EvidenceRefused as exc:
             raise RoundError(str(exc)) from None
         self.store.backend.files.put(checked.sha256, data)  # before the record refers to it
-        now = self._now()
+        now = self.timestamp()
         with self.db.transaction() as db:
             require_open(db, round_id)
             if task_id in accepted_tasks(db, round_id, unit):
@@ -81,7 +81,7 @@ class EvidenceMixin(RoundBase):
         return record
 
     def remove_evidence(self, who: Principal, evidence_id: int) -> None:
-        now = self._now()
+        now = self.timestamp()
         with self.db.transaction() as db:
             record = repo.get_evidence(db, evidence_id)
             if record is None:

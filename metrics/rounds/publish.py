@@ -93,7 +93,7 @@ def merge_fingerprint(service: RoundService, round_id: int) -> tuple[object, ...
 def resolve(service: RoundService, who: Principal, round_id: int, field: str, unit: str) -> None:
     """The office chooses whose report counts where two units disagree."""
     require_office(who, "处理合并冲突")
-    now = service._now()
+    now = service.timestamp()
     with service.db.transaction() as db:
         found = repo.get_round(db, round_id)
         if found is None or not found.is_open:
@@ -117,7 +117,7 @@ def publish_round(
         raise RoundError("合并后的工作簿有错误，不能发布：请查看问题列表")
     round_: Round = reviewed.plan.round
     plan = reviewed.plan
-    now = service._now()
+    now = service.timestamp()
 
     def record(db: Connection, version_id: int) -> None:
         latest = repo.get_round(db, round_.id)

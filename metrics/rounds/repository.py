@@ -17,7 +17,6 @@ from metrics.rounds.model import (
     Round,
     Submission,
     SubmissionState,
-    TaskReport,
     dump_reports,
     load_reports,
 )
@@ -353,7 +352,3 @@ def log_entries(db: Connection, round_id: int | None = None) -> list[LogEntry]:
         )
         for r in rows
     ]
-
-
-def reports_text(reports: tuple[TaskReport, ...]) -> str:
-    return dump_reports(reports)

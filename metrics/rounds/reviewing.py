@@ -34,7 +34,7 @@ class ReviewMixin(RoundBase):
         self, who: Principal, submission_id: int, *, approve: bool, comment: str = ""
     ) -> Submission:
         """The unit's leader approves the report (it goes to the office) or returns it."""
-        now = self._now()
+        now = self.timestamp()
         with self.db.transaction() as db:
             submission = repo.get_submission(db, submission_id)
             if submission is None:
@@ -82,7 +82,7 @@ class ReviewMixin(RoundBase):
             raise RoundError("退回时请写明原因，单位会看到这条意见")
         # Read before the write transaction: it must never wait for a second connection.
         dataset = self.dataset()
-        now = self._now()
+        now = self.timestamp()
         with self.db.transaction() as db:
             submission = repo.get_submission(db, submission_id)
             if submission is None:

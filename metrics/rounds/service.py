@@ -41,6 +41,7 @@ from metrics.rounds.reviewing import ReviewMixin
 from metrics.rounds.roles import (
     NotPermitted,
     Principal,
+    Role,
     require_office,
     require_reporter,
 )
@@ -74,7 +75,7 @@ class RoundService(ReviewMixin, EvidenceMixin):
         current = self.store.current()
         if current is None:
             raise RoundError("存储中还没有任何版本：请先发布工作簿")
-        now = self._now()
+        now = self.timestamp()
         approval = self.settings.require_approval if require_approval is None else require_approval
         with self.db.transaction() as db:
             previous = repo.open_round(db)
@@ -122,7 +123,7 @@ class RoundService(ReviewMixin, EvidenceMixin):
             found = require_open(db, round_id)
             if has_unmerged(db, found):
                 raise RoundError("本轮还有已采纳但未发布的报送：请先发布")
-            now = self._now()
+            now = self.timestamp()
             repo.close_round(db, round_id, now)
             repo.log(db, round_id, now, who.name, "结束轮次")
 
@@ -147,7 +148,7 @@ class RoundService(ReviewMixin, EvidenceMixin):
         require_reporter(who, unit)
         task = self._unit_task(unit, report.task_id)
         report = self._checked(task, report)
-        now = self._now()
+        now = self.timestamp()
         with self.db.transaction() as db:
             require_open(db, round_id)
             if report.task_id in accepted_tasks(db, round_id, unit):
@@ -187,6 +188,27 @@ class RoundService(ReviewMixin, EvidenceMixin):
         return UnitOverview(
             unit_state(drafts, submissions, decisions), tuple(submissions), tuple(decisions)
         )
+
+    def awaiting_review(
+        self, who: Principal, round_id: int
+    ) -> list[tuple[Submission, tuple[TaskReport, ...]]]:
+        """Every submission with the office that still has undecided tasks, with those
+        tasks, in the order submitted (two queries, whatever the number of units)."""
+        require_office(who, "审核报送")
+        with self.db.reading() as db:
+            submissions = repo.submissions(db, round_id)
+            decisions = repo.decisions(db, round_id)
+        decided = {(d.submission_id, d.task_id) for d in decisions if d.task_id is not None}
+        waiting = []
+        for submission in submissions:
+            if submission.state is not SubmissionState.SUBMITTED:
+                continue
+            undecided = tuple(
+                i for i in submission.items if (submission.id, i.task_id) not in decided
+            )
+            if undecided:
+                waiting.append((submission, undecided))
+        return waiting
 
     def live_submission(self, who: Principal, round_id: int, unit: str) -> Submission | None:
         """The unit's latest submission that is with the office or its leader, if any."""
@@ -251,7 +273,7 @@ class RoundService(ReviewMixin, EvidenceMixin):
         leader first when the round asks for it (not when the office reports on behalf)."""
         require_reporter(who, unit)
         tasks = {t.id: t for t in self.unit_tasks(unit)}
-        now = self._now()
+        now = self.timestamp()
         with self.db.transaction() as db:
             found = require_open(db, round_id)
             locked = accepted_tasks(db, round_id, unit)
@@ -269,7 +291,7 @@ class RoundService(ReviewMixin, EvidenceMixin):
             for old in previous:
                 if old.state in (SubmissionState.SUBMITTED, SubmissionState.AWAITING_HEAD):
                     repo.set_submission_state(db, old.id, SubmissionState.SUPERSEDED)
-            on_behalf = who.role.value == "office"
+            on_behalf = who.role is Role.OFFICE
             approval = found.require_approval and not on_behalf
             label = channel or who.channel
             submission = Submission(

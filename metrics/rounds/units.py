@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
-from metrics.model import Dataset, Indicator, Task
+from metrics.model import Dataset, Task
 
 # 责任单位 lists names separated by 、，,；; or whitespace-free slashes.
 _SEPARATORS = re.compile(r"[、，,；;/\n]+")
@@ -51,15 +50,3 @@ def find_unit(dataset: Dataset, name: str) -> str | None:
 def tasks_of_unit(dataset: Dataset, unit: str) -> list[Task]:
     wanted = unit_key(unit)
     return [t for t in dataset.tasks if wanted in {unit_key(u) for u in units_of_task(t)}]
-
-
-def leads(task: Task, unit: str) -> bool:
-    return unit_key(unit) in {unit_key(u) for u in split_units(task.lead_unit)}
-
-
-def indicators_of_unit(dataset: Dataset, unit: str) -> list[Indicator]:
-    return [i for t in tasks_of_unit(dataset, unit) for i in dataset.indicators_of(t.id)]
-
-
-def unknown_units(dataset: Dataset, names: Iterable[str]) -> list[str]:
-    return [n for n in names if find_unit(dataset, n) is None]

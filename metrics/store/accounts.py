@@ -30,7 +30,7 @@ from typing import Any
 
 from metrics.rounds.roles import Principal, Role
 from metrics.store.backend import DATABASE_URL_ENV, Connection, Database, is_database_url
-from metrics.store.sqlite_backend import ACCOUNTS_SCHEMA, SqliteDatabase
+from metrics.store.sqlite_backend import accounts_database
 from metrics.store.versions import default_root
 
 SCRYPT_N = 2**14
@@ -88,7 +88,7 @@ class Accounts:
         if isinstance(where, Path):
             where.mkdir(parents=True, exist_ok=True)
             self.path = where / "accounts.sqlite3"
-            where = SqliteDatabase(self.path, ACCOUNTS_SCHEMA)
+            where = accounts_database(self.path)
         self._db: Database = where
 
     def add(

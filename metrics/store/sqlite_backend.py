@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from metrics.store.backend import Connection, Rows
@@ -87,6 +87,11 @@ ACCOUNT_COLUMNS_ADDED = (
 )
 
 
+def accounts_database(path: Path) -> SqliteDatabase:
+    """``accounts.sqlite3``: created with the accounts schema, or brought up to it."""
+    return SqliteDatabase(path, ACCOUNTS_SCHEMA, upgrade=upgrade_accounts)
+
+
 def upgrade_accounts(db: sqlite3.Connection) -> None:
     present = {str(row[1]) for row in db.execute("PRAGMA table_info(users)").fetchall()}
     for column, declaration in ACCOUNT_COLUMNS_ADDED:
@@ -105,13 +110,21 @@ class _SqliteConnection:
 class SqliteDatabase:
     """One SQLite file; created with ``schema`` on first use."""
 
-    def __init__(self, path: Path, schema: str, *, strict: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        schema: str,
+        *,
+        strict: bool = False,
+        upgrade: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
+        """``upgrade`` brings an older file's tables up to ``schema`` (columns added)."""
         self.path = path
         self.strict = strict  # synchronous=FULL and foreign keys (the versions database)
         with contextlib.closing(self._connect()) as db:
             db.executescript(schema)
-            if schema == ACCOUNTS_SCHEMA:
-                upgrade_accounts(db)
+            if upgrade is not None:
+                upgrade(db)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -180,7 +193,7 @@ class SqliteBackend:
     @property
     def accounts(self) -> SqliteDatabase:
         if self._accounts is None:  # only created when accounts are used
-            self._accounts = SqliteDatabase(self.accounts_path, ACCOUNTS_SCHEMA)
+            self._accounts = accounts_database(self.accounts_path)
         return self._accounts
 
     def describe(self) -> str:
