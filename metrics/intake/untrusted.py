@@ -11,6 +11,8 @@ what is shown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from metrics.intake.checks import IntakeRefused, check_package, describe_content
 from metrics.intake.limits import IntakeLimits
 from metrics.intake.sandbox import ParseChild, refused
@@ -19,19 +21,26 @@ from metrics.workbook.loader import LoadResult
 
 def load_untrusted(data: bytes, limits: IntakeLimits | None = None) -> LoadResult:
     """Check, then parse and validate in a child process. Never raises for bad input."""
-    limits = limits or IntakeLimits.from_env()
+    try:
+        child = checked_child(data, limits or IntakeLimits.from_env())
+    except IntakeRefused as exc:
+        return refused(str(exc))
+    return child.parse(data)
+
+
+def checked_child(
+    data: bytes, limits: IntakeLimits, *, sheets: Sequence[str] | None = None
+) -> ParseChild:
+    """Step 1 for any reader of an outside file: the package checks, with the parse
+    child (``sheets``: its rows mode) starting meanwhile. Raises ``IntakeRefused`` (the
+    child stopped) when the file is refused; a file refused by its type or size alone
+    never starts a child."""
     if len(data) > limits.max_upload_bytes or describe_content(data) is not None:
-        try:  # refused at once: no child for it
-            check_package(data, limits)
-        except IntakeRefused as exc:
-            return refused(str(exc))
-    child = ParseChild(limits)  # starts while the package is checked
+        check_package(data, limits)  # refused at once: no child for it
+    child = ParseChild(limits, sheets=sheets)  # starts while the package is checked
     try:
         check_package(data, limits)
-    except IntakeRefused as exc:
-        child.stop()
-        return refused(str(exc))
     except BaseException:
         child.stop()
         raise
-    return child.parse(data)
+    return child

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from metrics.contract import TaskStatus, normalise_header
-from metrics.intake.checks import IntakeRefused, check_package, describe_content
+from metrics.intake.checks import IntakeRefused
 from metrics.intake.limits import IntakeLimits
-from metrics.intake.sandbox import ParseChild
+from metrics.intake.untrusted import checked_child
 from metrics.model import Dataset, Task
 from metrics.problems import Problem, ProblemLog, Severity
 from metrics.rounds import unit_workbook as uw
@@ -72,22 +72,8 @@ def read_unit_workbook(
     """Check the file as any upload, read its rows in the sandboxed child, interpret them.
     Never raises for bad input: every refusal is a problem."""
     limits = limits or IntakeLimits.from_env()  # checked_from_env, malformed ones logged
-    if len(data) > limits.max_upload_bytes or describe_content(data) is not None:
-        try:  # refused at once: no child for it
-            check_package(data, limits)
-        except IntakeRefused as exc:
-            return _refused(str(exc))
-    child = ParseChild(limits, sheets=SHEETS)  # starts while the package is checked
     try:
-        check_package(data, limits)
-    except IntakeRefused as exc:
-        child.stop()
-        return _refused(str(exc))
-    except BaseException:
-        child.stop()
-        raise
-    try:
-        raw = child.read_sheets(data)
+        raw = checked_child(data, limits, sheets=SHEETS).read_sheets(data)
     except IntakeRefused as exc:
         return _refused(str(exc))
     return interpret_unit_workbook(raw, dataset, round_, unit)
