@@ -25,7 +25,7 @@ from briefing.docx_layout import (
     new_document,
     style_table,
 )
-from briefing.docx_report import Numbered
+from briefing.numbering import Numbered
 from metrics.scoring.bulletin import Bulletin, IndicatorMove, bulletin
 from metrics.scoring.changes import TaskChange
 from metrics.scoring.headline import Headline, chinese_date

@@ -11,6 +11,9 @@
   navigation pane and a table of contents work.
 - Page numbers "— 1 —" in 4号 (14 pt) 半角宋体: odd pages at the right edge, even pages
   at the left, each one character in from the edge (even/odd footers, a PAGE field).
+- No punctuation hanging into the right margin in LibreOffice (``w:overflowPunct``, see
+  ``_punctuation_inside_margins``): a mark that would follow a full line takes the
+  character before it to the next line (禁则); Word keeps its default.
 
 Every font is set for East Asian text (``w:eastAsia``) as well as Latin, so Word and WPS
 pick them; the font table names a common fallback for each (``w:altName``: 仿宋, 楷体,
@@ -75,6 +78,13 @@ _AFTER_RUN_SPACING: Final = (
     "w:eastAsianLayout", "w:specVanish", "w:oMath",
 )  # fmt: skip
 _AFTER_LANG: Final = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+_AFTER_OVERFLOW_PUNCT: Final = (
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+    "w:pPrChange",
+)  # fmt: skip
 _AFTER_SNAP_TO_GRID: Final = (
     "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap",
     "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
@@ -98,6 +108,7 @@ def new_document(*, title: str, author: str) -> DocxDocument:
     properties.comments = ""
     properties.keywords = ""
     _page_setup(document.sections[0])
+    _punctuation_inside_margins(document)
     _styles(document)
     _font_table(document)
     document.settings.odd_and_even_pages_header_footer = True
@@ -292,6 +303,39 @@ def _page_setup(section: Section) -> None:
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
     grid.attrib.pop(qn("w:charSpace"), None)
+
+
+def _punctuation_inside_margins(document: DocxDocument) -> None:
+    """No paragraph lets punctuation hang into the margin: ``w:overflowPunct`` "on" in the
+    document defaults, under every style.
+
+    LibreOffice's hanging punctuation pushed a line-ending 。，、； one character past the
+    text block (into the 26 mm right margin) and, at a paragraph's end, sometimes dropped
+    it from the PDF altogether. LibreOffice reads this element the wrong way round
+    (writerfilter maps it to ``ParaIsHangingPunctuation = (val == 0)``, while its own
+    DOCX export writes the right sense) and hangs punctuation when the element is
+    absent, so "on" is the one value that turns hanging off there. For Word "on" is
+    what an absent element means anyway (ECMA-376 17.3.1.21: omitting it sets it to
+    true), so Word lays the document out as before; "0" would stop Word hanging but
+    make LibreOffice hang. tests/test_docx_render.py checks the PDF: every mark present
+    and inside the text block."""
+    defaults: Any = document.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = _el("w:docDefaults")
+        document.styles.element.insert(0, defaults)
+    p_pr_default = defaults.find(qn("w:pPrDefault"))
+    if p_pr_default is None:
+        p_pr_default = _el("w:pPrDefault")
+        defaults.append(p_pr_default)
+    p_pr = p_pr_default.find(qn("w:pPr"))
+    if p_pr is None:
+        p_pr = _el("w:pPr")
+        p_pr_default.append(p_pr)
+    for found in p_pr.findall(qn("w:overflowPunct")):
+        p_pr.remove(found)
+    overflow = _el("w:overflowPunct")
+    overflow.set(qn("w:val"), "1")
+    p_pr.insert_element_before(overflow, *_AFTER_OVERFLOW_PUNCT)
 
 
 def _styles(document: DocxDocument) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from briefing.chart_catalog import ExportChart, for_export
+from briefing.document_kind import DocumentKind
 from briefing.images import FORMATS, MIME, ImageExportError, Renderer
 from briefing.names import export_name
 from metrics.scoring.progress import Scored
@@ -46,9 +47,16 @@ class Exported:
 
 
 def build_document(
-    fmt: str, scored: Scored, scope: Scope, *, version: str, renderer: Renderer | None = None
+    fmt: str,
+    scored: Scored,
+    scope: Scope,
+    *,
+    version: str,
+    renderer: Renderer | None = None,
+    kind: DocumentKind | None = None,
 ) -> bytes:
-    """``renderer``: the Word report's figures (without one it has none)."""
+    """``renderer``: the Word report's figures (without one it has none); ``kind``: the
+    Word report as 报告 or 通报 (default: what the workbook's 标题 names)."""
     if fmt == "docx":
         from briefing.docx_figures import render_figures
         from briefing.docx_report import build_report_docx
@@ -59,7 +67,7 @@ def build_document(
                 figures = render_figures(renderer, scope.apply(scored))
             except ImageExportError as exc:
                 raise ExportError(str(exc)) from exc
-        return build_report_docx(scored, scope, version=version, figures=figures)
+        return build_report_docx(scored, scope, version=version, figures=figures, kind=kind)
     if fmt == "pptx":
         from briefing.deck import build_deck
 
@@ -76,11 +84,21 @@ def build_document(
 
 
 def export_document(
-    fmt: str, scored: Scored, scope: Scope, *, version: str, renderer: Renderer | None = None
+    fmt: str,
+    scored: Scored,
+    scope: Scope,
+    *,
+    version: str,
+    renderer: Renderer | None = None,
+    kind: DocumentKind | None = None,
 ) -> Exported:
-    """A document with its file name, e.g. 整改进展汇报_第一方面_2021-05-31.pptx."""
-    data = build_document(fmt, scored, scope, version=version, renderer=renderer)
-    what = DOCUMENT_NAMES[fmt] + ("" if scope.is_everything else f"_{scope.label()}")
+    """A document with its file name, e.g. 整改进展汇报_第一方面_2021-05-31.pptx,
+    整改进展情况通报_2021-05-31.docx."""
+    data = build_document(fmt, scored, scope, version=version, renderer=renderer, kind=kind)
+    name = DOCUMENT_NAMES[fmt]
+    if fmt == "docx":
+        name = f"整改进展情况{(kind or DocumentKind.of_title(scored.meta.title)).value}"
+    what = name + ("" if scope.is_everything else f"_{scope.label()}")
     return Exported(export_name(what, scored.meta.as_of, fmt), DOCUMENT_MIME[fmt], data)
 
 

@@ -40,6 +40,16 @@ class TargetKind(enum.StrEnum):
     REQUIRED = "要求"
 
 
+class ReportPart(enum.StrEnum):
+    """Where a paragraph of 报告段落 goes in the Word report: the work done (the
+    report's part 一: organisation, plan, mechanisms), the next steps (part 三) or the
+    closing lines (contacts, "特此报告")."""
+
+    WORK = "工作开展情况"
+    NEXT = "下一步工作"
+    CLOSING = "结束语"
+
+
 class Direction(enum.StrEnum):
     HIGHER_IS_BETTER = "越大越好"
     LOWER_IS_BETTER = "越小越好"
@@ -235,13 +245,35 @@ PROGRESS = SheetSpec(
     ),
 )
 
+REPORT_TEXT = SheetSpec(
+    name="报告段落",
+    description="Word 报告中不来自任务和指标的段落，一段一行，按行序排列。",
+    columns=(
+        Column(
+            "部分",
+            "part",
+            width=14,
+            hint="工作开展情况 / 下一步工作 / 结束语：段落放在报告的哪一部分",
+        ),
+        Column(
+            "小标题",
+            "heading",
+            width=20,
+            hint="如“提高政治站位”，报告中编为“（一）提高政治站位。”；可空（不编号的段落）",
+        ),
+        Column("内容", "text", width=70, hint="段落正文"),
+        Column("来源", "source", required=False, width=30, hint="出自报告原文何处"),
+        Column("备注", "note", required=False, width=30),
+    ),
+)
+
 INSTRUCTIONS_SHEET = "说明"
 
 # The sheets every workbook must have (a missing one is an error).
 DATA_SHEETS: tuple[SheetSpec, ...] = (TASKS, INDICATORS, OBSERVATIONS, META)
 # Sheets a workbook may leave out: an older workbook without them loads as before.
 # When one is there, its required columns are required like those of a data sheet.
-OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (PROGRESS,)
+OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (PROGRESS, REPORT_TEXT)
 # Every sheet the loader reads: the data sheets, then the optional ones.
 CONTRACT_SHEETS: tuple[SheetSpec, ...] = DATA_SHEETS + OPTIONAL_SHEETS
 

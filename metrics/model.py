@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
 
-from metrics.contract import Direction, TargetKind, TaskStatus
+from metrics.contract import Direction, ReportPart, TargetKind, TaskStatus
 from metrics.values.qualifiers import ABOUT, Qualifier
 from metrics.values.units import Unit
 
@@ -128,11 +128,25 @@ class ProgressEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportParagraph:
+    """A paragraph of the Word report that is not about one task (a row of 报告段落):
+    the work done (part 一), the next steps (part 三) or the closing lines."""
+
+    part: ReportPart
+    heading: str  # 小标题, "" for a paragraph without a number
+    text: str  # 内容
+    source: str = ""
+    note: str = ""
+    row: int = 0  # Excel row in 报告段落
+
+
+@dataclass(frozen=True, slots=True)
 class Dataset:
     """A validated workbook. Observations are sorted by (indicator, date, row).
 
     ``progress`` (the optional 进展 sheet) is in sheet order; ``progress_of`` gives one
-    task's entries oldest first.
+    task's entries oldest first. ``paragraphs`` (the optional 报告段落 sheet) are in
+    sheet order.
     """
 
     meta: Meta
@@ -140,6 +154,7 @@ class Dataset:
     indicators: tuple[Indicator, ...]
     observations: tuple[Observation, ...]
     progress: tuple[ProgressEntry, ...] = ()
+    paragraphs: tuple[ReportParagraph, ...] = ()
     _by_task: Mapping[int, tuple[Indicator, ...]] = field(init=False, repr=False, compare=False)
     _history: Mapping[str, tuple[Observation, ...]] = field(init=False, repr=False, compare=False)
     _progress: Mapping[int, tuple[ProgressEntry, ...]] = field(

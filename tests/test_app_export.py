@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from briefing.document_kind import DocumentKind
 from metrics.store.versions import STORE_ENV
 from tests.screen_text import as_read
 from ui.data_source import WORKBOOK_ENV
@@ -129,12 +130,27 @@ def test_the_word_report_with_its_figures(export_page: AppTest) -> None:
     export_page.button(key="export_make_docx").click().run()
     assert not export_page.exception and not export_page.error
     label, data = download(export_page)
-    assert label == "下载 整改进展情况报告_任务9、10_2021-05-31.docx"
+    # The bundled title names a 通报: the default kind, in the file name and the title.
+    assert label == "下载 整改进展情况通报_任务9、10_2021-05-31.docx"
     document = Document(io.BytesIO(data))
+    assert document.paragraphs[0].text.endswith("的通报")
     text = "\n".join(p.text for p in document.paragraphs)
     assert "回迁安置进展缓慢" in text and "公办教育发展滞后" in text
     assert "理论学习表面化" not in text  # task 1 is out of scope
     assert len(document.inline_shapes) >= 1  # figures, drawn by the system Chromium
+
+
+def test_the_word_report_as_a_report_sent_up(export_page: AppTest) -> None:
+    from docx import Document
+
+    export_page.radio(key="export_doc_kind").set_value(DocumentKind.REPORT).run()
+    export_page.button(key="export_make_docx").click().run()
+    assert not export_page.exception and not export_page.error
+    label, data = download(export_page)
+    assert label == "下载 整改进展情况报告_2021-05-31.docx"
+    text = [p.text for p in Document(io.BytesIO(data)).paragraphs]
+    assert text[0] == "中共惠济区委关于巡视整改进展情况的报告"
+    assert text[1].endswith("整改进展情况报告如下。")
 
 
 def test_without_chromium_the_word_report_has_no_figures_and_says_so(

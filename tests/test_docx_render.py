@@ -5,12 +5,19 @@ a PNG in test-output/docx/ to look at."""
 from __future__ import annotations
 
 import re
+import subprocess
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from docx import Document
+from docx.oxml.ns import qn
 from PIL import Image
 
 from briefing.docx_figures import render_figures
+from briefing.docx_layout import CHARACTER_SPACING_TWIPS, MARGINS, SIZE_3, TEXT_WIDTH
 from briefing.docx_report import build_report_docx
 from briefing.exports import export_bulletin
 from briefing.images import Renderer
@@ -18,7 +25,16 @@ from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import EVERYTHING
 from metrics.workbook.loader import load_workbook
 from tests.browser.test_upload import changed_bundled
-from tests.libreoffice import fonts, page_count, page_png, page_text, page_words, to_pdf
+from tests.libreoffice import (
+    Word,
+    fonts,
+    need,
+    page_count,
+    page_png,
+    page_text,
+    page_words,
+    to_pdf,
+)
 
 PAGE_NUMBER = re.compile(r"^\s*—\s*(\d+)\s*—\s*$", re.MULTILINE)
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—…·]")
@@ -62,7 +78,7 @@ def test_body_lines_hold_28_characters_and_pages_22_lines(report_pdf: Path) -> N
     """A full body line of Chinese text is 28 characters (27 or 28 when Latin digits
     share it); a full page is 22 lines."""
     longest_by_page = []
-    for page in (3, 4, 5):
+    for page in (6, 7, 8):  # part 二: body text only (pages 3–5 hold the charts)
         lines = [
             line.strip()
             for line in page_text(report_pdf, page, layout=True).splitlines()
@@ -101,8 +117,9 @@ def test_chinese_glyphs_and_figures_are_in_the_pdf(report_pdf: Path, out_dir: Pa
     embedded = fonts(report_pdf)
     assert re.search(r"CJK|Song|Fang|Kai|Hei|Ming|WenQuanYi|Droid", embedded), embedded
     first = page_text(report_pdf, 1)
-    assert "中共惠济区委关于巡视整改进展" in first and "图1" in first
-    image = Image.open(page_png(report_pdf, 1, out_dir / "report-page-1-check.png", dpi=60))
+    assert "中共惠济区委关于巡视整改进展" in first
+    charts = next(n for n in (2, 3, 4) if "图1" in page_text(report_pdf, n))
+    image = Image.open(page_png(report_pdf, charts, out_dir / "report-charts-check.png", dpi=60))
     histogram = image.convert("L").histogram()
     dark = sum(histogram[:200])
     assert dark > 0.02 * image.width * image.height  # text and a chart, not an empty page
@@ -130,3 +147,117 @@ def test_the_bulletin_prints_on_its_own_pages(
     assert PAGE_NUMBER.findall(page_text(pdf, 1)) == ["1"]
     for number in (1, 2):
         page_png(pdf, number, out_dir / f"bulletin-page-{number}.png", dpi=100)
+
+
+# -- punctuation and justification (#18) -----------------------------------------------
+
+# Marks that may end a line; each must be printed, and inside the text block.
+LINE_END_MARKS = "。，、；：？！）》"
+# Full-width characters, one em wide in any CJK font (curly quotes and dashes are not:
+# LibreOffice may set them in the Latin font).
+FULL_WIDTH = re.compile(r"^[\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]+$")
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A line of a PDF page as poppler groups it: its words, in points."""
+
+    page: int
+    words: list[Word]
+
+
+def pdf_lines(pdf: Path) -> list[Line]:
+    """Every line of every page with its words' boxes (``pdftotext -bbox-layout``)."""
+    xhtml = subprocess.run(
+        [need("pdftotext"), "-bbox-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    root = ET.fromstring(xhtml)
+    lines = []
+    for number, page in enumerate(root.iter(f"{XHTML}page"), start=1):
+        for line in page.iter(f"{XHTML}line"):
+            words = [
+                Word(
+                    word.text or "",
+                    float(word.attrib["xMin"]),
+                    float(word.attrib["yMin"]),
+                    float(word.attrib["xMax"]),
+                    float(word.attrib["yMax"]),
+                )
+                for word in line.iter(f"{XHTML}word")
+            ]
+            lines.append(Line(number, words))
+    return lines
+
+
+def body_text(document: Path) -> str:
+    """The text of the document's body (paragraphs and tables; no footers)."""
+    body = Document(str(document)).element.body
+    return "".join(node.text or "" for node in body.iter(qn("w:t")))
+
+
+def test_every_line_end_mark_is_printed_inside_the_text_block(report_pdf: Path) -> None:
+    """No hanging punctuation: LibreOffice hung a mark that ended a full line into the
+    right margin, or dropped it, so the PDF had fewer 。，、； than the document."""
+    in_document = Counter(ch for ch in body_text(report_pdf.with_suffix(".docx")))
+    in_pdf = Counter(
+        subprocess.run(
+            [need("pdftotext"), str(report_pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    lost = {
+        mark: (in_document[mark], in_pdf[mark])
+        for mark in LINE_END_MARKS
+        if in_document[mark] != in_pdf[mark]
+    }
+    assert not lost, f"(in the document, in the PDF): {lost}"
+    left = MARGINS["left"].pt
+    right = left + TEXT_WIDTH.pt
+    outside = [
+        (line.page, word.text, round(word.x_min, 1), round(word.x_max, 1))
+        for line in pdf_lines(report_pdf)
+        for word in line.words
+        if word.x_min < left - 1 or word.x_max > right + 1
+    ]
+    assert not outside, f"beyond the text block ({left:.1f}-{right:.1f} pt): {outside}"
+
+
+def test_justified_lines_are_not_stretched(report_pdf: Path) -> None:
+    """Justification spreads a line's slack over its characters; no two neighbouring
+    full-width characters of the body text sit more than half an em further apart than
+    the body's pitch (16 pt closed up by 0.25 pt). Within a run of characters poppler
+    reports as one word the pitch is even; across words it is the gap plus one em.
+
+    Some stretch is unavoidable: a line followed by a group that cannot be split
+    (18.5%， or 日）。) keeps the slack, and LibreOffice never breaks between a Chinese
+    closing mark and digits (its line rules treat ）。， as closing punctuation that
+    binds a following number), so such a line may open up by a few points. A
+    character grid (``linesAndChars``) opened every line by up to a full em."""
+    em = SIZE_3.pt
+    pitch = em + CHARACTER_SPACING_TWIPS / 20
+    lines = pdf_lines(report_pdf)
+    heights = Counter(round(w.y_max - w.y_min, 1) for line in lines for w in line.words)
+    body_height = heights.most_common(1)[0][0]  # 三号 body text, the most common size
+    worst: list[tuple[float, int, str]] = []
+    for line in lines:
+        if not line.words or any(abs(w.y_max - w.y_min - body_height) > 0.5 for w in line.words):
+            continue  # the title, captions, table cells, page numbers
+        pitches = [
+            (w.x_max - w.x_min - em) / (len(w.text) - 1)
+            for w in line.words
+            if FULL_WIDTH.match(w.text) and len(w.text) > 1
+        ]
+        pitches += [
+            after.x_min - before.x_max + em
+            for before, after in zip(line.words, line.words[1:], strict=False)
+            if FULL_WIDTH.match(before.text) and FULL_WIDTH.match(after.text)
+        ]
+        if pitches:
+            text = "".join(w.text for w in line.words)
+            worst.append((round(max(pitches) - pitch, 2), line.page, text))
+    assert len(worst) > 200, len(worst)  # the body text was found
+    stretched = sorted((s for s in worst if s[0] > em / 2), reverse=True)
+    assert not stretched, stretched[:5]

@@ -4,6 +4,7 @@ headings, tables, captions and figures, workbook text as typed."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -18,15 +19,17 @@ from docx.styles.style import ParagraphStyle
 
 from briefing.docx_figures import chart_key, render_figures, report_charts
 from briefing.docx_layout import east_asian_font
-from briefing.docx_report import build_report_docx, chinese_number, without_ordinal
+from briefing.docx_report import build_report_docx
 from briefing.exports import build_document
 from briefing.images import Renderer
+from briefing.numbering import chinese_number
+from briefing.report_prose import indicator_text, task_text, without_ordinal
 from metrics.scoring.headline import headline
 from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import EVERYTHING, Scope, parse_scope
 from metrics.workbook.loader import load_workbook
 from report.views import attention_items
-from report.wording import chinese_punctuation, target_text, target_word, value_text
+from report.wording import chinese_punctuation, target_text, value_text
 from tests.markup import markup_workbook
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -176,29 +179,61 @@ def test_overall_progress_sentence(report: DocxDocument, scored: Scored) -> None
     assert f"已有统计并可比较的3个中已达到目标{figures.indicators_met}个、进度正常1个" in text
 
 
-def test_every_task_measure_and_indicator_is_in_the_report(
+def test_every_task_measure_and_figure_is_in_the_report(
     report: DocxDocument, scored: Scored
 ) -> None:
+    """No figure is dropped: each stands in its task's text, in the measures as the
+    report words it, in the source's own sentence, or under its name."""
     text = squeeze(body_text(report))
     for tp in scored.tasks:
+        written = task_text(tp, scored)
         assert squeeze(chinese_punctuation(tp.task.title)) in text, tp.task.id
-        assert squeeze(tp.task.measures) in text, tp.task.id
+        assert squeeze(chinese_punctuation(tp.task.measures)) in text, tp.task.id
+        assert squeeze(written.figures) in text, tp.task.id
+        said = squeeze(written.body + written.figures)
         for ip in tp.indicators:
             if ip.latest is not None:
-                shown = value_text(ip)
+                assert squeeze(value_text(ip)) in said, ip.indicator.id
             elif ip.indicator.target is not None:
-                # A planned or expected figure: given as what it is, never "尚无数据".
-                word = target_word(ip.indicator)
-                shown = ("" if word in ip.indicator.name else word) + target_text(ip)
-            else:
-                continue  # no figure at all: nothing to say
-            assert squeeze(ip.indicator.name + shown) in text, ip.indicator.id
+                number = int(ip.indicator.target)
+                forms = {squeeze(target_text(ip)).split("（")[0]}
+                if 1 <= number <= 10:  # "每半年至少研究一次"
+                    forms.add(f"{chinese_number(number)}次")
+                assert any(form in said for form in forms), ip.indicator.id
+
+
+def test_a_figure_the_measures_state_is_not_repeated_under_its_database_name(
+    report: DocxDocument,
+) -> None:
+    text = body_text(report)
+    assert "累计回迁群众9.62万人，回迁率67.7%" in text  # the measures, as the report says it
+    for name in ("回迁安置率为", "累计回迁群众为", "在建（有序推进）条数", "相当于2019年的倍数"):
+        assert name not in text, name
+    # A figure the measures leave out comes in the report's own sentence.
+    assert "其中有3家企业2020年营业收入超亿元，占比10%。" in text
+    assert "2020年新增“四上”单位77家，是2019年入库数量近2倍。" in text
+
+
+def test_a_figure_sentence_words_plans_and_gaps(scored: Scored) -> None:
+    road = next(ip for ip in scored.indicators if ip.indicator.name.startswith("“十四五”规划区级"))
+    assert (
+        indicator_text(road, scored.meta.as_of) == "“十四五”规划区级道路43条（2025年12月31日前）。"
+    )
+    pm25 = next(ip for ip in scored.indicators if ip.indicator.name.startswith("PM2.5"))
+    assert indicator_text(pm25, scored.meta.as_of) == (
+        "PM2.5年均浓度为52微克/立方米（2020年12月31日），目标54微克/立方米（2020年12月31日前），"
+        "较目标低2微克/立方米，已达到目标。"
+    )
+    investment = next(ip for ip in scored.indicators if ip.indicator.id == "T05-04")
+    assert indicator_text(investment, scored.meta.as_of) == (
+        "省市重点项目完成投资为87.6亿元，目标211亿元（2021年12月31日前），已完成目标的41.5%。"
+    )
 
 
 def test_a_document_sent_up_never_shows_a_data_gap_or_a_code(report: DocxDocument) -> None:
     text = body_text(report)
-    # Plans, expectations and totals are called what the report calls them.
-    for phrase in ("“十四五”规划区级道路43条", "2021年底幼儿园公办占比预计40%", "共656个"):
+    # Plans and expectations stand as the report states them.
+    for phrase in ("“十四五”期间规划区级道路43条", "公办占比40%", "656个拆除任务"):
         assert phrase in text, phrase
     for gap in ("尚无数据", "未填写", "无法评估", "无数据", "序时进度", "（2021年5月31日）"):
         assert gap not in text, gap
@@ -213,11 +248,30 @@ def test_figures_are_worded_as_the_report_words_them(report: DocxDocument) -> No
         assert wrong not in text, wrong
 
 
-def test_the_table_lists_every_open_task_and_lagging_indicator(
+def test_part_three_lists_the_open_tasks_in_prose_when_they_are_few(
     report: DocxDocument, scored: Scored
 ) -> None:
-    (table,) = report.tables
-    items = attention_items(scored)
+    paragraphs = [p.text for p in report.paragraphs]
+    part = paragraphs[paragraphs.index("三、下一步工作") + 1 :]
+    drafted = next(p for p in part if p.startswith("（一）推进尚未完成的整改任务。"))
+    assert drafted.startswith("（一）推进尚未完成的整改任务。尚有5项整改任务未完成：（7）防范化解")
+    for tp in scored.tasks:
+        assert (f"（{tp.task.id}）" in drafted) == (not tp.complete), tp.task.id
+    assert not report.tables  # five items read better in a sentence than in a table
+
+
+def test_many_open_items_go_into_a_table_every_one_listed(scored: Scored) -> None:
+    from metrics.contract import TaskStatus
+
+    tasks = tuple(
+        dataclasses.replace(t, status=TaskStatus.IN_PROGRESS) if t.id <= 12 else t
+        for t in scored.dataset.tasks
+    )
+    many = score(dataclasses.replace(scored.dataset, tasks=tasks))
+    document = read(build_report_docx(many, EVERYTHING, version="v1"))
+    (table,) = document.tables
+    items = attention_items(many)
+    assert len(items) > 10
     assert [c.text for c in table.rows[0].cells] == ["序号", "类别", "任务编号", "状态", "情况"]
     assert {row.cells[3].text for row in table.rows[1:]} <= {
         "正在整改",
@@ -227,12 +281,12 @@ def test_the_table_lists_every_open_task_and_lagging_indicator(
     }
     assert len(table.rows) == len(items) + 1
     assert [row.cells[2].text for row in table.rows[1:]] == [f"（{i.task_id}）" for i in items]
-    titles = [row.cells[4].text for row in table.rows[1:]]
-    assert titles[0] == "防范化解重大风险任务艰巨"  # no deadline in the data: none written
     header = table.rows[0]._tr
     assert header.find(f"{W}trPr/{W}tblHeader") is not None  # repeated on each page
-    caption = next(p for p in report.paragraphs if p.text.startswith("表"))
+    caption = next(p for p in document.paragraphs if p.text.startswith("表"))
     assert "SEQ 表" in caption._p.xml
+    drafted = next(p.text for p in document.paragraphs if p.text.startswith("（一）推进尚未"))
+    assert "（见表1）" in drafted
 
 
 def test_a_scope_keeps_only_its_tasks_numbered_without_gaps(scored: Scored) -> None:
@@ -242,7 +296,8 @@ def test_a_scope_keeps_only_its_tasks_numbered_without_gaps(scored: Scored) -> N
     kept = scope.apply(scored).tasks
     assert kept and len(kept) < len(scored.tasks)
     for tp in scored.tasks:
-        assert (squeeze(tp.task.measures) in squeeze(text)) == (tp in kept), tp.task.id
+        measures = squeeze(chinese_punctuation(tp.task.measures))
+        assert (measures in squeeze(text)) == (tp in kept), tp.task.id
     level2 = [p.text for p in document.paragraphs if p.style and p.style.name == "Heading 2"]
     assert len(level2) == 1 and level2[0].startswith("（一）全面从严治党")
     level3 = [p.text for p in document.paragraphs if p.style and p.style.name == "Heading 3"]
@@ -304,7 +359,8 @@ def test_workbook_text_is_text(marked: tuple[Scored, dict[str, str]]) -> None:
     text = body_text(document)
     # Task notes, indicator sources and notes are staff's notes on the data (kept in the
     # dashboard, the HTML report and the Excel summary): the report shows the rest.
-    for field in ("TT", "MM", "CC", "PP", "UU", "II", "HT", "HO"):
+    # The title is the document's own ("……情况的报告") unless 标题 names a document type.
+    for field in ("TT", "MM", "CC", "PP", "UU", "II", "HO"):
         assert squeeze(typed[field]) in squeeze(text), field
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         relations = package.read("word/_rels/document.xml.rels").decode("utf-8")

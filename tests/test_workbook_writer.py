@@ -22,6 +22,7 @@ from metrics.contract import (
     META_KEYS,
     OBSERVATIONS,
     PROGRESS,
+    REPORT_TEXT,
     TASKS,
     Direction,
     SheetSpec,
@@ -168,6 +169,7 @@ def test_sheet_order(book: Any) -> None:
         INDICATORS.name,
         OBSERVATIONS.name,
         PROGRESS.name,
+        REPORT_TEXT.name,
         INSTRUCTIONS_SHEET,
     )
     assert expected == SHEET_ORDER
@@ -440,7 +442,7 @@ def test_instructions_document_the_contract(book: Any) -> None:
     cells = _instruction_text(book)
     text = "\n".join(cells)
     assert cells[0] == "整改进展看板 数据填写说明"
-    for spec in (TASKS, INDICATORS, OBSERVATIONS, PROGRESS):
+    for spec in (TASKS, INDICATORS, OBSERVATIONS, PROGRESS, REPORT_TEXT):
         assert spec.description in text
         for column in spec.columns:
             assert column.header in cells
@@ -454,7 +456,7 @@ def test_instructions_document_the_contract(book: Any) -> None:
     for phrase in ("67.7%", "9.62万", "2500余", "2021/5/31", "2021年5月31日", "截至日期"):
         assert phrase in text
     assert "逐行追加" in text
-    assert "可选的“进展”表" in text  # the optional sheet is said to be optional
+    assert "可选的“进展”“报告段落”表" in text  # the optional sheet is said to be optional
 
 
 def test_instructions_are_the_same_in_template(book: Any, template: Path) -> None:

@@ -7,6 +7,7 @@ import logging
 import streamlit as st
 
 from briefing.chart_catalog import chart_catalog
+from briefing.document_kind import DocumentKind
 from briefing.exports import (
     DOCUMENT_FORMATS,
     IMAGE_FORMATS,
@@ -71,24 +72,42 @@ def scope_picker(scored: Scored) -> Scope:
     return EVERYTHING
 
 
+def document_kind_picker(scored: Scored) -> DocumentKind:
+    """报告 (sent up) or 通报: the Word report's title, opening and closing agree with it."""
+    kinds = list(DocumentKind)
+    default = kinds.index(DocumentKind.of_title(scored.meta.title))
+    return st.radio(
+        "Word 报告的文种",
+        kinds,
+        index=default,
+        format_func=lambda kind: f"{kind.value}（标题、开头和结尾都按{kind.value}写）",
+        horizontal=True,
+        key="export_doc_kind",
+        help="第三部分“下一步工作”中的条目据未完成任务和滞后指标起草，请核改后再报送。",
+    )
+
+
 def document_exports(loaded: Loaded, scored: Scored, scope: Scope) -> None:
+    kind = document_kind_picker(scored)
     columns = st.columns(len(DOCUMENT_FORMATS))
     for column, fmt in zip(columns, DOCUMENT_FORMATS, strict=True):
         label, help_text = DOCUMENT_LABELS[fmt]
         with column:
             if st.button(f"生成{label}", key=f"export_make_{fmt}", help=help_text):
-                _make_document(fmt, loaded, scored, scope)
+                _make_document(fmt, loaded, scored, scope, kind)
     if find_chromium() is None:
         st.caption(f"本机未安装 Chromium：Word 报告不含图表，其余内容完整。{md(INSTALL_HINT)}")
-    _offer_result(("document", loaded.version, scope))
+    _offer_result(("document", loaded.version, scope, kind))
 
 
-def _make_document(fmt: str, loaded: Loaded, scored: Scored, scope: Scope) -> None:
+def _make_document(
+    fmt: str, loaded: Loaded, scored: Scored, scope: Scope, kind: DocumentKind
+) -> None:
     with st.status(f"正在生成{DOCUMENT_LABELS[fmt][0]}……", expanded=False) as progress:
         try:
             renderer = shared_renderer() if fmt == "docx" and find_chromium() else None
             exported = export_document(
-                fmt, scored, scope, version=loaded.version, renderer=renderer
+                fmt, scored, scope, version=loaded.version, renderer=renderer, kind=kind
             )
         except ExportError as exc:
             progress.update(label="生成失败", state="error")
@@ -100,7 +119,7 @@ def _make_document(fmt: str, loaded: Loaded, scored: Scored, scope: Scope) -> No
             st.error(UNEXPECTED)
             return
         progress.update(label=f"已生成：{md(exported.file_name)}", state="complete")
-    st.session_state[_RESULT_KEY] = (("document", loaded.version, scope), exported)
+    st.session_state[_RESULT_KEY] = (("document", loaded.version, scope, kind), exported)
 
 
 def chart_exports(loaded: Loaded, scored: Scored) -> None:

@@ -2,7 +2,7 @@
 
 Pickling 100,000 ``Observation`` tuples one by one (each with its own ``date``) costs
 more than the parse itself, so the observations travel as columns (dates as ordinals)
-and are rebuilt on arrival; everything else (the 进展 entries too) is pickled as is.
+and are rebuilt on arrival; everything else (the 进展 entries and 报告段落 too) is pickled as is.
 The payload is our own child's answer, never bytes from the upload.
 
 In its rows mode (``ParseChild(limits, sheets=…)``) the child sends the raw rows of the
@@ -25,7 +25,7 @@ from metrics.workbook.loader import LoadResult, no_gc_pauses
 from metrics.workbook.ooxml import CellIssue
 from metrics.workbook.reader import RawSheet, RawWorkbook
 
-_FORMAT = "columns-2"
+_FORMAT = "columns-3"
 
 
 def encode_result(result: LoadResult) -> bytes:
@@ -50,7 +50,14 @@ def _encode(result: LoadResult) -> bytes:
         if columns:
             columns = (*columns[:1], list(map(datetime.date.toordinal, columns[1])), *columns[2:])
         body = (
-            (dataset.meta, dataset.tasks, dataset.indicators, columns, dataset.progress),
+            (
+                dataset.meta,
+                dataset.tasks,
+                dataset.indicators,
+                columns,
+                dataset.progress,
+                dataset.paragraphs,
+            ),
             result.problems,
         )
     return pickle.dumps((_FORMAT, body), protocol=pickle.HIGHEST_PROTOCOL)
@@ -65,7 +72,7 @@ def _decode(payload: bytes) -> LoadResult | None:
         return None
     if parts is None:
         return LoadResult(None, problems)
-    meta, tasks, indicators, columns, progress = parts
+    meta, tasks, indicators, columns, progress, paragraphs = parts
     observations: tuple[Observation, ...] = ()
     if columns:
         ids, ordinals, *rest = columns
@@ -73,7 +80,8 @@ def _decode(payload: bytes) -> LoadResult | None:
         dates = map(days.__getitem__, ordinals)
         make = functools.partial(tuple.__new__, Observation)
         observations = tuple(map(make, zip(ids, dates, *rest, strict=True)))
-    return LoadResult(Dataset(meta, tasks, indicators, observations, progress), problems)
+    dataset = Dataset(meta, tasks, indicators, observations, progress, paragraphs)
+    return LoadResult(dataset, problems)
 
 
 # -- rows mode: the raw rows of named sheets, as JSON ------------------------------------

@@ -16,6 +16,7 @@ from metrics.contract import (
     OBSERVATIONS,
     OPTIONAL_SHEETS,
     PROGRESS,
+    REPORT_TEXT,
     TASKS,
     Direction,
     MetaKey,
@@ -67,6 +68,8 @@ def _instruction_lines() -> list[str]:
         "不要覆盖旧值，历史由此累积。",
         f"“{PROGRESS.name}”表每轮每项任务的进展一行：新一轮的进展逐行追加，不要覆盖旧的。"
         "这张表可以没有（没有它的工作簿照常读取）；有这张表时，其必需列必须保留。",
+        f"“{REPORT_TEXT.name}”表是 Word 报告中不属于某项任务的段落：整改工作开展情况（组织领导、"
+        "方案、机制等）、下一步工作和结束语，一段一行，按行序排列；可以没有这张表。",
         "“必需列”为“是”的列必须保留，其中单元格能否留空见填写说明；为“否”的列可以删除。",
         f"蓝色表头为必需列，灰色表头为可选列。“{META.name}”表中“是否必填”为“是”的项目必须填写内容。",
     ]
@@ -88,7 +91,7 @@ def write_instructions(worksheet: Any, styles: Styles) -> None:
         (f"“{META.name}”表：每个项目一行，在“内容”列填写", writer.meta_keys),
         *(
             (f"“{spec.name}”表：{spec.description}", _table_rows(writer, spec))
-            for spec in (TASKS, INDICATORS, OBSERVATIONS, PROGRESS)
+            for spec in (TASKS, INDICATORS, OBSERVATIONS, PROGRESS, REPORT_TEXT)
         ),
         ("状态的取值（“任务”表）", writer.statuses),
         ("方向的取值（“指标”表）", writer.directions),

@@ -22,13 +22,22 @@ from metrics.contract import (
     OBSERVATIONS,
     OPTIONAL_SHEETS,
     PROGRESS,
+    REPORT_TEXT,
     TASKS,
     Direction,
     SheetSpec,
     TargetKind,
     normalise_header,
 )
-from metrics.model import Dataset, Indicator, Meta, Observation, ProgressEntry, Task
+from metrics.model import (
+    Dataset,
+    Indicator,
+    Meta,
+    Observation,
+    ProgressEntry,
+    ReportParagraph,
+    Task,
+)
 from metrics.problems import Problem, ProblemLog
 from metrics.values.cells import (
     CellError,
@@ -40,6 +49,7 @@ from metrics.workbook.observation_rows import ObservationRows
 from metrics.workbook.ooxml import column_letter
 from metrics.workbook.progress_rows import ProgressRows
 from metrics.workbook.reader import RawWorkbook, Source, WorkbookReadError, read_workbook
+from metrics.workbook.report_text_rows import ReportTextRows
 from metrics.workbook.table import Record, Table, locate_table
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit
@@ -120,6 +130,7 @@ class _Loader:
         indicators = self._indicators(tables[INDICATORS.name], tasks is not None)
         observations = self._observations(tables[OBSERVATIONS.name], indicators, meta)
         progress = self._progress(tables[PROGRESS.name], tasks is not None, meta)
+        paragraphs = self._paragraphs(tables[REPORT_TEXT.name])
         if meta is not None and tasks is not None:
             check_reported_counts(self.log, meta, tasks, self.meta_rows)
         if self.log.has_errors or meta is None or tasks is None:
@@ -130,6 +141,7 @@ class _Loader:
             tuple(indicators.values()),
             tuple(observations),
             tuple(progress),
+            tuple(paragraphs),
         )
         return LoadResult(dataset, self.log.result())
 
@@ -463,6 +475,13 @@ class _Loader:
             return []
         rows = ProgressRows(self.cells, self.task_ids if have_tasks else None, meta)
         return rows.read(table, self.raw.sheets[PROGRESS.name].rows)
+
+    # -- 报告段落 ----------------------------------------------------------------------------
+
+    def _paragraphs(self, table: Table | None) -> list[ReportParagraph]:
+        if table is None:
+            return []
+        return ReportTextRows(self.cells).read(table, self.raw.sheets[REPORT_TEXT.name].rows)
 
 
 def reported_count_warnings(problems: Iterable[Problem]) -> tuple[Problem, ...]:

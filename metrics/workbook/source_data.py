@@ -11,6 +11,8 @@ Formats (keys are the contract's English field names):
   ``reported_total``, ``reported_completed`` (the ``MetaKey.field`` names) and an
   optional ``[notes]`` table with a Chinese explanation per key;
 * ``tasks.toml``: ``[[task]]`` entries keyed by the 任务 fields;
+* ``report_text.toml`` (optional): ``[[paragraph]]`` entries keyed by the 报告段落
+  fields (``part``, ``heading``, ``text``, ``source``, ``note``), in document order;
 * ``indicators*.toml`` (read in natural file-name order): ``[[indicator]]`` entries
   keyed by the 指标 fields plus ``observations = [{date, value, note}, ...]``, which
   become the 数据 rows in indicator order, then listed order.
@@ -36,6 +38,7 @@ from metrics.contract import (
     INDICATORS,
     META_KEYS,
     OBSERVATIONS,
+    REPORT_TEXT,
     TASKS,
     Direction,
     TaskStatus,
@@ -57,12 +60,14 @@ __all__ = (
 META_FILE: Final = "meta.toml"
 TASKS_FILE: Final = "tasks.toml"
 INDICATOR_FILES: Final = "indicators*.toml"
+REPORT_TEXT_FILE: Final = "report_text.toml"
 INDICATORS_WORKBOOK: Final = "indicators.xlsx"
 TEMPLATE_WORKBOOK: Final = "template.xlsx"
 
 _META_FIELDS: Final = tuple(key.field for key in META_KEYS)
 _TASK_FIELDS: Final = tuple(column.field for column in TASKS.columns)
 _INDICATOR_FIELDS: Final = tuple(column.field for column in INDICATORS.columns)
+_PARAGRAPH_FIELDS: Final = tuple(column.field for column in REPORT_TEXT.columns)
 _OBSERVATION_FIELDS: Final = tuple(
     column.field for column in OBSERVATIONS.columns if column.field != "indicator_id"
 )
@@ -86,6 +91,7 @@ class SourceData:
     tasks: tuple[Row, ...]
     indicators: tuple[Row, ...]
     observations: tuple[Row, ...]
+    paragraphs: tuple[Row, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
@@ -100,7 +106,8 @@ def indicator_files(source_dir: PathArg) -> list[Path]:
 
 
 def load_source(source_dir: PathArg) -> SourceData:
-    """Read meta.toml, tasks.toml and every indicators*.toml of ``source_dir``."""
+    """Read meta.toml, tasks.toml, report_text.toml (if there) and every
+    indicators*.toml of ``source_dir``."""
     root = Path(source_dir)
     problems: list[str] = []
     meta, meta_notes = _read_meta(root / META_FILE, problems)
@@ -112,6 +119,7 @@ def load_source(source_dir: PathArg) -> SourceData:
     observations: list[Row] = []
     for path in files:
         _read_indicators(path, indicators, observations, problems)
+    paragraphs = _read_paragraphs(root / REPORT_TEXT_FILE, problems)
     _check_unique("task", TASKS_FILE, tasks, problems)
     _check_unique("indicator", INDICATOR_FILES, indicators, problems)
     if problems:
@@ -122,6 +130,7 @@ def load_source(source_dir: PathArg) -> SourceData:
         tasks=tuple(tasks),
         indicators=tuple(indicators),
         observations=tuple(observations),
+        paragraphs=tuple(paragraphs),
         warnings=tuple(_warnings(tasks, indicators)),
     )
 
@@ -137,6 +146,7 @@ def build(source_dir: PathArg, out_dir: PathArg) -> tuple[Path, Path]:
         tasks=data.tasks,
         indicators=data.indicators,
         observations=data.observations,
+        paragraphs=data.paragraphs,
         meta=data.meta,
         meta_notes=data.meta_notes,
     )
@@ -237,6 +247,19 @@ def _read_tasks(path: Path, problems: list[str]) -> list[Row]:
         problems.extend(_unknown(_label(path, "task", number, entry), entry, _TASK_FIELDS))
         tasks.append({k: v for k, v in entry.items() if k in _TASK_FIELDS})
     return tasks
+
+
+def _read_paragraphs(path: Path, problems: list[str]) -> list[Row]:
+    if not path.exists():
+        return []
+    document = _load_toml(path, problems)
+    if document is None:
+        return []
+    paragraphs: list[Row] = []
+    for number, entry in enumerate(_entries(path, document, "paragraph", problems), 1):
+        problems.extend(_unknown(f"{path.name}: paragraph #{number}", entry, _PARAGRAPH_FIELDS))
+        paragraphs.append({k: v for k, v in entry.items() if k in _PARAGRAPH_FIELDS})
+    return paragraphs
 
 
 def _read_indicators(

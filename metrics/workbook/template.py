@@ -42,8 +42,10 @@ from metrics.contract import (
     META,
     OBSERVATIONS,
     PROGRESS,
+    REPORT_TEXT,
     TASKS,
     Direction,
+    ReportPart,
     TargetKind,
     TaskStatus,
 )
@@ -96,6 +98,7 @@ def write_workbook(
     indicators: Sequence[Row] = (),
     observations: Sequence[Row] = (),
     progress: Sequence[Row] = (),
+    paragraphs: Sequence[Row] = (),
     meta: Mapping[str, object] | None = None,
     meta_notes: Mapping[str, str] | None = None,
 ) -> None:
@@ -111,6 +114,7 @@ def write_workbook(
         indicators=indicators,
         observations=observations,
         progress=progress,
+        paragraphs=paragraphs,
         meta=meta,
         meta_notes=meta_notes,
     )
@@ -123,6 +127,7 @@ def workbook_bytes(
     indicators: Sequence[Row] = (),
     observations: Sequence[Row] = (),
     progress: Sequence[Row] = (),
+    paragraphs: Sequence[Row] = (),
     meta: Mapping[str, object] | None = None,
     meta_notes: Mapping[str, str] | None = None,
 ) -> bytes:
@@ -132,6 +137,7 @@ def workbook_bytes(
         indicators=indicators,
         observations=observations,
         progress=progress,
+        paragraphs=paragraphs,
         meta=meta or {},
         meta_notes=meta_notes or {},
     )
@@ -154,6 +160,7 @@ def _build_workbook(
     indicators: Sequence[Row],
     observations: Sequence[Row],
     progress: Sequence[Row],
+    paragraphs: Sequence[Row],
     meta: Mapping[str, object],
     meta_notes: Mapping[str, str],
 ) -> Any:
@@ -190,6 +197,10 @@ def _build_workbook(
     )
     write_table(sheets[OBSERVATIONS.name], OBSERVATIONS, observations, styles)
     write_table(sheets[PROGRESS.name], PROGRESS, progress, styles)
+    write_table(sheets[REPORT_TEXT.name], REPORT_TEXT, paragraphs, styles)
+    add_list_validation(
+        sheets[REPORT_TEXT.name], REPORT_TEXT, "part", [part.value for part in ReportPart]
+    )
     write_instructions(sheets[INSTRUCTIONS_SHEET], styles)
     workbook.active = 0
     return workbook

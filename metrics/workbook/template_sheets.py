@@ -28,6 +28,7 @@ from metrics.contract import (
     META_KEYS,
     OBSERVATIONS,
     PROGRESS,
+    REPORT_TEXT,
     TASKS,
     Column,
     SheetSpec,
@@ -44,6 +45,7 @@ SHEET_ORDER: Final[tuple[str, ...]] = (
     INDICATORS.name,
     OBSERVATIONS.name,
     PROGRESS.name,
+    REPORT_TEXT.name,
     INSTRUCTIONS_SHEET,
 )
 CREATOR: Final = "整改进展看板"

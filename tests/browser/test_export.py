@@ -56,11 +56,11 @@ def test_export_report_and_chart_image(
 
     # The Word report, with its figures, as the leader saves it.
     page.get_by_role("button", name="生成Word 报告（.docx）").click()
-    word_button = page.get_by_role("button", name="下载 整改进展情况报告_2021-05-31.docx")
+    word_button = page.get_by_role("button", name="下载 整改进展情况通报_2021-05-31.docx")
     expect(word_button).to_be_visible(timeout=90_000)
     with page.expect_download() as info:
         word_button.click()
-    assert info.value.suggested_filename == "整改进展情况报告_2021-05-31.docx"
+    assert info.value.suggested_filename == "整改进展情况通报_2021-05-31.docx"
     saved = tmp_path / info.value.suggested_filename
     info.value.save_as(saved)
     document = Document(str(saved))
