@@ -227,14 +227,15 @@ def test_every_line_end_mark_is_printed_inside_the_text_block(report_pdf: Path) 
 
 def test_justified_lines_are_not_stretched(report_pdf: Path) -> None:
     """Justification spreads a line's slack over its characters; no two neighbouring
-    full-width characters of the body text sit more than half an em further apart than
+    full-width characters of the body text sit more than a quarter em further apart than
     the body's pitch (16 pt closed up by 0.25 pt). Within a run of characters poppler
     reports as one word the pitch is even; across words it is the gap plus one em.
 
     Some stretch is unavoidable: a line followed by a group that cannot be split
     (18.5%， or 日）。) keeps the slack, and LibreOffice never breaks between a Chinese
     closing mark and digits (its line rules treat ）。， as closing punctuation that
-    binds a following number), so such a line may open up by a few points. A
+    binds a following number), so such a line may open up by a few points (the report
+    as first reported had 7.3 pt, "群 众 9.62 万 人"; today's text at most 2.4 pt). A
     character grid (``linesAndChars``) opened every line by up to a full em."""
     em = SIZE_3.pt
     pitch = em + CHARACTER_SPACING_TWIPS / 20
@@ -259,5 +260,5 @@ def test_justified_lines_are_not_stretched(report_pdf: Path) -> None:
             text = "".join(w.text for w in line.words)
             worst.append((round(max(pitches) - pitch, 2), line.page, text))
     assert len(worst) > 200, len(worst)  # the body text was found
-    stretched = sorted((s for s in worst if s[0] > em / 2), reverse=True)
+    stretched = sorted((s for s in worst if s[0] > em / 4), reverse=True)
     assert not stretched, stretched[:5]
