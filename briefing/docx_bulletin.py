@@ -26,12 +26,13 @@ from briefing.docx_layout import (
     style_table,
 )
 from briefing.numbering import Numbered
+from briefing.report_prose import DOCUMENT_STATUS
 from metrics.scoring.bulletin import Bulletin, IndicatorMove, bulletin
 from metrics.scoring.changes import TaskChange
 from metrics.scoring.headline import Headline, chinese_date
 from metrics.scoring.progress import IndicatorProgress, Scored
 from report.literal import office_text
-from report.wording import target_cell
+from report.wording import NONE, target_cell
 
 BULLETIN_TITLE = "巡视整改进展情况通报"
 # A change of value: better or worse by the indicator's direction; "数值变化" for a
@@ -221,17 +222,19 @@ def monitor_move(move: IndicatorMove) -> str:
 
 
 def progress_text(before: IndicatorProgress, after: IndicatorProgress) -> str:
-    """ "41.5%（序时58.3%），进度滞后；上期…" against target, now and before."""
+    """ "41.5%（按时间应完成58.3%），慢于时间进度；上期…" against target, now and before;
+    "—" without a target or a figure (a document never shows the dashboard's terms)."""
     if after.indicator.target is None:
-        return "无目标"
+        return NONE
 
     def one(ip: IndicatorProgress) -> str:
         if ip.progress is None:
-            return ip.status.value
+            return NONE
         text = f"{ip.progress * 100:.1f}%"
         if ip.expected is not None:
-            text += f"（序时{ip.expected * 100:.1f}%）"
-        return f"{text}，{ip.status.value}"
+            text += f"（按时间应完成{ip.expected * 100:.1f}%）"
+        word = DOCUMENT_STATUS.get(ip.status)
+        return f"{text}，{word}" if word else text
 
     now, then = one(after), one(before)
     return now if now == then else f"{now}；上期{then}"
