@@ -8,6 +8,12 @@ the bulletin of what changed from version N of the store (``ZHENGGAI_DATABASE_UR
 chart (default: the completion-rate chart; ``--list-charts`` shows the keys) and
 ``--chart all`` writes every chart into the folder ``--out``. Exit status: 0 written, 1 failed (the
 reason in Chinese on stderr), 2 usage error. Never a traceback.
+
+Start-up: for the Word report Chromium is started (``Renderer``) right after the
+arguments are read, before the heavier imports and the workbook's intake, which run while
+it starts. ``metrics.cli`` is not imported (its store and round commands bring psycopg and
+openpyxl, a third of a second): the guard and the version type come from the light
+``metrics.cli_guard``. ``--doc-type 报告|通报`` chooses the Word report's document type.
 """
 
 from __future__ import annotations
@@ -19,23 +25,38 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from briefing.document_kind import DocumentKind
 from briefing.exports import DOCUMENT_FORMATS, IMAGE_FORMATS, ExportError, build_document
-from briefing.images import ImageExportError
-from metrics.cli import guarded
-from metrics.cli_store import version_number
-from metrics.intake.untrusted import load_untrusted
+from briefing.images import INSTALL_HINT, ImageExportError, Renderer, find_chromium
+from metrics.cli_guard import EXIT_FAILED, EXIT_OK, guarded, version_number
 from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import Scope, ScopeError, parse_scope
-
-EXIT_OK = 0
-EXIT_FAILED = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return guarded(
-        lambda: _run(args), expected=(ExportError, ImageExportError, ScopeError), prefix="未生成"
-    )
+    renderer = _early_renderer(args)
+    try:
+        return guarded(
+            lambda: _run(args, renderer),
+            expected=(ExportError, ImageExportError, ScopeError),
+            prefix="未生成",
+        )
+    finally:
+        if renderer is not None:
+            renderer.close()
+
+
+def _early_renderer(args: argparse.Namespace) -> Renderer | None:
+    """The Word report's renderer, Chromium starting from now on; None when no report
+    with figures is asked for, or when it cannot start (``_report_docx`` says why)."""
+    wanted = args.format == "docx" and args.since is None and args.out is not None
+    if not wanted or args.list_charts or find_chromium() is None:
+        return None
+    try:
+        return Renderer()
+    except Exception:  # tried again, and explained, where the figures are made
+        return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,11 +83,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--chart", default="overview_breakdown", help="图表（图片格式时）；all 为全部"
     )
+    parser.add_argument(
+        "--doc-type",
+        choices=[kind.value for kind in DocumentKind],
+        help="Word 报告的文种：报告 或 通报（默认按工作簿“概况”的标题）；标题、开头和结尾随之一致",
+    )
     parser.add_argument("--list-charts", action="store_true", help="列出可导出的图表后退出")
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, renderer: Renderer | None = None) -> int:
+    from metrics.intake.untrusted import load_untrusted
+
     try:
         data = args.file.read_bytes()
     except OSError as exc:
@@ -92,7 +120,8 @@ def _run(args: argparse.Namespace) -> int:
         written = [_write(args.out, _bulletin(args.since, scored, args.file.name, version))]
     elif args.format == "docx":
         scope = parse_scope(args.scope, scored)
-        written = [_write(args.out, _report_docx(scored, scope, version))]
+        kind = DocumentKind(args.doc_type) if args.doc_type else None
+        written = [_write(args.out, _report_docx(scored, scope, version, renderer, kind))]
     elif args.format in DOCUMENT_FORMATS:
         scope = parse_scope(args.scope, scored)
         written = [_write(args.out, build_document(args.format, scored, scope, version=version))]
@@ -103,15 +132,20 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _report_docx(scored: Scored, scope: Scope, version: str) -> bytes:
-    """The Word report, with figures when Chromium is installed (said when not)."""
-    from briefing.images import INSTALL_HINT, Renderer, find_chromium
-
-    if find_chromium() is None:
+def _report_docx(
+    scored: Scored,
+    scope: Scope,
+    version: str,
+    renderer: Renderer | None = None,
+    kind: DocumentKind | None = None,
+) -> bytes:
+    """The Word report, with figures when Chromium is installed (said when not);
+    ``renderer``: one already started (closed here)."""
+    if renderer is None and find_chromium() is None:
         print(f"注意：未插入图表。{INSTALL_HINT}", file=sys.stderr)
-        return build_document("docx", scored, scope, version=version)
-    with Renderer() as renderer:
-        return build_document("docx", scored, scope, version=version, renderer=renderer)
+        return build_document("docx", scored, scope, version=version, kind=kind)
+    with renderer or Renderer() as started:
+        return build_document("docx", scored, scope, version=version, renderer=started, kind=kind)
 
 
 def _bulletin(since: int, scored: Scored, file_name: str, version: str) -> bytes:
@@ -144,7 +178,6 @@ def _list_charts(scored: Scored) -> int:
 def _images(scored: Scored, fmt: str, chart_key: str, out: Path) -> list[Path]:
     from briefing.chart_catalog import chart_catalog
     from briefing.exports import render_chart
-    from briefing.images import Renderer
 
     charts = chart_catalog(scored)
     chosen = charts if chart_key == "all" else [c for c in charts if c.key == chart_key]

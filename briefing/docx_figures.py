@@ -8,7 +8,6 @@ itself carries no title. Chinese labels need the CJK fonts Chromium finds on the
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,27 +76,31 @@ def report_charts(scored: Scored) -> list[tuple[str, Callable[[], go.Figure]]]:
 
 
 def render_figures(renderer: Renderer, scored: Scored) -> list[FigureImage]:
-    """Every report chart as a print-resolution PNG; ``ImageExportError`` if it fails."""
-    images = []
-    for caption, build in report_charts(scored):
-        figure = for_print(build())
-        height = int(figure.layout.height or 400)
-        png = renderer.render(figure, "png", width=PRINT_WIDTH, height=height, scale=PRINT_SCALE)
-        images.append(FigureImage(caption, png, chart_key(caption, scored)))
-    return images
+    """Every report chart as a print-resolution PNG; ``ImageExportError`` if it fails.
+    The figures are all built first and handed to the renderer together: a renderer just
+    started is still starting Chromium while they are built."""
+    charts = [(caption, for_print(build())) for caption, build in report_charts(scored)]
+    pngs = renderer.render_many(
+        [(figure, PRINT_WIDTH, int(figure.layout.height or 400)) for _, figure in charts],
+        "png",
+        scale=PRINT_SCALE,
+    )
+    return [
+        FigureImage(caption, png, chart_key(caption, scored))
+        for (caption, _), png in zip(charts, pngs, strict=True)
+    ]
 
 
 def for_print(figure: go.Figure) -> go.Figure:
-    """A copy at the print width, white background, no title."""
-    fig = go.Figure(copy.deepcopy(figure.to_dict()))
-    fig.update_layout(
+    """The figure (changed, not copied: each chart is built for its image) at the print
+    width, white background, no title."""
+    return figure.update_layout(
         width=PRINT_WIDTH,
         autosize=False,
         title=None,
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
-    return fig
 
 
 __all__ = ["FigureImage", "ImageExportError", "render_figures", "report_charts"]

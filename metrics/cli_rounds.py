@@ -115,7 +115,7 @@ def _date(text: str) -> datetime.date:
 
 
 def _version(text: str) -> int:
-    from metrics.cli_store import version_number
+    from metrics.cli_guard import version_number
 
     return version_number(text)
 

@@ -17,7 +17,11 @@ Measured in one run:
    25/s per process, two processes at least 1.7x one);
 7. a reporting round of 17 units × 35 tasks (``scripts/bench_rounds.py``; goals: the
    board ≤ 100 ms server time, accepting, merging and reviewing all 17 ≤ 2 s, saving a
-   unit's form ≤ 50 ms).
+   unit's form ≤ 50 ms);
+8. the Word report (three figures by Chromium) and the bulletin (``--since v1``) from the
+   command line, each a subprocess timed from start to exit, on an idle machine and with
+   all cores but one busy (``scripts/bench_documents.py``; goals: report ≤ 3 s, bulletin
+   ≤ 2 s wall, both states).
 """
 
 from __future__ import annotations
@@ -446,6 +450,7 @@ def main() -> int:
     ok = bench_script("bench_rounds.py", args.quick) and ok
     print("\nexports for briefings (bundled data):")
     ok = bench_exports(min(small_n, 10)) and ok
+    ok = bench_script("bench_documents.py", args.quick) and ok
     if args.no_browser:
         print("\n(browser timings skipped: --no-browser)")
     else:

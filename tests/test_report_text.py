@@ -248,3 +248,20 @@ def test_a_figure_newer_than_the_measures_is_given_under_its_name(scored: Scored
     text = "\n".join(text_of(build_report_docx(score(dataset), EVERYTHING, version="v1")))
     assert "回迁安置率为70.1%。" in text
     assert "回迁率67.7%" in text  # the measures as the report wrote them
+
+
+def test_the_command_line_chooses_the_document_type(
+    repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefing.cli import main
+
+    out = tmp_path / "报告.docx"
+    workbook = str(repo_root / "data" / "indicators.xlsx")
+    assert main([workbook, "--format", "docx", "--doc-type", "报告", "--out", str(out)]) == 0
+    text = text_of(out.read_bytes())
+    assert text[0] == "中共惠济区委关于巡视整改进展情况的报告"
+    assert [t for t in text if t][-3] == "邮政编码：450043"  # the workbook's own closing
+    with pytest.raises(SystemExit) as usage:
+        main([workbook, "--format", "docx", "--doc-type", "简报", "--out", str(out)])
+    assert usage.value.code == 2
+    assert "简报" in capsys.readouterr().err
