@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from metrics.cli_guard import EXIT_FAILED, EXIT_OK, guarded
 from metrics.cli_rounds import register as register_rounds
 from metrics.cli_store import register
 from metrics.intake.untrusted import load_untrusted
@@ -30,44 +30,11 @@ from metrics.store.accounts import AccountError, Accounts, open_accounts_from_en
 from metrics.store.versions import StoreError
 from metrics.workbook.loader import LoadResult
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Refusals of the store and of rounds (rights, stale reviews …) carry Chinese messages.
     return guarded(lambda: int(args.run(args)), expected=(StoreError,), prefix="未完成")
-
-
-def guarded(
-    run: Callable[[], int],
-    *,
-    expected: tuple[type[Exception], ...] = (),
-    prefix: str = "失败",
-) -> int:
-    """Run a command for staff: UTF-8 output, and never a traceback. ``expected``
-    errors carry a Chinese message and are printed after ``prefix``."""
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
-    try:
-        return run()
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # output piped into `head` and the like
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_FAILED
-    except expected as exc:
-        print(f"{prefix}：{exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except Exception as exc:  # the last guard
-        print(
-            f"内部错误（{type(exc).__name__}）：{exc}。请把文件和此信息发给技术人员",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("name", help="账号名")
     _role_arguments(role)
     role.set_defaults(run=_users_role)
+    shown = user_commands.add_parser(
+        "display-name", help="设置账号的显示名称（历史版本等公开页面显示它，而不显示账号名）"
+    )
+    shown.add_argument("name", help="账号名")
+    shown.add_argument("display_name", metavar="显示名称", help="如 张三；空字符串表示不设置")
+    shown.set_defaults(run=_users_display_name)
     listing = user_commands.add_parser("list", help="列出账号")
     listing.set_defaults(run=_users_list)
     remove = user_commands.add_parser("remove", help="删除账号")
@@ -239,10 +212,22 @@ def _users_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _users_display_name(args: argparse.Namespace) -> int:
+    try:
+        _accounts().set_display_name(args.name, args.display_name)
+    except AccountError as exc:
+        print(f"未修改：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    shown = args.display_name.strip()
+    print(f"账号“{args.name}”的显示名称" + (f"已设为“{shown}”" if shown else "已清除"))
+    return EXIT_OK
+
+
 def _users_list(args: argparse.Namespace) -> int:
     accounts = _accounts().accounts()
     for account in accounts:
-        print(f"{account.name}\t{account.role.label}\t{'、'.join(account.units)}")
+        line = f"{account.name}\t{account.role.label}\t{'、'.join(account.units)}"
+        print(line + (f"\t显示为 {account.display_name}" if account.display_name else ""))
     if not accounts:
         print("（还没有账号：用 users add 账号名 创建）")
     return EXIT_OK

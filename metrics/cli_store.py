@@ -8,21 +8,25 @@ Exit status: 0 done, 1 refused or failed (reasons in Chinese on standard error),
 from __future__ import annotations
 
 import argparse
+import errno
+import getpass
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
 import psycopg
 
+from metrics.cli_guard import version_number
 from metrics.cli_migrate import add_migrate
 from metrics.cli_rounds import add_export
 from metrics.model import Dataset
 from metrics.problems import Problem
-from metrics.publishing import publish_checked, review_workbook
+from metrics.publishing import COMMAND_LINE, publish_checked, review_workbook
 from metrics.rounds.upload_checks import upload_warnings
 from metrics.scoring.changes import Changes
 from metrics.scoring.summary import rate_text
-from metrics.store.accounts import open_accounts_from_env
+from metrics.store.accounts import AccountError, clean_name, open_accounts_from_env
 from metrics.store.backend import DATABASE_URL_ENV
 from metrics.store.backup import BackupError, BackupSource, SqliteSource, backup, restore
 from metrics.store.postgres_backup import PostgresSource
@@ -46,7 +50,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "publish", help="检查并发布工作簿为新版本（与网页上传相同的检查和记录）"
     )
     publish.add_argument("file", type=Path, help="要发布的 .xlsx 文件")
-    publish.add_argument("--actor", required=True, type=_actor, help="发布人（记入操作记录）")
+    publish.add_argument(
+        "--actor",
+        required=True,
+        type=_actor,
+        help="发布人（记入操作记录，规则同账号名；记录同时注明“命令行”和系统用户）",
+    )
     publish.add_argument("--note", default="", help="发布说明")
     publish.add_argument(
         "--expect-version",
@@ -76,20 +85,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _actor(text: str) -> str:
-    if not text.strip():
-        raise argparse.ArgumentTypeError("发布人不能为空")
-    return text
-
-
-def version_number(text: str) -> int:
-    """An argparse type: "3", "v3" or "V3" → 3."""
+    """``--actor``: checked and cleaned as an account name is (no newlines or control
+    characters, at most 64 characters), so the audit cannot be forged through it."""
     try:
-        number = int(text.strip().removeprefix("v").removeprefix("V"))
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"“{text}”不是版本号（应为正整数，如 3）")
-    return number
+        return clean_name(text, "发布人")
+    except AccountError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _channel() -> str:
+    """How a command-line publish is recorded: "命令行，系统用户 deploy"."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError, ImportError):  # no login name known to the system
+        user = ""
+    shown = "".join(ch for ch in user if ch.isprintable() and ch not in "（）()，,")[:32]
+    return f"{COMMAND_LINE}，系统用户 {shown or '未知'}"
 
 
 def _store() -> Store:
@@ -152,6 +163,7 @@ def _publish(args: argparse.Namespace) -> int:
             file_name=path.name,
             note=args.note,
             expected_current=basis,
+            channel=_channel(),
         )
     except StaleVersion as exc:
         _print_stale(exc)
@@ -207,12 +219,16 @@ def _print_stale(exc: StaleVersion) -> None:
 def _backup(args: argparse.Namespace) -> int:
     try:
         summary = backup(None, args.out, _backup_source())
-    except (BackupError, OSError, psycopg.Error) as exc:
+    except (BackupError, OSError, sqlite3.Error, psycopg.Error) as exc:
         print(f"未备份：{_words(exc)}", file=sys.stderr)
         return EXIT_FAILED
     print(
         f"已备份到 {summary.path}：{summary.versions} 个版本，{summary.files} 个文件，"
         f"数据库 {'、'.join(summary.databases)}"
+    )
+    print(
+        f"备份文件的 SHA-256：{summary.sha256}\n"
+        "（请把这个值另外保存；恢复时会显示所用备份的 SHA-256，两者相同才说明备份未被改动）"
     )
     return EXIT_OK
 
@@ -226,12 +242,16 @@ def _restore(args: argparse.Namespace) -> int:
     root = source.root if isinstance(source, SqliteSource) else None
     try:
         summary = restore(args.archive, root, source)
-    except (BackupError, OSError, psycopg.Error) as exc:
+    except (BackupError, OSError, sqlite3.Error, psycopg.Error) as exc:
         print(f"未恢复：{_words(exc)}", file=sys.stderr)
         return EXIT_FAILED
     print(
         f"已恢复到 {source.where}：{summary.versions} 个版本，{summary.files} 个文件，"
         "校验值全部相符"
+    )
+    print(
+        f"所恢复备份文件的 SHA-256：{summary.sha256}\n"
+        "（请与备份时另外保存的值核对：清单中的校验值只能发现损坏，不能发现有意改动）"
     )
     return EXIT_OK
 
@@ -239,7 +259,11 @@ def _restore(args: argparse.Namespace) -> int:
 def _words(exc: Exception) -> str:
     if isinstance(exc, psycopg.Error):
         return f"无法连接或访问 PostgreSQL 数据库（{type(exc).__name__}）：{exc}"
+    if isinstance(exc, sqlite3.Error):
+        return f"SQLite 数据库出错（{type(exc).__name__}：{exc}）"
     if isinstance(exc, OSError):
         where = f"“{exc.filename}”" if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            return f"磁盘空间不足，无法写入{where}：请先腾出空间"
         return f"无法读写文件{where}：{exc.strerror or exc}"
     return str(exc)

@@ -8,6 +8,10 @@ the publish is made against has usable data, how much changed against it
 has already been through the intake (the page checked it while staff reviewed it);
 ``publish_workbook`` does the whole path for scripts: intake, comparison with the
 version current when the check started (or the one named), publish.
+
+The audit says how each publish was made: the note is recorded with the channel in
+brackets at its end (``recorded_note``): "五月数据（网页）", "（命令行，系统用户 deploy）".
+``split_note`` takes it apart again for the history page.
 """
 
 from __future__ import annotations
@@ -23,6 +27,25 @@ from metrics.scoring.rollup import overall
 from metrics.store.backend import Connection
 from metrics.store.versions import Store, StoreError, Version
 from metrics.workbook.loader import LoadResult, load_workbook
+
+WEB = "网页"
+COMMAND_LINE = "命令行"
+
+
+def recorded_note(note: str, channel: str) -> str:
+    """The note as the audit keeps it: the publisher's words, then the channel."""
+    return f"{note.strip()}（{channel}）"
+
+
+def split_note(note: str) -> tuple[str, str]:
+    """``(words, channel)`` of a recorded note; the channel is "" for notes recorded
+    before channels were (a note's own last bracket is not taken for one)."""
+    if note.endswith("）"):
+        start = note.rfind("（")
+        inside = note[start + 1 : -1]
+        if start >= 0 and (inside == WEB or inside.split("，", 1)[0] == COMMAND_LINE):
+            return note[:start], inside
+    return note, ""
 
 
 def completion_counts(result: LoadResult) -> dict[str, int]:
@@ -49,17 +72,19 @@ def publish_checked(
     note: str,
     expected_current: int | None,
     within: Callable[[Connection, int], None] | None = None,
+    channel: str = WEB,
 ) -> Version:
     """Publish ``data`` (``result``: its intake, without errors) on top of
     ``expected_current``; raises ``StaleVersion`` when that is no longer current.
-    ``within``: see ``Store.publish``."""
+    ``within``: see ``Store.publish``. ``channel``: how it was published, recorded with
+    the note (the upload page and the round review: 网页; the command line says so)."""
     if not result.ok:
         raise StoreError("文件有错误，不能发布")
     return store.publish(
         data,
         actor=actor,
         file_name=file_name,
-        note=note.strip(),
+        note=recorded_note(note, channel),
         counts=version_counts(result, changes),
         expected_current=expected_current,
         within=within,
@@ -98,6 +123,7 @@ def publish_workbook(
     actor: str,
     note: str,
     expected_current: int | None,
+    channel: str = WEB,
 ) -> Version:
     """Intake, comparison with ``expected_current`` and publish, as the upload page does.
     Raises ``StoreError`` (``StaleVersion``, ``NotAllowed`` …) when nothing was published;
@@ -112,6 +138,7 @@ def publish_workbook(
         file_name=file_name,
         note=note,
         expected_current=expected_current,
+        channel=channel,
     )
 
 

@@ -16,6 +16,7 @@ from metrics.rounds.board import Board
 from metrics.rounds.model import Evidence, Submission, TaskReport, UnitState
 from metrics.store.versions import beijing_time
 from metrics.values.formatting import format_number
+from report.history import Names
 from report.safe_cells import neutralise
 from report.wording import NONE
 
@@ -145,9 +146,11 @@ def _size(size: int) -> str:
     return f"{-(-size // 1024)} KB"  # rounded up: a small file is "1 KB", never "0 KB"
 
 
-def submission_heading(submission: Submission) -> str:
-    """ "第 2 次报送 · 小赵 · 2021-07-01 10:00（网页）"."""
+def submission_heading(submission: Submission, names: Names | None = None) -> str:
+    """ "第 2 次报送 · 小赵 · 2021-07-01 10:00（网页）"; ``names`` say how visitors see
+    the person (a display name, never a login name)."""
+    who = (names or Names(reveal=True)).actor(submission.submitted_by)
     return (
-        f"第 {submission.revision} 次报送 · {submission.submitted_by} · "
+        f"第 {submission.revision} 次报送 · {who} · "
         f"{beijing_time(submission.submitted_at)}（{submission.channel}）"
     )

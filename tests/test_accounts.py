@@ -1,4 +1,5 @@
-"""Local staff accounts: salted scrypt hashes, slowing failed sign-ins, the CLI."""
+"""Local staff accounts: salted scrypt hashes, slowing failed sign-ins, the CLI.
+(Sign-in limits per client and overall: tests/test_signin_throttle.py.)"""
 
 from __future__ import annotations
 
@@ -113,6 +114,10 @@ def test_users_command_line(tmp_path: Path) -> None:
     assert run("add", "李四", stdin="short\n").returncode == 1
     assert run("list").stdout.split() == ["张三", "整改办"]
     assert Accounts(tmp_path).sign_in("张三", PASSWORD).ok
+    assert run("display-name", "张三", " 张三  主任 ").returncode == 0
+    assert run("list").stdout.split("\t")[-1].strip() == "显示为 张三 主任"
+    assert run("display-name", "张三", "张三\n李四").returncode == 1  # no forged lines
+    assert run("display-name", "李四", "李四").returncode == 1  # no such account
     assert run("remove", "张三").returncode == 0
     assert run("remove", "张三").returncode == 1
 
@@ -162,7 +167,12 @@ def test_parallel_wrong_attempts_cannot_skip_the_slow_down(
 
 
 def failure_count(where: Path | str, name: str) -> int:
-    rows = _rows(where, "SELECT count FROM failures WHERE name = ?", (name,))
+    """Failures in a row for ``name`` from the default client (the throttle's pair row)."""
+    rows = _rows(
+        where,
+        "SELECT failures FROM signin_throttle WHERE kind = 'pair' AND name = ?",
+        (name,),
+    )
     return int(rows[0][0]) if rows else 0
 
 

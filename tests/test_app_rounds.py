@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics.contract import TaskStatus
 from metrics.rounds.model import TaskReport
-from metrics.rounds.roles import Role
+from metrics.rounds.roles import Principal, Role
 from metrics.rounds.service import RoundService
 from metrics.store.accounts import Accounts
 from metrics.store.versions import STORE_ENV, Store
@@ -177,6 +177,29 @@ def test_the_issue_page_shows_the_task_timeline(store: Store, round_id: int) -> 
     shown = texts(app)
     assert "填报与审核记录" in [h.value for h in app.subheader]
     assert "进展：新增学位13050个" in shown and "采纳 · 整改办张三" in shown
+
+
+def test_visitors_see_display_names_on_the_timeline_never_login_names(
+    store: Store, round_id: int
+) -> None:
+    accounts = Accounts(store.root)
+    accounts.add("zhaomin", PASSWORD, role=Role.UNIT, units=(EDU,))
+    accounts.set_display_name("zhaomin", "赵敏")
+    accounts.add("zhangsan", PASSWORD)  # an office account without a display name
+    reporter = Principal("zhaomin", Role.UNIT, frozenset({EDU}))
+    office = Principal("zhangsan", Role.OFFICE)
+    service = RoundService(store)
+    service.save_draft(reporter, round_id, EDU, TaskReport(1, progress="新增学位13050个"))
+    submission = service.submit(reporter, round_id, EDU)
+    service.decide(office, submission.id, accept=True, comment="同意")
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app.query_params["task"] = "1"
+    app.run()
+    app.switch_page("pages/issue.py")
+    app.run()
+    shown = texts(app)
+    assert "第 1 次报送 · 赵敏 · " in shown and "采纳 · 整改办 · " in shown
+    assert "zhaomin" not in shown and "zhangsan" not in shown
 
 
 def test_sign_in_can_be_required_to_see_anything(

@@ -97,7 +97,7 @@ def test_upload_review_and_publish(store_root: Path, tmp_path: Path) -> None:
     assert "已发布为版本 v2" in app.success[0].value
     store = Store(store_root)
     assert current_version(store).id == 2
-    assert store.audit()[0].actor == "张三" and store.audit()[0].note == "测试发布"
+    assert store.audit()[0].actor == "张三" and store.audit()[0].note == "测试发布（网页）"
     counts = current_version(store).counts
     assert counts["total"] == 3 and counts["completed"] == 2
     assert counts["removed"] > 0  # 35 tasks became 3
@@ -139,6 +139,44 @@ def test_history_lists_versions_and_rolls_back(store_root: Path, tmp_path: Path)
     app.button(key="FormSubmitter:history_rollback-回退到 v1").click().run()
     assert current_version(store).id == 1
     assert store.audit()[0].action == "回退" and store.audit()[0].actor == "张三"
+    assert store.audit()[0].note == "数据有误（网页）"
+
+
+def test_history_shows_visitors_display_names_never_login_names(
+    store_root: Path, tmp_path: Path
+) -> None:
+    """Visitors see an account's display name (its role when it has none) and the channel,
+    never the login name nor the system user; the signed-in office sees both."""
+    from metrics.publishing import recorded_note
+
+    Accounts(store_root).add("zhangsan", PASSWORD, display_name="张三主任")
+    app = open_page("pages/history.py")  # bootstraps v1
+    store = publish_small_version(store_root, tmp_path)  # v2 by 李四: no account
+    for actor, note, expected in (
+        ("zhangsan", recorded_note("五月", "命令行，系统用户 deploy"), 2),
+        ("张三", recorded_note("六月", "网页"), 3),
+    ):
+        store.publish(
+            write_valid(tmp_path / f"{actor}.xlsx").read_bytes(),
+            actor=actor,
+            file_name="n.xlsx",
+            note=note,
+            counts={},
+            expected_current=expected,
+        )
+    app.run()
+    versions, audit = (frame.value for frame in app.dataframe[:2])
+    assert list(versions["发布人"]) == ["整改办", "张三主任", "李四", "系统"]
+    assert list(versions["说明"])[:2] == ["六月", "五月"]
+    assert list(versions["方式"]) == ["网页", "命令行", "—", "—"]
+    assert list(audit["操作人"])[:2] == ["整改办", "张三主任"]
+    shown = markdown_of(app) + "".join(f.value.to_csv() for f in app.dataframe)
+    assert "zhangsan" not in shown and "deploy" not in shown
+    app.selectbox(key="history_version").set_value(1).run()
+    sign_in(app, "history_sign_in")  # 张三, 整改办
+    versions = app.dataframe[0].value
+    assert list(versions["发布人"])[:2] == ["张三", "张三主任（zhangsan）"]
+    assert list(versions["方式"])[:2] == ["网页", "命令行，系统用户 deploy"]
 
 
 def test_a_damaged_stored_file_is_reported_not_a_traceback(store_root: Path) -> None:

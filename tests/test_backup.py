@@ -140,3 +140,51 @@ def test_command_line_backup_and_restore(
     assert rows(tmp_path / "new" / "store.sqlite3") == rows(source.root / "store.sqlite3")
     assert main(["store", "restore", str(tmp_path / "missing.tar.gz")]) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_archive_of_the_previous_release_and_an_older_store_still_restores(
+    tmp_path: Path, bundled_workbook: Path
+) -> None:
+    """As the previous release wrote archives: the live databases copied page by page
+    (write-ahead-log mode, their triggers and all), members added with their own modes
+    and times (pax headers); here of a store from before rounds and roles existed."""
+    source = filled_store(tmp_path / "live", bundled_workbook)
+    members: dict[str, Path] = {}
+    for name in ("store.sqlite3", "accounts.sqlite3"):
+        members[name] = tmp_path / name
+        with (
+            contextlib.closing(sqlite3.connect(source.root / name)) as live,
+            contextlib.closing(sqlite3.connect(members[name], isolation_level=None)) as copy,
+        ):
+            live.backup(copy)
+            if name == "store.sqlite3":
+                copy.executescript("DROP TABLE round_log; DROP TABLE round_resolutions;")
+            else:
+                copy.executescript(
+                    "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN units;"
+                )
+    for path in sorted(source.files.glob("*.xlsx")):
+        members[f"files/{path.name}"] = path
+    manifest = {
+        "format": 1,
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "versions": 3,
+        "databases": ["accounts.sqlite3", "store.sqlite3"],
+        "sha256": {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in members.items()},
+    }
+    archive = tmp_path / "old.tar.gz"
+    with tarfile.open(archive, "w:gz") as written:
+        text = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(text)
+        written.addfile(info, io.BytesIO(text))
+        for name, path in members.items():
+            written.add(path, arcname=name, recursive=False)
+
+    restored = restore(archive, tmp_path / "restored")
+    assert restored.versions == 3 and len(restored.sha256) == 64
+    again = Store(tmp_path / "restored")
+    assert again.versions() == source.versions() and again.audit() == source.audit()
+    account = Accounts(tmp_path / "restored").account("张三")
+    assert account is not None and account.role.value == "office"
+    assert Accounts(tmp_path / "restored").sign_in("张三", PASSWORD).ok

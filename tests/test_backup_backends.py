@@ -92,6 +92,9 @@ def test_a_postgresql_backup_keeps_failed_sign_ins(
 ) -> None:
     live = postgres_server.new_database()
     filled_store(live, bundled_workbook)
+    # Sign-ins no longer write ``failures`` (their throttle is transient and not backed
+    # up); a row left there by an earlier release is still carried.
+    psql_rows(live, "INSERT INTO failures (name, count, last_at) VALUES ('李四', 1, 1000.0)")
     archive = tmp_path / "b.tar.gz"
     do_backup(live, archive)
     target = postgres_server.new_database()

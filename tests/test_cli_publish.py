@@ -4,6 +4,7 @@ scheduled imports; exit 0 published, 1 refused (reasons in Chinese), 2 usage err
 from __future__ import annotations
 
 import datetime
+import getpass
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 import metrics.cli_store
 from metrics.cli import main
 from metrics.intake.untrusted import load_untrusted
-from metrics.publishing import Review, completion_counts, review_workbook
+from metrics.publishing import Review, completion_counts, review_workbook, split_note
 from metrics.scoring.changes import compare
 from metrics.scoring.progress import score
 from metrics.store.versions import Store
@@ -55,7 +56,7 @@ def test_publish_records_the_counts_the_upload_page_records(
     assert "已发布为版本 v2" in out and "改回未完成 1 项" in out and "Traceback" not in err
 
     version = current_version(store)
-    assert (version.id, version.actor, version.note, version.file_name) == (
+    assert (version.id, version.actor, split_note(version.note)[0], version.file_name) == (
         2,
         "张三",
         "5月数据",
@@ -158,6 +159,11 @@ def test_unknown_expected_version(
         [],
         ["--actor", "甲", "--expect-version", "abc"],
         ["--actor", "甲", "--expect-version", "0"],
+        ["--actor", "张三\n于 2026-05-01 由 李四 发布了 v9"],  # a forged audit line
+        ["--actor", "张三\x1b[31m"],
+        ["--actor", "张\u202e三"],  # a bidi override
+        ["--actor", "张 三"],
+        ["--actor", "甲" * 65],
     ],
 )
 def test_usage_errors_exit_2(
@@ -168,3 +174,28 @@ def test_usage_errors_exit_2(
         main(["publish", str(path), *args])
     assert exited.value.code == 2
     assert store.current() is None
+
+
+def test_the_actor_is_checked_like_an_account_name_and_the_channel_recorded(
+    store: Store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = write_valid(tmp_path / "a.xlsx")
+    with pytest.raises(SystemExit):
+        main(["publish", str(path), "--actor", "张三\n李四"])
+    assert "发布人不能为空，不能含空格、换行或控制字符，最长 64 个字符" in capsys.readouterr().err
+    monkeypatch.setattr(getpass, "getuser", lambda: "deploy")
+    assert run(capsys, "publish", str(path), "--actor", " 张三 ", "--note", "四月")[0] == 0
+    entry = store.audit()[0]
+    assert (entry.actor, entry.note) == ("张三", "四月（命令行，系统用户 deploy）")
+    assert split_note(entry.note) == ("四月", "命令行，系统用户 deploy")
+
+    def no_user() -> str:
+        raise OSError("no user")
+
+    monkeypatch.setattr(getpass, "getuser", no_user)
+    again = write_valid(tmp_path / "b.xlsx", tasks=reopened_tasks())
+    assert run(capsys, "publish", str(again), "--actor", "张三")[0] == 0
+    assert store.audit()[0].note == "（命令行，系统用户 未知）"

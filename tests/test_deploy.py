@@ -8,14 +8,19 @@ verbatim; these tests check that they agree. nginx configurations are checked wi
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import json
 import os
 import re
 import shlex
 import shutil
+import ssl
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -60,7 +65,17 @@ def test_production_flags_are_option_value_pairs() -> None:
         "--server.runOnSave": "false",
         "--client.toolbarMode": "viewer",
         "--runner.postScriptGC": "false",  # measured: scripts/bench_server.py
+        # .streamlit/config.toml's security settings (tests/test_production_settings.py)
+        "--browser.serverAddress": "localhost",
+        "--server.maxUploadSize": "20",
+        "--server.enableXsrfProtection": "true",
+        "--server.enableCORS": "true",
+        "--server.enableStaticServing": "false",
+        "--client.showErrorDetails": "none",
+        "--client.showErrorLinks": "false",
+        "--client.disableDataExport": "true",
     }
+    assert "--server.address" not in names  # 127.0.0.1 unless told (ui.launch.ADDRESS_ENV)
 
 
 def test_systemd_unit_runs_production_flags_on_its_port() -> None:
@@ -151,10 +166,27 @@ def test_compose_file_has_two_apps_postgres_and_nginx() -> None:
     dockerfile = DEPLOY / str(build["context"]) / str(build["dockerfile"])
     assert dockerfile.resolve() == DEPLOY / "Dockerfile"
     assert app1["image"] == app2["image"]
+    # The password is not in the file: the URL has none, libpq takes PGPASSWORD, and both
+    # it and PostgreSQL's come from the env file given to docker compose.
+    from_env_file = re.compile(r"\$\{ZHENGGAI_DB_PASSWORD:\?[^}]+\}")
     for app in (app1, app2):
-        url = _mapping(app["environment"])["ZHENGGAI_DATABASE_URL"]
-        assert isinstance(url, str) and "@db:5432/" in url
-    assert _mapping(services["db"])["image"] == "postgres:15"
+        environment = _mapping(app["environment"])
+        url = environment["ZHENGGAI_DATABASE_URL"]
+        assert url == "postgresql://zhenggai@db:5432/zhenggai"
+        assert from_env_file.fullmatch(str(environment["PGPASSWORD"]))
+        assert "ports" not in app  # reached through nginx only
+        # Sign-in throttling sees the real client: nginx's network is trusted, no other.
+        assert environment["ZHENGGAI_TRUSTED_PROXIES"] == "172.28.0.0/24"
+    assert "- subnet: 172.28.0.0/24" in text.split("\nnetworks:", 1)[1]
+    db = _mapping(services["db"])
+    assert db["image"] == "postgres:15"
+    assert from_env_file.fullmatch(str(_mapping(db["environment"])["POSTGRES_PASSWORD"]))
+    literal = re.search(r"^\s*\w*PASSWORD\w*:\s+(?!\$\{)\S", text, re.MULTILINE)
+    assert literal is None, "a password in compose.yaml"
+    assert not re.search(r"postgresql://[^@\s]*:[^@\s]*@", text), "a password in a URL"
+    # nginx is published on the loopback interface only.
+    published = re.findall(r'^\s*- "([^"]+)"$', text.split("  nginx:", 1)[1], re.MULTILINE)
+    assert published == ["127.0.0.1:8080:80"]
     assert set(_mapping(outline["volumes"])) == {"store", "pgdata"}
     assert "./nginx/compose.conf:/etc/nginx/conf.d/default.conf:ro" in text
     conf = (DEPLOY / "nginx" / "compose.conf").read_text(encoding="utf-8")
@@ -173,6 +205,17 @@ def test_nginx_config_proxies_websocket_with_sticky_sessions(name: str) -> None:
     assert read_timeout is not None and int(read_timeout.group(1)) >= 3600
     body = re.search(r"client_max_body_size (\d+)m;", text)
     assert body is not None and 20 < int(body.group(1)) <= 30  # the 20 MB upload limit
+
+
+@pytest.mark.parametrize("name", ["zhenggai.conf", "compose.conf"])
+def test_nginx_config_forbids_framing_and_hides_its_version(name: str) -> None:
+    text = (DEPLOY / "nginx" / name).read_text(encoding="utf-8")
+    servers = re.split(r"^server \{", text, flags=re.MULTILINE)[1:]
+    assert servers and all("\n    server_tokens off;" in server for server in servers)
+    assert "add_header Content-Security-Policy \"frame-ancestors 'self'\" always;" in text
+    assert "add_header X-Frame-Options SAMEORIGIN always;" in text
+    # add_header is inherited by a location only if the location adds none of its own.
+    assert not re.search(r"location [^{]*\{[^}]*add_header", text)
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:
@@ -236,6 +279,94 @@ def test_nginx_accepts_config(name: str, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
     assert "[warn]" not in result.stderr, result.stderr
+
+
+def _nginx() -> str:
+    nginx = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
+    if nginx is None or shutil.which("openssl") is None:
+        pytest.fail(f"nginx -t needs nginx and openssl: `{NGINX_APT}`")
+    return nginx
+
+
+class _Upstream(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _headers(url: str) -> tuple[int, dict[str, str]]:
+    parts = urllib.parse.urlsplit(url)
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        conn = http.client.HTTPSConnection(parts.netloc, timeout=10, context=context)
+    else:
+        conn = http.client.HTTPConnection(parts.netloc, timeout=10)
+    try:
+        conn.request("GET", parts.path or "/")
+        response = conn.getresponse()
+        response.read()
+        return response.status, {key.lower(): value for key, value in response.getheaders()}
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("name", ["zhenggai.conf", "compose.conf"])
+def test_nginx_serves_security_headers_without_its_version(name: str, tmp_path: Path) -> None:
+    """nginx run with the configuration in front of a stand-in app: every answer says the
+    page may be framed by its own site only, and none names nginx's version."""
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    https_port, http_port = free_port(), free_port()
+    cert, key = _self_signed(tmp_path)
+    text = (DEPLOY / "nginx" / name).read_text(encoding="utf-8")
+    text = text.replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")
+    text = text.replace("listen [::]:443 ssl;\n", "").replace("listen [::]:80;\n", "")
+    text = text.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+    text = text.replace("/etc/nginx/ssl/zhenggai/fullchain.pem", str(cert))
+    text = text.replace("/etc/nginx/ssl/zhenggai/privkey.pem", str(key))
+    text = text.replace("/var/log/nginx/", f"{tmp_path}/")
+    app = f"server 127.0.0.1:{upstream.server_address[1]} max_fails=0;"
+    text = re.sub(r"server (127\.0\.0\.1|app\d):85\d\d max_fails=0;", app, text)
+    (tmp_path / "site.conf").write_text(text, encoding="utf-8")
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n    access_log off;\n    include {tmp_path}/site.conf;\n}}\n",
+        encoding="utf-8",
+    )
+    command = [_nginx(), "-p", f"{tmp_path}/", "-c", str(main), "-g", "daemon off;"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while not (tmp_path / "nginx.pid").exists():
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+        https = name == "zhenggai.conf"  # compose.conf: plain HTTP (a trial)
+        site = f"https://127.0.0.1:{https_port}/" if https else f"http://127.0.0.1:{http_port}/"
+        status, headers = _headers(site)
+        assert status == 200
+        assert headers["content-security-policy"] == "frame-ancestors 'self'"
+        assert headers["x-frame-options"] == "SAMEORIGIN"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["server"] == "nginx"  # server_tokens off: no version
+        if https:  # its HTTP server only redirects, without a version either
+            status, headers = _headers(f"http://127.0.0.1:{http_port}/")
+            assert status == 301 and headers["server"] == "nginx"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        upstream.shutdown()
+        upstream.server_close()
 
 
 def test_make_serve_command_starts_a_production_server(tmp_path: Path) -> None:

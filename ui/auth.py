@@ -10,10 +10,16 @@ verified e-mail address or a subject id (``sub``).
 
 The name is what the store records as the actor; the store and the round service check
 the role themselves, so hiding buttons is never the only protection.
+
+Local sign-in attempts are throttled per (name, client address), per address and
+overall (``metrics.store.signin_throttle``). The address is the connection's peer; the
+``X-Forwarded-For`` / ``X-Real-IP`` headers count only when that peer is a trusted proxy
+(``ZHENGGAI_TRUSTED_PROXIES``, default the same host: ``metrics.store.signin_client``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping, Sequence
 
@@ -21,10 +27,17 @@ import streamlit as st
 
 from metrics.rounds.roles import Principal, Role
 from metrics.store.accounts import open_accounts_from_env
+from metrics.store.signin_client import (
+    LOCAL_CLIENT,
+    TRUSTED_PROXIES_ENV,
+    client_key,
+    trusted_proxies,
+)
 from report.literal import md
 
 SESSION_KEY = "staff_name"  # the local account signed in to this session
 REQUIRE_SIGNIN_ENV = "ZHENGGAI_REQUIRE_SIGNIN"
+_LOG = logging.getLogger(__name__)
 
 
 def oidc_configured() -> bool:
@@ -166,7 +179,7 @@ def sign_in_form(key: str, title: str = "工作人员登录") -> None:
         password = st.text_input("密码", type="password", key=f"{key}_password")
         submitted = st.form_submit_button("登录")
     if submitted:
-        result = open_accounts_from_env().sign_in(name, password)
+        result = open_accounts_from_env().sign_in(name, password, client=client_address())
         if result.ok:
             st.session_state[SESSION_KEY] = result.name
             st.rerun()
@@ -176,6 +189,22 @@ def sign_in_form(key: str, title: str = "工作人员登录") -> None:
         "还没有账号？请技术人员在服务器上运行 `python -m metrics users add 账号名` 创建"
         "（单位账号加 `--role unit --unit 单位名称`，领导加 `--role leader`）。"
     )
+
+
+def client_address() -> str:
+    """Where this session's sign-in attempts come from, for the throttle: the peer of
+    the connection, or what a trusted proxy forwarded (see the module docstring)."""
+    trusted, invalid = trusted_proxies(os.environ.get(TRUSTED_PROXIES_ENV))
+    if invalid:
+        _LOG.warning("%s: not an address or network: %s", TRUSTED_PROXIES_ENV, invalid)
+    try:
+        headers = st.context.headers
+        peer = st.context.ip_address  # None for a loopback peer (and without a session)
+        forwarded = headers.get_all("x-forwarded-for")
+        real_ip = headers.get("x-real-ip")
+    except Exception:  # no request context at all (bare script run)
+        return LOCAL_CLIENT
+    return client_key(peer, forwarded, real_ip, trusted)
 
 
 def not_staff_message(user: Mapping[str, object]) -> str:

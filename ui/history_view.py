@@ -3,6 +3,9 @@
 A rollback is checked against the version the page showed as current when its form was
 displayed (remembered in session state under ``ROLLBACK_BASIS_KEY``), not against
 whatever is current in the run in which the button is clicked.
+
+The page is open to visitors: people are named as ``report.history.Names`` says
+(display names; login names and system users only for the signed-in office).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 import streamlit as st
 
 from briefing.exports import Exported, export_bulletin
+from metrics.publishing import WEB, recorded_note
 from metrics.scoring.headline import headline
 from metrics.store.versions import StaleVersion, Store, StoreError, Version
 from report.history import audit_frame, event_markdown, versions_frame
@@ -19,6 +23,7 @@ from report.literal import md
 from ui.auth import office_or_sign_in
 from ui.data_source import Loaded, of_version, store, view_version
 from ui.downloads import XLSX_MIME, offer_remembered
+from ui.people import people_names
 
 ROLLBACK_BASIS_KEY = "history_rollback_basis"
 BULLETIN_KEY = "history_bulletin"
@@ -33,9 +38,10 @@ def history_page(loaded: Loaded) -> None:
         return
     the_store = store()
     versions = the_store.versions()
+    names = people_names()
     st.caption(f"当前版本：{loaded.version}。版本从不删除；回退会新增一条记录。")
     st.dataframe(
-        versions_frame(versions, loaded.version_id),
+        versions_frame(versions, loaded.version_id, names),
         key="history_versions",
         hide_index=True,
         width="stretch",
@@ -54,7 +60,10 @@ def history_page(loaded: Loaded) -> None:
         st.session_state.pop(ROLLBACK_BASIS_KEY, None)
     with st.expander("操作记录"):
         st.dataframe(
-            audit_frame(the_store.audit()), key="history_audit", hide_index=True, width="stretch"
+            audit_frame(the_store.audit(), names),
+            key="history_audit",
+            hide_index=True,
+            width="stretch",
         )
     bulletin_section(versions, loaded)
 
@@ -148,7 +157,9 @@ def _rollback(the_store: Store, chosen: Version, loaded: Loaded) -> None:
         return
     expected = shown_current if isinstance(shown_current, int) else loaded.version_id
     try:
-        the_store.rollback(chosen.id, actor=staff, note=note.strip(), expected_current=expected)
+        the_store.rollback(
+            chosen.id, actor=staff, note=recorded_note(note, WEB), expected_current=expected
+        )
     except StaleVersion as exc:
         events = "\n".join(f"- {event_markdown(e)}" for e in exc.meanwhile)
         st.error(

@@ -15,6 +15,7 @@ from report.literal import md
 from report.rounds import proposal_text, submission_heading, values_frame
 from ui.auth import signed_in
 from ui.evidence_view import evidence_list
+from ui.people import people_names
 from ui.rounds_access import round_service, rounds_available
 
 
@@ -52,10 +53,11 @@ def _rounds_record(task_id: int) -> None:
     if who is None:
         st.caption("只列出整改办已采纳的报送；登录后按权限可查看全部报送和佐证材料。")
     dataset = service.dataset()
+    names = people_names()
     for number, entry in enumerate(entries):
         with st.container(border=True):
             st.markdown(f"**{md(entry.round.name)}** · {md(entry.submission.unit)}")
-            st.caption(md(submission_heading(entry.submission)))
+            st.caption(md(submission_heading(entry.submission, names)))
             st.markdown(f"申报状态：{md(proposal_text(entry.report))}")
             if entry.report.progress:
                 st.markdown(f"进展：{md(entry.report.progress)}")
@@ -69,7 +71,7 @@ def _rounds_record(task_id: int) -> None:
                 comment = f"：{decision.comment}" if decision.comment else ""
                 st.markdown(
                     md(
-                        f"{decision.kind.label} · {decision.actor} · "
+                        f"{decision.kind.label} · {names.actor(decision.actor)} · "
                         f"{beijing_time(decision.at)}{comment}"
                     )
                 )

@@ -137,4 +137,5 @@ def publish_round(
         note=full_note,
         expected_current=reviewed.basis_id,
         within=record,
+        channel=who.channel,
     )

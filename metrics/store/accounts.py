@@ -4,12 +4,17 @@ Passwords are kept only as salted scrypt hashes (``hashlib.scrypt``, n=2**14, r=
 p=1): in ``accounts.sqlite3`` inside the store folder, or in the ``users`` table of the
 PostgreSQL database (``ZHENGGAI_DATABASE_URL``; see ``metrics.store.backend``). There
 is no default account and no default password: accounts are created with
-``python -m metrics users add``. Repeated failed sign-ins slow down: after three
-failures in a row, each further attempt for that name must wait 2, 4, 8 … seconds (at
-most 5 minutes). The wait is checked and the attempt counted in one write transaction
-(``BEGIN IMMEDIATE``, or an advisory lock in PostgreSQL), before the password is
-checked, so attempts made in parallel cannot all slip through before any of them is
-counted; a correct password then clears the count.
+``python -m metrics users add``.
+
+Failed sign-ins slow down per (name, client), not per name: after three failures in a
+row from one client, each further attempt for that name from that client must wait
+2, 4, 8 … seconds (at most 5 minutes), while the owner signing in from elsewhere is not
+held up. Password checks are also limited per client and overall
+(``metrics.store.signin_throttle``; the client is worked out by
+``metrics.store.signin_client``). The limits are checked and the attempt counted in one
+write transaction (``BEGIN IMMEDIATE``, or an advisory lock in PostgreSQL), before the
+password is checked, so attempts made in parallel cannot all slip through before any
+of them is counted; a correct password then clears the count.
 
 Every connection is closed (or given back to the pool) after use.
 """
@@ -29,16 +34,19 @@ from pathlib import Path
 from typing import Any
 
 from metrics.rounds.roles import Principal, Role
-from metrics.store.backend import DATABASE_URL_ENV, Connection, Database, is_database_url
+from metrics.store.backend import DATABASE_URL_ENV, Database, is_database_url
+from metrics.store.signin_client import LOCAL_CLIENT
+from metrics.store.signin_throttle import Limits, Throttle
 from metrics.store.sqlite_backend import accounts_database
 from metrics.store.versions import default_root
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
 SCRYPT_P = 1
-FREE_FAILURES = 3
-MAX_DELAY_SECONDS = 300
+FREE_FAILURES = Limits().free_failures
+MAX_DELAY_SECONDS = Limits().max_delay
 MIN_PASSWORD_LENGTH = 10
+MAX_NAME_LENGTH = 64
 
 
 class AccountError(ValueError):
@@ -49,7 +57,7 @@ class AccountError(ValueError):
 class SignIn:
     ok: bool
     name: str
-    retry_after: float = 0.0  # seconds to wait before the next attempt for this name
+    retry_after: float = 0.0  # seconds to wait before this client's next attempt
     message: str = ""
 
 
@@ -84,12 +92,13 @@ class Accounts:
     """``Accounts(store_folder)``: ``accounts.sqlite3`` there; ``Accounts(database)``: any
     backend's accounts database."""
 
-    def __init__(self, where: Path | Database) -> None:
+    def __init__(self, where: Path | Database, *, limits: Limits | None = None) -> None:
         if isinstance(where, Path):
             where.mkdir(parents=True, exist_ok=True)
             self.path = where / "accounts.sqlite3"
             where = accounts_database(self.path)
         self._db: Database = where
+        self._throttle = Throttle(limits)
 
     def add(
         self,
@@ -102,7 +111,8 @@ class Accounts:
     ) -> None:
         """A new account. Unit roles need at least one unit (checked against the data by
         the caller, ``metrics.rounds.accounts_admin``); other roles take none."""
-        name = _clean_name(name)
+        name = clean_name(name)
+        display_name = clean_display_name(display_name)
         units = _checked_units(role, units)
         if len(password) < MIN_PASSWORD_LENGTH:
             raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符")
@@ -125,13 +135,13 @@ class Accounts:
                     now,
                     role.value,
                     json.dumps(list(units), ensure_ascii=False),
-                    display_name.strip(),
+                    display_name,
                 ),
             )
 
     def account(self, name: str) -> Account | None:
         try:
-            name = _clean_name(name)
+            name = clean_name(name)
         except AccountError:
             return None
         with self._db.reading() as db:
@@ -152,14 +162,14 @@ class Accounts:
         with self._db.transaction() as db:
             changed = db.execute(
                 "UPDATE users SET role = ?, units = ? WHERE name = ?",
-                (role.value, json.dumps(list(units), ensure_ascii=False), _clean_name(name)),
+                (role.value, json.dumps(list(units), ensure_ascii=False), clean_name(name)),
             ).rowcount
         if not changed:
             raise AccountError(f"账号“{name}”不存在")
 
     def remove(self, name: str) -> None:
         with self._db.transaction() as db:
-            gone = db.execute("DELETE FROM users WHERE name = ?", (_clean_name(name),)).rowcount
+            gone = db.execute("DELETE FROM users WHERE name = ?", (clean_name(name),)).rowcount
         if not gone:
             raise AccountError(f"账号“{name}”不存在")
 
@@ -168,28 +178,36 @@ class Accounts:
             rows = db.execute("SELECT name FROM users ORDER BY name").fetchall()
         return [str(row["name"]) for row in rows]
 
-    def sign_in(self, name: str, password: str, *, now: float | None = None) -> SignIn:
-        """Check a password; failures are counted per name and slow the next attempts."""
+    def set_display_name(self, name: str, display_name: str) -> None:
+        """What visitors see instead of the account name (empty: the role)."""
+        shown = clean_display_name(display_name)
+        with self._db.transaction() as db:
+            changed = db.execute(
+                "UPDATE users SET display_name = ? WHERE name = ?", (shown, clean_name(name))
+            ).rowcount
+        if not changed:
+            raise AccountError(f"账号“{name}”不存在")
+
+    def sign_in(
+        self, name: str, password: str, *, client: str = LOCAL_CLIENT, now: float | None = None
+    ) -> SignIn:
+        """Check a password. ``client``: where the attempt comes from
+        (``metrics.store.signin_client.client_key``); failures slow down the next
+        attempts for this name from this client only."""
         moment = time.time() if now is None else now
         try:
-            name = _clean_name(name)
+            name = clean_name(name)
         except AccountError as exc:
             return SignIn(False, name, 0.0, str(exc))
-        # The gate and the count together, under the write lock: of many attempts made
-        # at once, only as many get past as the slow-down allows.
+        # The limits and the count together, under the write lock: of many attempts made
+        # at once, only as many get past as the limits allow.
         with self._db.transaction() as db:
-            wait = _waiting(db, name, moment)
-            if wait > 0:
-                return SignIn(False, name, wait, f"尝试次数过多，请 {wait:.0f} 秒后再试")
-            db.execute(
-                "INSERT INTO failures (name, count, last_at) VALUES (?, 1, ?) ON CONFLICT (name)"
-                " DO UPDATE SET count = failures.count + 1, last_at = excluded.last_at",
-                (name, moment),
-            )
-            wait = _waiting(db, name, moment)
             row = db.execute(
                 "SELECT salt, hash, n, r, p FROM users WHERE name = ?", (name,)
             ).fetchone()
+            gate = self._throttle.admit(db, name, client, exists=row is not None, now=moment)
+        if gate.wait > 0:
+            return SignIn(False, name, gate.wait, gate.message)
         # The slow part runs outside the lock; the attempt is already counted.
         if row is None:
             # Same work as a real check, so timing does not reveal which names exist.
@@ -200,9 +218,9 @@ class Accounts:
             ok = hmac.compare_digest(digest, bytes(row["hash"]))
         if ok:
             with self._db.transaction() as db:
-                db.execute("DELETE FROM failures WHERE name = ?", (name,))
+                self._throttle.succeeded(db, name, client, now=moment)
             return SignIn(True, name)
-        return SignIn(False, name, wait, "账号或密码不正确")
+        return SignIn(False, name, gate.after_failure, "账号或密码不正确")
 
 
 def _checked_units(role: Role, units: tuple[str, ...]) -> tuple[str, ...]:
@@ -224,16 +242,6 @@ def _account(row: Any) -> Account:
     )
 
 
-def _waiting(db: Connection, name: str, now: float) -> float:
-    row = db.execute("SELECT count, last_at FROM failures WHERE name = ?", (name,)).fetchone()
-    if row is None or row["count"] < FREE_FAILURES:
-        return 0.0
-    failures = int(row["count"])
-    last_at = float(row["last_at"])
-    delay = min(2.0 ** (failures - FREE_FAILURES + 1), float(MAX_DELAY_SECONDS))
-    return max(0.0, last_at + delay - now)
-
-
 def _hash(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return hashlib.scrypt(
         unicodedata.normalize("NFC", password).encode("utf-8"),
@@ -246,8 +254,30 @@ def _hash(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     )
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str, what: str = "账号名") -> str:
+    """An account name as stored: NFKC, trimmed; refused (``AccountError``, saying
+    ``what`` it is) when empty, longer than 64 characters, or holding whitespace or
+    control, format or unassigned characters (newlines, bidi overrides …)."""
     cleaned = unicodedata.normalize("NFKC", name).strip()
-    if not cleaned or len(cleaned) > 64 or any(ch.isspace() or ord(ch) < 32 for ch in cleaned):
-        raise AccountError("账号名不能为空、不能含空格，最长 64 个字符")
+    if (
+        not cleaned
+        or len(cleaned) > MAX_NAME_LENGTH
+        or any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in cleaned)
+    ):
+        raise AccountError(
+            f"{what}不能为空，不能含空格、换行或控制字符，最长 {MAX_NAME_LENGTH} 个字符"
+        )
+    return cleaned
+
+
+def clean_display_name(text: str) -> str:
+    """A display name as stored: NFKC, trimmed, runs of spaces as one; refused when it
+    holds newlines or other control characters or is longer than 64 characters."""
+    normal = unicodedata.normalize("NFKC", text)
+    cleaned = " ".join(normal.split())
+    if len(cleaned) > MAX_NAME_LENGTH or any(
+        unicodedata.category(ch).startswith("C") or (ch.isspace() and ch != " ")
+        for ch in normal.strip()
+    ):
+        raise AccountError(f"显示名称不能含换行或控制字符，最长 {MAX_NAME_LENGTH} 个字符")
     return cleaned

@@ -7,6 +7,11 @@ the embedded store: a write transaction first takes a transaction-level advisory
 one committed; readers never wait. Triggers refuse UPDATE and DELETE of audit rows and
 DELETE of versions. Connections come from a small pool (psycopg 3, one per URL and
 process).
+
+A URL's password never reaches a message or a log record: a new pool's URL is checked
+first (``db_secrets.check_url``: libpq would quote a malformed URL's password in its
+errors, and the pool would repeat them as warnings), and psycopg's loggers mask every
+password they are given (``db_secrets.install_log_filter``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from metrics.store.backend import Connection, Rows
+from metrics.store.db_secrets import check_url, install_log_filter, mask
 from metrics.store.rounds_schema import POSTGRES_ROUNDS_SCHEMA
 
 VERSIONS_LOCK = 7_123_001
@@ -103,6 +109,8 @@ def pool_for(url: str) -> ConnectionPool[psycopg.Connection[dict[str, Any]]]:
     with _pools_lock:
         pool = _pools.get(url)
         if pool is None:
+            check_url(url)  # DatabaseUrlError (a psycopg.Error) naming no password
+            install_log_filter()
             pool = ConnectionPool(
                 url,
                 min_size=1,
@@ -216,9 +224,17 @@ class PostgresBackend:
 
 def check_reachable(url: str, timeout: int = 10) -> None:
     """Connect once without the pool, so that a wrong URL or a server that is down
-    fails at once with the server's own reason (the pool would retry for 30 s)."""
-    with psycopg.connect(url, connect_timeout=timeout):
-        pass
+    fails at once with the server's own reason (the pool would retry for 30 s). The
+    reason is masked: no password of ``url`` in it."""
+    check_url(url)
+    try:
+        with psycopg.connect(url, connect_timeout=timeout):
+            pass
+    except psycopg.Error as exc:
+        masked = mask(str(exc))
+        if masked == str(exc):
+            raise
+        raise type(exc)(masked) from None
 
 
 def sha256_of(data: bytes) -> str:

@@ -160,7 +160,8 @@ def test_a_publish_through_one_server_is_what_visitors_of_the_other_see(
     # (glide-cell-<column>-<row>). Newest first: version, 发布人, 时间, 说明.
     versions_table = leader_b.get_by_test_id("stDataFrame").first
     expect(versions_table.get_by_test_id("glide-cell-0-0")).to_have_text("v2（当前）")
-    expect(versions_table.get_by_test_id("glide-cell-1-0")).to_have_text(STAFF)
+    # (A visitor: the account's role, not its login name; it has no display name.)
+    expect(versions_table.get_by_test_id("glide-cell-1-0")).to_have_text("整改办")
     expect(versions_table.get_by_test_id("glide-cell-3-0")).to_have_text("经服务器 A 发布")
     expect(versions_table.get_by_test_id("glide-cell-0-1")).to_have_text("v1")
     not_reloaded(leader_b)
