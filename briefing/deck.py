@@ -60,7 +60,7 @@ from metrics.scoring.scope import Scope
 from metrics.values.text import shorten
 from report.headline_cards import headline_cards, met_note
 from report.views import LAGGING, attention_items, summary_paragraph
-from report.wording import lead_unit, target_phrase, value_text
+from report.wording import deadline_text, lead_unit, target_phrase, value_text
 
 ATTENTION_COLUMNS = (
     Column("任务", 3.2),
@@ -72,6 +72,8 @@ ATTENTION_COLUMNS = (
 LEAD_HEIGHT = int(Inches(0.55))  # the sentence above the attention table
 SUMMARY_SIZES = (24.0, 22.0, 20.0, 18.0, 16.0, 14.0)
 RATE_NOTE = "注：整改率＝（已完成＋长期坚持的任务）÷任务总数；指标状态按目标值和序时进度计算。"
+# The same note where the deployment counts 长期坚持 as not complete.
+STRICT_RATE_NOTE = "注：整改率＝已完成的任务÷任务总数；指标状态按目标值和序时进度计算。"
 
 
 def build_deck(scored: Scored, scope: Scope, *, version: str) -> bytes:
@@ -192,7 +194,7 @@ def attention_rows(data: Scored) -> list[Row]:
 
 
 def _deadline(tp: TaskProgress) -> str:
-    return chinese_date(tp.task.deadline) if tp.task.deadline is not None else "未定"
+    return deadline_text(tp.task, "未定")
 
 
 def _task_row(tp: TaskProgress) -> Row:
@@ -266,5 +268,6 @@ def summary_lines(data: Scored, whole: Scored, scope: Scope, size: float) -> lis
             f"全部任务：{headline(whole).sentence}"
         )
         lines.append(Line(scope_note, size - 4, colour=INK, space_after=size * 0.6))
-    lines.append(Line(RATE_NOTE, 12, colour=MUTED))
+    note = RATE_NOTE if data.counting.ongoing_as_done else STRICT_RATE_NOTE
+    lines.append(Line(note, 12, colour=MUTED))
     return lines

@@ -35,7 +35,9 @@ CHART_TEXT = 11.0  # points
 STATUS_ORDER = (
     TaskStatus.DONE,
     TaskStatus.ONGOING,
+    TaskStatus.BASICALLY_DONE,
     TaskStatus.IN_PROGRESS,
+    TaskStatus.EXTENSION_REQUESTED,
     TaskStatus.NOT_STARTED,
 )
 

@@ -56,7 +56,7 @@ from briefing.deck_text import (
 )
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress, TaskProgress
-from report.wording import lead_unit, target_cell, value_text
+from report.wording import deadline_text, lead_unit, target_cell, value_text
 
 CONTINUED = "（续）"
 MEASURE_LIMITS = (300, 220, 150)  # characters of shortened 整改措施, tried in turn
@@ -107,7 +107,7 @@ def status_line(tp: TaskProgress) -> str:
     t = tp.task
     parts = [f"状态：{t.status.value}", f"牵头单位：{lead_unit(t)}"]
     if t.deadline is not None:
-        parts.append(f"整改时限：{chinese_date(t.deadline)}")
+        parts.append(f"整改时限：{deadline_text(t)}")
     if t.completed_on is not None:
         parts.append(f"完成日期：{chinese_date(t.completed_on)}")
     if not tp.complete:

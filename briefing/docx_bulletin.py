@@ -32,7 +32,7 @@ from metrics.scoring.changes import TaskChange
 from metrics.scoring.headline import Headline, chinese_date
 from metrics.scoring.progress import IndicatorProgress, Scored
 from report.literal import office_text
-from report.wording import NONE, target_cell
+from report.wording import NONE, deadline_text, target_cell
 
 BULLETIN_TITLE = "巡视整改进展情况通报"
 # A change of value: better or worse by the indicator's direction; "数值变化" for a
@@ -242,7 +242,7 @@ def progress_text(before: IndicatorProgress, after: IndicatorProgress) -> str:
 
 def _overdue(document: DocxDocument, content: Bulletin) -> None:
     for tp in content.newly_overdue:
-        deadline = chinese_date(tp.task.deadline) if tp.task.deadline else "—"
+        deadline = deadline_text(tp.task)
         document.add_paragraph(
             office_text(
                 f"新增逾期：任务（{tp.task.id}）{tp.task.title}，整改时限{deadline}，"

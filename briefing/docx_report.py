@@ -65,7 +65,7 @@ from metrics.scoring.progress import IndicatorStatus, Scored
 from metrics.scoring.scope import Scope
 from report.literal import office_text
 from report.views import AttentionItem, attention_items
-from report.wording import chinese_punctuation
+from report.wording import chinese_punctuation, deadline_text, overdue_words
 
 PARTS = ("整改工作开展情况", "整改落实情况", "下一步工作")
 
@@ -225,9 +225,9 @@ def _situation(scored: Scored, item: AttentionItem) -> str:
     if item.kind == "任务":
         text = chinese_punctuation(found.task.title)
         if found.task.deadline is not None:
-            text += f"，整改时限{chinese_date(found.task.deadline)}"
+            text += f"，整改时限{deadline_text(found.task)}"
             if found.overdue:
-                text += "，已超过整改时限"
+                text += f"，已超过{overdue_words(found.task)}"
         return text
     sentences = [
         indicator_text(ip, scored.meta.as_of)

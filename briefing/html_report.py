@@ -29,7 +29,7 @@ from report.literal import html_text
 from report.palette import INK, MUTED, ROW_BAND, RULE
 from report.status import badge
 from report.views import attention_items, summary_paragraph
-from report.wording import NOT_FILLED, iso_day, lead_unit, target_cell, value_text
+from report.wording import NOT_FILLED, deadline_text, iso_day, lead_unit, target_cell, value_text
 
 CHART_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
 
@@ -143,7 +143,7 @@ def _issue(tp: TaskProgress, scored: Scored) -> str:
         f"<p class='crumb'>{_e(t.category)} › {_e(t.problem)}</p>",
         f"<h2>（{t.id}）{_e(t.title)}</h2>",
         f"<p>{badge(t.status)}　{badge(tp.colour)}　牵头单位：{_e(lead_unit(t))}"
-        f"　整改时限：{_e(iso_day(t.deadline, '未定'))}</p>",
+        f"　整改时限：{_e(deadline_text(t, '未定', iso_day))}</p>",
         f"<p class='meta'>{_e(tp.reason)}</p>",
         f"<h3>整改措施</h3><p class='measures'>{_e(t.measures or NOT_FILLED)}</p>",
     ]

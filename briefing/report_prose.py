@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from briefing.document_kind import DocumentKind
 from briefing.numbering import CHINESE_ORDINALS, Numbered
-from metrics.contract import Direction, ReportPart
+from metrics.contract import Direction, ReportPart, TaskStatus
 from metrics.model import Meta, ProgressEntry, ReportParagraph
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress, IndicatorStatus, Scored, TaskProgress
@@ -32,6 +32,8 @@ from report.views import attention_items
 from report.wording import (
     TARGET_NOUNS,
     chinese_punctuation,
+    deadline_text,
+    overdue_words,
     target_phrase,
     target_text,
     target_word,
@@ -144,13 +146,17 @@ def task_text(tp: TaskProgress, scored: Scored) -> TaskText:
     task = tp.task
     head = f"（{task.id}）{chinese_punctuation(task.title).rstrip('。')}。"
     body = sentence(chinese_punctuation(task.measures)) if task.measures.strip() else ""
-    standing = f"该项任务{task.status}"
+    standing = (
+        "该项任务已申请延期"
+        if task.status is TaskStatus.EXTENSION_REQUESTED
+        else f"该项任务{task.status}"
+    )
     if task.lead_unit.strip():
         standing += f"，由{task.lead_unit.strip()}牵头"
-    if task.deadline is not None and not tp.complete:
-        standing += f"，整改时限为{chinese_date(task.deadline)}"
+    if (task.deadline is not None or task.extension_to is not None) and not tp.complete:
+        standing += f"，整改时限为{deadline_text(task, '未定')}"
         if tp.overdue:
-            standing += "，已超过整改时限"
+            standing += f"，已超过{overdue_words(task)}"
     body += standing + "。"
     # The task's 备注 (how staff read the source) and the indicators' sources stay in
     # the dashboard, the offline report and the Excel summary: a document for leaders
@@ -302,9 +308,9 @@ def _open_task(tp: TaskProgress) -> str:
     if task.lead_unit.strip():
         facts.append(f"{task.lead_unit.strip()}牵头")
     if task.deadline is not None:
-        facts.append(f"整改时限{chinese_date(task.deadline)}")
+        facts.append(f"整改时限{deadline_text(task)}")
         if tp.overdue:
-            facts.append("已超过整改时限")
+            facts.append(f"已超过{overdue_words(task)}")
     return text + (f"（{'，'.join(facts)}）" if facts else "")
 
 

@@ -19,7 +19,9 @@ from report.palette import BLUE, INK, TASK_STATUS_SWATCHES, WHITE, Swatch
 _STATUS_ORDER = (
     TaskStatus.DONE,
     TaskStatus.ONGOING,
+    TaskStatus.BASICALLY_DONE,
     TaskStatus.IN_PROGRESS,
+    TaskStatus.EXTENSION_REQUESTED,
     TaskStatus.NOT_STARTED,
 )
 # A segment narrower than this share of the bar cannot hold "29项": its count goes above.
@@ -34,8 +36,9 @@ LABEL_CHARS = 14  # a group's label on a 390 px phone, "…" included; the hover
 def status_breakdown(overall: Overall) -> go.Figure:
     """One 100%-wide bar split by task status, each segment labelled with its count.
 
-    Segments in the order 已完成, 长期坚持, 正在整改, 未启动; statuses with no task are
-    left out. A segment too narrow for its label gets the count just above it.
+    Segments in the order 已完成, 长期坚持, 基本完成, 正在整改, 申请延期, 未启动;
+    statuses with no task are left out. A segment too narrow for its label gets the
+    count just above it.
     """
     c = overall.completion
     counts = _status_counts(c)
@@ -191,7 +194,9 @@ def _status_counts(c: Completion) -> dict[TaskStatus, int]:
     return {
         TaskStatus.DONE: c.done,
         TaskStatus.ONGOING: c.ongoing,
+        TaskStatus.BASICALLY_DONE: c.basically_done,
         TaskStatus.IN_PROGRESS: c.in_progress,
+        TaskStatus.EXTENSION_REQUESTED: c.extension_requested,
         TaskStatus.NOT_STARTED: c.not_started,
     }
 
@@ -204,8 +209,12 @@ def _breakdown_hover(swatch: Swatch, count: int, total: int) -> str:
 def _group_hover(g: Group) -> str:
     c = g.completion
     lines = [escape(g.key), f"完成 {c.completed}/{c.total} 项，完成率 {rate_text(c.rate)}"]
+    if c.basically_done:
+        lines.append(f"基本完成 {c.basically_done} 项")
     if c.in_progress:
         lines.append(f"正在整改 {c.in_progress} 项")
+    if c.extension_requested:
+        lines.append(f"申请延期 {c.extension_requested} 项")
     if c.not_started:
         lines.append(f"未启动 {c.not_started} 项")
     if c.overdue:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from metrics.cli_guard import EXIT_FAILED, EXIT_OK, guarded
+from metrics.cli_notify import register as register_notify
 from metrics.cli_rounds import register as register_rounds
 from metrics.cli_store import register
 from metrics.intake.untrusted import load_untrusted
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 
     register(commands)  # publish, store backup|restore|export (metrics.cli_store)
     register_rounds(commands)  # round, unit-workbook, submit, review, evidence
+    register_notify(commands)  # notify send|due|status|retry|test (metrics.cli_notify)
     return parser
 
 

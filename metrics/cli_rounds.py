@@ -20,6 +20,7 @@ import unicodedata
 from pathlib import Path
 from typing import TypeAlias
 
+from metrics.contract import ExtensionDecision
 from metrics.problems import Problem
 from metrics.rounds.board import build_board
 from metrics.rounds.publish import publish_round, resolve, review_round
@@ -84,6 +85,13 @@ def register(commands: Commands) -> None:
         verdict.add_argument("--task", type=int, default=None, help="只处理这一项任务")
         verdict.add_argument("--actor", required=True, type=_actor)
         verdict.add_argument("--comment", default="", help="意见（退回时必填）")
+        if verb == "accept":
+            verdict.add_argument(
+                "--extension",
+                choices=[d.value for d in ExtensionDecision],
+                default=None,
+                help="采纳申请延期时的决定：同意 / 不同意 / 待定（默认待定）",
+            )
         verdict.set_defaults(run=_review, accept=verb == "accept")
 
     evidence = commands.add_parser("evidence", help="佐证材料")
@@ -309,7 +317,15 @@ def _review(args: argparse.Namespace) -> int:
     live = service.live_submission(who, round_id, unit)
     if live is None:
         return _fail(f"“{unit}”本轮没有待审核的报送")
-    made = service.decide(who, live.id, accept=args.accept, task_id=args.task, comment=args.comment)
+    extension = getattr(args, "extension", None)
+    made = service.decide(
+        who,
+        live.id,
+        accept=args.accept,
+        task_id=args.task,
+        comment=args.comment,
+        extension=ExtensionDecision(extension) if extension else None,
+    )
     verb = "采纳" if args.accept else "退回"
     print(f"已{verb}“{unit}”的报送：任务" + "、".join(f"（{d.task_id}）" for d in made))
     return EXIT_OK

@@ -15,15 +15,31 @@ from types import MappingProxyType
 
 
 class TaskStatus(enum.StrEnum):
+    """A task's status, in the order of the drop-down. 基本完成 (the work is essentially
+    done, not yet accepted) and 申请延期 (the unit asked for a later deadline: see the
+    任务 columns 申请延期至 and 延期决定) are not complete."""
+
     DONE = "已完成"
+    BASICALLY_DONE = "基本完成"
     IN_PROGRESS = "正在整改"
+    EXTENSION_REQUESTED = "申请延期"
     ONGOING = "长期坚持"
     NOT_STARTED = "未启动"
 
     @property
     def complete(self) -> bool:
-        """已完成 and 长期坚持 both count as complete."""
+        """Complete under the default counting rule: 已完成 and 长期坚持. A deployment may
+        count 长期坚持 as not complete (``metrics.scoring.counting.Counting``); scored
+        tasks carry the deployment's answer (``TaskProgress.complete``)."""
         return self in (TaskStatus.DONE, TaskStatus.ONGOING)
+
+
+class ExtensionDecision(enum.StrEnum):
+    """The office's decision on a 申请延期 (任务.延期决定); an empty cell is 待定."""
+
+    GRANTED = "同意"
+    REFUSED = "不同意"
+    PENDING = "待定"
 
 
 class TargetKind(enum.StrEnum):
@@ -70,6 +86,7 @@ WRITTEN_KIND: Mapping[str, str] = MappingProxyType(
         "number": "number",  # a figure in the indicator's unit: 67.7, 9.62万, 2500余
         "status": "status",
         "direction": "direction",
+        "decision": "decision",  # 延期决定: 同意 / 不同意 / 待定
     }
 )
 
@@ -141,7 +158,7 @@ TASKS = SheetSpec(
             "status",
             kind="status",
             width=10,
-            hint="已完成 / 正在整改 / 长期坚持 / 未启动",
+            hint="已完成 / 基本完成 / 正在整改 / 申请延期 / 长期坚持 / 未启动",
         ),
         Column("完成日期", "completed_on", kind="date", width=12, hint="日期；可空"),
         Column(
@@ -152,6 +169,23 @@ TASKS = SheetSpec(
             hint="验收销号日期；仅“已完成”可填",
         ),
         Column("备注", "note", width=40, hint="如何推断、口径说明等"),
+        # Optional columns at the end (an older workbook without them loads as before).
+        Column(
+            "申请延期至",
+            "extension_to",
+            required=False,
+            kind="date",
+            width=12,
+            hint="申请延期的新时限；仅“申请延期”的任务可填，应晚于整改时限",
+        ),
+        Column(
+            "延期决定",
+            "extension_decision",
+            required=False,
+            kind="decision",
+            width=10,
+            hint="同意 / 不同意 / 待定（空为待定）；同意后按申请延期至计算超期",
+        ),
     ),
 )
 
@@ -306,6 +340,20 @@ META_KEYS: tuple[MetaKey, ...] = (
     MetaKey("巡视组", "inspection_team", required=False, hint="如 省委第四巡视组（报告开头用）"),
     MetaKey("巡视开始日期", "inspection_start", kind="date", required=False),
     MetaKey("巡视结束日期", "inspection_end", kind="date", required=False),
+    MetaKey(
+        "蓝色预警天数",
+        "blue_days",
+        kind="int",
+        required=False,
+        hint="距整改时限几天内标为蓝色（督办三色）：1～366，0 为不启用；空则用部署设置（默认 20）",
+    ),
+    MetaKey(
+        "连续黄色转红轮数",
+        "red_after_yellow_rounds",
+        kind="int",
+        required=False,
+        hint="连续几轮黄色即标为红色：2～12，0 为不启用；空则用部署设置（默认 2）",
+    ),
 )
 
 # Thresholds of the ratio actual / expected progress (modelled on Open SDG).

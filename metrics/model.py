@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
 
-from metrics.contract import Direction, ReportPart, TargetKind, TaskStatus
+from metrics.contract import Direction, ExtensionDecision, ReportPart, TargetKind, TaskStatus
 from metrics.values.qualifiers import ABOUT, Qualifier
 from metrics.values.units import Unit
 
@@ -25,6 +25,9 @@ class Meta:
     inspection_team: str = ""
     inspection_start: datetime.date | None = None
     inspection_end: datetime.date | None = None
+    # Supervision rules set in 概况 (None: the deployment's setting).
+    blue_days: int | None = None  # 蓝色预警天数
+    red_after_yellow_rounds: int | None = None  # 连续黄色转红轮数
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +46,28 @@ class Task:
     closed_on: datetime.date | None = None
     note: str = ""
     row: int = 0  # Excel row in 任务
+    extension_to: datetime.date | None = None  # 申请延期至 (only with 申请延期)
+    extension_decision: ExtensionDecision | None = None  # 延期决定; None: not filled in
 
     @property
     def complete(self) -> bool:
+        """Complete under the default counting rule (see ``TaskStatus.complete``)."""
         return self.status.complete
+
+    @property
+    def extension_granted(self) -> bool:
+        """A 申请延期 the office granted (同意) with a new date."""
+        return (
+            self.status is TaskStatus.EXTENSION_REQUESTED
+            and self.extension_decision is ExtensionDecision.GRANTED
+            and self.extension_to is not None
+        )
+
+    @property
+    def effective_deadline(self) -> datetime.date | None:
+        """The deadline overdue and warnings are computed against: 申请延期至 once the
+        extension is granted, else 整改时限 as typed."""
+        return self.extension_to if self.extension_granted else self.deadline
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from metrics.rounds.roles import Role
 from report.literal import md
 from ui.auth import sign_in_form, sign_out_button, signed_in
 from ui.navigation_guard import require_app_navigation
+from ui.notify_view import render_notify_panel
 from ui.rounds_access import rounds_available
 from ui.rounds_view import render_rounds_page
 
@@ -26,3 +27,4 @@ elif who.role not in (Role.OFFICE, Role.LEADER):
 else:
     sign_out_button("rounds_sign_out")
     render_rounds_page(who)
+    render_notify_panel(who)

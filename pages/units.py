@@ -1,20 +1,29 @@
-"""单位评比: completion rate by 牵头单位, ranked, with the counts behind each rate."""
+"""单位评比: by 牵头单位, ranked by 督办 colours (fewest red, then yellow) and then
+completion rate, with the counts behind each rank; the chart shows completion rates."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from metrics.scoring.rollup import UNASSIGNED_UNIT, by_lead_unit
-from report.views import unassigned_unit_note, unit_table
+from metrics.scoring.rollup import UNASSIGNED_UNIT
+from metrics.supervision.ranking import unit_ranking
+from metrics.supervision.rules import active_rules, effective_settings
+from report.literal import md
+from report.views import unassigned_unit_note, unit_warning_table
 from ui.figures import ranking_figure, show
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
+from ui.supervision import warnings_of
 
 require_app_navigation()
 
 loaded, scored = scored_or_stop()
 page_title("单位评比", loaded, scored)
-st.caption("按牵头单位统计整改完成率（已完成与长期坚持计为完成），完成率相同时完成项数多的在前。")
+completes = "已完成与长期坚持" if scored.counting.ongoing_as_done else "已完成"
+st.caption(
+    f"按牵头单位排名：红色任务少的在前，其次黄色任务少的在前，再按整改完成率（{completes}计为完成）"
+    "从高到低，完成率相同时完成项数多的在前。"
+)
 if note := unassigned_unit_note(scored):
     st.info(note)
 show(
@@ -24,7 +33,7 @@ show(
     scored=scored,
 )
 st.dataframe(
-    unit_table(by_lead_unit(scored)),
+    unit_warning_table(unit_ranking(scored, warnings_of(scored))),
     key="units_table",
     hide_index=True,
     width="stretch",
@@ -35,3 +44,6 @@ st.dataframe(
     },
 )
 st.caption(f"牵头单位为空的任务归入“{UNASSIGNED_UNIT}”。")
+with st.expander("督办三色的规则"):
+    for line in active_rules(effective_settings(scored), scored.counting):
+        st.markdown(md(line))

@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from metrics.contract import TaskStatus
 from metrics.model import Dataset
 from metrics.rounds.board import Board
 from metrics.rounds.model import Evidence, Submission, TaskReport, UnitState
@@ -90,16 +91,23 @@ def status_change_text(dataset: Dataset, report: TaskReport) -> str:
     task = dataset.task(report.task_id)
     now = str(task.status) if task is not None else NONE
     if report.status is None:
-        return f"不变（{now}）"
-    closing = "（申请销号）" if report.status.value == "已完成" else ""
-    return f"{now} → {report.status}{closing}"
+        return f"不变（{now}）{_extension(report)}"
+    return f"{now} → {proposal_text(report)}"
 
 
 def proposal_text(report: TaskReport) -> str:
-    """What a report asked for, without reference to today's data: "已完成（申请销号）"."""
+    """What a report asked for, without reference to today's data: "已完成（申请销号）",
+    "申请延期（至2021-09-30）"."""
     if report.status is None:
-        return "不变"
-    return f"{report.status}（申请销号）" if report.status.value == "已完成" else str(report.status)
+        return "不变" + _extension(report)
+    if report.status is TaskStatus.DONE:
+        return f"{report.status}（申请销号）"
+    return f"{report.status}{_extension(report)}"
+
+
+def _extension(report: TaskReport) -> str:
+    """ "（至2021-09-30）" when the report asks for a new deadline."""
+    return f"（至{report.extension_to.isoformat()}）" if report.extension_to else ""
 
 
 def values_frame(dataset: Dataset, report: TaskReport, *, before: bool = True) -> pd.DataFrame:

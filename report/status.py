@@ -7,6 +7,7 @@ import enum
 
 from metrics.contract import TaskStatus
 from metrics.scoring.progress import IndicatorStatus, TaskColour
+from metrics.supervision.model import WarningColour
 from report.literal import html_text
 from report.palette import (
     INDICATOR_SWATCHES,
@@ -15,6 +16,7 @@ from report.palette import (
     TASK_STATUS_SWATCHES,
     Swatch,
 )
+from report.supervision import WARNING_SWATCHES
 
 
 def swatch(status: enum.Enum) -> Swatch:
@@ -24,6 +26,8 @@ def swatch(status: enum.Enum) -> Swatch:
         return TASK_COLOUR_SWATCHES[status]
     if isinstance(status, TaskStatus):
         return TASK_STATUS_SWATCHES[status]
+    if isinstance(status, WarningColour):
+        return WARNING_SWATCHES[status]
     raise TypeError(f"no swatch for {status!r}")
 
 

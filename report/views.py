@@ -25,7 +25,10 @@ from metrics.scoring.progress import (
 )
 from metrics.scoring.rollup import UNASSIGNED_UNIT, Group, by_category, overall
 from metrics.scoring.summary import rate_text
+from metrics.supervision.model import WarningColour
+from metrics.supervision.ranking import UnitRank
 from report.wording import (
+    deadline_text,
     iso_day,
     lead_unit,
     percent,
@@ -115,7 +118,7 @@ def _task_row(tp: TaskProgress, tag: Tag) -> dict[str, object]:
         "方面": t.category,
         "问题": t.problem,
         "牵头单位": lead_unit(t),
-        "整改时限": iso_day(t.deadline),
+        "整改时限": deadline_text(t, day=iso_day),
         "指标数": len(tp.indicators),
         "说明": tp.reason,
     }
@@ -320,7 +323,7 @@ def task_facts(task: Task) -> list[tuple[str, str]]:
         ("牵头单位", task.lead_unit),
         ("责任单位", task.responsible_units),
         ("责任领导", task.responsible_leader),
-        ("整改时限", iso_day(task.deadline, "")),
+        ("整改时限", deadline_text(task, "", iso_day)),
         ("完成日期", iso_day(task.completed_on, "")),
         ("销号日期", iso_day(task.closed_on, "")),
     ]
@@ -381,6 +384,49 @@ def unit_table(groups: Sequence[Group]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(UNIT_COLUMNS))
+
+
+UNIT_WARNING_COLUMNS = (
+    "排名",
+    "牵头单位",
+    f"{WarningColour.RED.symbol} 红色",
+    f"{WarningColour.YELLOW.symbol} 黄色",
+    "任务数",
+    "已完成",
+    "正在整改",
+    "未启动",
+    "超期",
+    "完成率",
+)
+
+
+def unit_warning_table(ranking: Sequence[UnitRank]) -> pd.DataFrame:
+    """``supervision.ranking.unit_ranking`` as a table: red and yellow tasks per unit
+    beside the completion counts; units equal in red, yellow and rate share a rank."""
+    rows = []
+    for r in ranking:
+        c = r.group.completion
+        rows.append(
+            dict(
+                zip(
+                    UNIT_WARNING_COLUMNS,
+                    (
+                        r.rank,
+                        r.group.key,
+                        r.red,
+                        r.yellow,
+                        c.total,
+                        c.completed,
+                        c.in_progress,
+                        c.not_started,
+                        c.overdue,
+                        percent(c.rate),
+                    ),
+                    strict=True,
+                )
+            )
+        )
+    return pd.DataFrame(rows, columns=list(UNIT_WARNING_COLUMNS))
 
 
 def unassigned_unit_note(scored: Scored) -> str:

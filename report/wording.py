@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from typing import Final
 
-from metrics.contract import TargetKind
+from metrics.contract import ExtensionDecision, TargetKind, TaskStatus
 from metrics.model import Indicator, Task
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress
@@ -34,6 +35,35 @@ def lead_unit(task: Task) -> str:
 def iso_day(day: datetime.date | None, missing: str = NONE) -> str:
     """ "2021-05-31" for tables; ``missing`` ("—") without a date."""
     return day.isoformat() if day is not None else missing
+
+
+def deadline_text(
+    task: Task, missing: str = NONE, day: Callable[[datetime.date], str] = chinese_date
+) -> str:
+    """整改时限 as typed, and a 申请延期 beside it: "2021年6月30日", "2021年6月30日
+    （已同意延期至2021年9月30日）", "2021年6月30日（申请延期至2021年9月30日，待定）";
+    ``missing`` without a deadline (an extension is still named). ``day=iso_day`` for
+    tables ("2021-06-30（已同意延期至2021-09-30）")."""
+    typed = day(task.deadline) if task.deadline is not None else missing
+    if task.status is not TaskStatus.EXTENSION_REQUESTED or task.extension_to is None:
+        return typed
+    wanted = day(task.extension_to)
+    decision = task.extension_decision or ExtensionDecision.PENDING
+    if decision is ExtensionDecision.GRANTED:
+        return f"{typed}（已同意延期至{wanted}）"
+    return f"{typed}（申请延期至{wanted}，{_DECISION_WORDS[decision]}）"
+
+
+def overdue_words(task: Task) -> str:
+    """What an overdue task is past: "延期后的整改时限" once an extension is granted."""
+    return "延期后的整改时限" if task.extension_granted else "整改时限"
+
+
+_DECISION_WORDS: Final = {
+    ExtensionDecision.GRANTED: "已同意",
+    ExtensionDecision.REFUSED: "未同意",
+    ExtensionDecision.PENDING: "待定",
+}
 
 
 def percent(share: float | None) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 from metrics.scoring.headline import Headline, headline, rate_delta
 from metrics.scoring.progress import Scored, score
@@ -23,7 +24,8 @@ def test_bundled_headline_counts_met_among_targets_with_data(scored: Scored) -> 
     assert "目标" not in figures.sentence  # the sentence is about tasks only
 
 
-def _figures(**counts: int) -> Headline:
+def _figures(**counts: Any) -> Headline:
+    """Figures with ``counts`` (int fields such as ``targets_without_data``) set."""
     return Headline(
         title="t",
         organisation="o",

@@ -85,7 +85,7 @@ def test_the_workbook_holds_only_the_units_tasks_and_indicators(dataset: Dataset
     book = opened(unit_workbook_bytes(dataset, ROUND, EDU))
     assert book.sheetnames == ["说明", "任务", "指标", "_meta"]
     tasks, indicators = book["任务"], book["指标"]
-    headers = "任务编号 方面 问题 任务 牵头单位 当前状态 申报状态 完成日期 本期进展"
+    headers = "任务编号 方面 问题 任务 牵头单位 当前状态 申报状态 完成日期 本期进展 申请延期至"
     assert " ".join(str(c.value) for c in tasks[1]) == headers
     assert [r[0] for r in tasks.iter_rows(min_row=2, values_only=True)] == [1, 3]
     assert tasks["D3"].value == "安置区配套学校" and tasks["E3"].value == HOUSING
@@ -109,7 +109,7 @@ def test_sheets_are_protected_with_only_the_white_cells_open(dataset: Dataset) -
         assert book[name].protection.sheet, name
         assert not book[name].protection.password, "a guard against slips, no password"
     tasks, indicators = book["任务"], book["指标"]
-    for sheet, open_columns in ((tasks, "GHI"), (indicators, "G")):
+    for sheet, open_columns in ((tasks, "GHIJ"), (indicators, "G")):
         assert sheet.freeze_panes == "B2"
         for row in sheet.iter_rows(min_row=2):
             for index, cell in enumerate(row, start=1):

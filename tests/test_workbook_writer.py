@@ -216,10 +216,11 @@ def _validations(worksheet: Any) -> dict[str, Any]:
     ("spec", "field", "choices"),
     [
         (TASKS, "status", [s.value for s in TaskStatus]),
+        (TASKS, "extension_decision", ["同意", "不同意", "待定"]),
         (INDICATORS, "direction", [d.value for d in Direction]),
         (INDICATORS, "target_kind", [k.value for k in TargetKind]),
     ],
-    ids=["状态", "方向", "目标性质"],
+    ids=["状态", "延期决定", "方向", "目标性质"],
 )
 @pytest.mark.parametrize("which", ["bundled", "template"])
 def test_drop_down_lists(
@@ -247,8 +248,13 @@ def test_drop_down_lists(
 
 
 def test_status_error_message_is_the_documented_one(book: Any) -> None:
-    (dv,) = _validations(book[TASKS.name]).values()
-    assert dv.error == "请从下拉列表中选择：已完成、正在整改、长期坚持、未启动"
+    column = _col(TASKS, "status")
+    (dv,) = (
+        dv
+        for dv in _validations(book[TASKS.name]).values()
+        if str(dv.sqref).startswith(chr(ord("A") + column - 1) + "2:")
+    )
+    assert dv.error == "请从下拉列表中选择：已完成、基本完成、正在整改、申请延期、长期坚持、未启动"
 
 
 def test_no_other_validations(book: Any) -> None:
@@ -271,7 +277,8 @@ def test_task_rows(book: Any) -> None:
         )
         for field, value in TASK_ROWS[0].items()
     }
-    assert first == expected
+    # The optional extension columns at the end are empty for this task.
+    assert first == {"extension_to": None, "extension_decision": None, **expected}
     assert worksheet.cell(3, _col(TASKS, "id")).value == "(9)"
     assert worksheet.cell(3, _col(TASKS, "status")).value == "正在整改"
     assert worksheet.cell(3, _col(TASKS, "deadline")).value is None

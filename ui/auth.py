@@ -34,6 +34,7 @@ from metrics.store.signin_client import (
     trusted_proxies,
 )
 from report.literal import md
+from ui.theme import apply_page_style
 
 SESSION_KEY = "staff_name"  # the local account signed in to this session
 REQUIRE_SIGNIN_ENV = "ZHENGGAI_REQUIRE_SIGNIN"
@@ -251,6 +252,7 @@ def office_or_sign_in(key: str, doing: str) -> str | None:
 
 def sign_in_page() -> None:
     """All a visitor sees while sign-in is required (``ZHENGGAI_REQUIRE_SIGNIN=1``)."""
+    apply_page_style()  # no sidebar here, which sends it on every other page
     st.title("整改进展看板")
     st.info("本看板只对已登录的用户开放：请用您的账号登录。")
     sign_in_form("signin_page", "登录")

@@ -8,6 +8,7 @@ meanwhile, the form reloads their version and says so instead of overwriting it.
 
 from __future__ import annotations
 
+import datetime
 from types import MappingProxyType
 
 import streamlit as st
@@ -39,7 +40,15 @@ def status_label(task: Task, option: str) -> str:
         return f"不变（{task.status}）"
     if option == TaskStatus.DONE.value:
         return "已完成（申请销号，需佐证材料）"
+    if option == TaskStatus.EXTENSION_REQUESTED.value:
+        return "申请延期（须填写申请延期至）"
     return option
+
+
+def _asks_extension(task: Task, option: object) -> bool:
+    """The form's status (or the unchanged one) is 申请延期."""
+    chosen = task.status.value if option == UNCHANGED else option
+    return chosen == TaskStatus.EXTENSION_REQUESTED.value
 
 
 def load_into_form(round_: Round, unit: str, task: Task, draft: Draft | None) -> None:
@@ -50,6 +59,7 @@ def load_into_form(round_: Round, unit: str, task: Task, draft: Draft | None) ->
         report.status.value if report.status is not None else UNCHANGED
     )
     state[_key(round_, unit, task.id, "progress")] = report.progress
+    state[_key(round_, unit, task.id, "extension")] = report.extension_to
     for indicator_id, text in report.values.items():
         state[_key(round_, unit, task.id, f"value_{indicator_id}")] = text
     state[_key(round_, unit, task.id, "rev")] = draft.revision if draft is not None else None
@@ -72,11 +82,15 @@ def _save(
     values = {
         i.id: str(state.get(_key(round_, unit, task.id, f"value_{i.id}")) or "") for i in indicators
     }
+    extension = state.get(_key(round_, unit, task.id, "extension"))
     report = TaskReport(
         task.id,
         None if status == UNCHANGED else TaskStatus(status),
         str(state.get(_key(round_, unit, task.id, "progress")) or ""),
         MappingProxyType({k: v for k, v in values.items() if v.strip()}),
+        extension_to=extension
+        if isinstance(extension, datetime.date) and _asks_extension(task, status)
+        else None,
     )
     error_key = _key(round_, unit, task.id, "error")
     try:
@@ -129,6 +143,15 @@ def task_form(
         on_change=_save,
         args=args,
     )
+    if _asks_extension(task, st.session_state.get(_key(round_, unit, task.id, "status"))):
+        st.date_input(
+            "申请延期至",
+            value=None,
+            key=_key(round_, unit, task.id, "extension"),
+            on_change=_save,
+            args=args,
+            help="申请的新整改时限，应晚于原整改时限；由整改办决定是否同意",
+        )
     st.text_area(
         "本期进展",
         key=_key(round_, unit, task.id, "progress"),

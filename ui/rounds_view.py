@@ -9,6 +9,7 @@ import datetime
 import pandas as pd
 import streamlit as st
 
+from metrics.contract import ExtensionDecision
 from metrics.rounds.board import Board, build_board
 from metrics.rounds.evidence import EvidenceLimits
 from metrics.rounds.model import Round
@@ -136,13 +137,23 @@ def review_section(service: RoundService, who: Principal, found: Round) -> None:
                 "意见（退回时必填，单位会看到）",
                 key=f"rounds_comment_{submission.id}_{item.task_id}",
             )
+            extension = None
+            if item.extension_to is not None:
+                picked = st.radio(
+                    f"延期决定（申请延期至 {item.extension_to.isoformat()}，采纳时生效）",
+                    [d.value for d in ExtensionDecision],
+                    index=len(ExtensionDecision) - 1,  # 待定
+                    horizontal=True,
+                    key=f"rounds_extension_{submission.id}_{item.task_id}",
+                )
+                extension = ExtensionDecision(picked)
             with st.container(horizontal=True):
                 accept = st.button(
                     "采纳", key=f"rounds_accept_{submission.id}_{item.task_id}", type="primary"
                 )
                 back = st.button("退回", key=f"rounds_return_{submission.id}_{item.task_id}")
             if accept or back:
-                _decide(service, who, submission.id, item.task_id, accept, comment)
+                _decide(service, who, submission.id, item.task_id, accept, comment, extension)
 
 
 def _decide(
@@ -152,9 +163,17 @@ def _decide(
     task_id: int,
     accept: bool,
     comment: str,
+    extension: ExtensionDecision | None = None,
 ) -> None:
     try:
-        service.decide(who, submission_id, accept=accept, task_id=task_id, comment=comment)
+        service.decide(
+            who,
+            submission_id,
+            accept=accept,
+            task_id=task_id,
+            comment=comment,
+            extension=extension,
+        )
     except StoreError as exc:
         st.error(md(str(exc)))
         return

@@ -9,9 +9,11 @@ from report.literal import md
 from ui.data_source import Loaded
 from ui.downloads import template_download_button
 from ui.status import legend_html
+from ui.theme import apply_page_style
 
 
 def render_sidebar(loaded: Loaded) -> None:
+    apply_page_style()  # every page but the sign-in-only one renders the sidebar
     with st.sidebar:
         if loaded.scored is not None:
             meta = loaded.scored.meta

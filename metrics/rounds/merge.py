@@ -2,7 +2,8 @@
 
 ``plan_merge`` turns the accepted task reports of a round into ``WorkbookEdits`` (the
 office's workbook is edited in place, ``metrics.workbook.edits``): a proposed status
-(a 销号 also sets 完成日期 and 销号日期), each figure as a new 数据 row at the round's
+(a 销号 also sets 完成日期 and 销号日期; a 申请延期 its 申请延期至 and the office's
+延期决定, 待定 when it made none), each figure as a new 数据 row at the round's
 as-of date, each 本期进展 as a 进展 row with its evidence. Two units reporting a
 different status for the same task, or a different figure for the same indicator, is a
 ``Conflict``: nothing is chosen for the office; it resolves each one explicitly.
@@ -15,9 +16,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from metrics.contract import TaskStatus
+from metrics.contract import ExtensionDecision, TaskStatus
 from metrics.model import Dataset
-from metrics.rounds.model import Accepted, Round
+from metrics.rounds.model import Accepted, Round, TaskReport
 from metrics.store.versions import BEIJING
 from metrics.workbook.edits import NewObservation, NewProgress, TaskEdit, WorkbookEdits
 
@@ -76,7 +77,7 @@ def plan_merge(
     progress: list[NewProgress] = []
     for a in accepted:
         unit, report = a.submission.unit, a.report
-        if report.status is not None:
+        if report.status is not None or report.extension_to is not None:
             statuses.setdefault(report.task_id, {})[unit] = a
         for indicator_id, text in report.values.items():
             values.setdefault(indicator_id, {})[unit] = (text, a)
@@ -99,7 +100,7 @@ def plan_merge(
         chosen = _choose(
             f"status:{task_id}",
             f"任务（{task_id}）的状态",
-            {u: str(a.report.status) for u, a in by_unit.items()},
+            {u: _status_text(a.report) for u, a in by_unit.items()},
             resolutions,
             conflicts,
         )
@@ -108,6 +109,16 @@ def plan_merge(
         winner = by_unit[chosen]
         task = dataset.task(task_id)
         status = winner.report.status
+        if task is not None and winner.report.extension_to is not None:
+            task_edits.append(
+                TaskEdit(
+                    task_id,
+                    status if status is not task.status else None,
+                    extension_to=winner.report.extension_to,
+                    extension_decision=winner.extension or ExtensionDecision.PENDING,
+                )
+            )
+            continue
         if task is None or status is None or status is task.status:
             continue
         if status is TaskStatus.DONE:
@@ -160,6 +171,14 @@ def _choose(
     chosen = chosen if chosen in reported else None
     conflicts.append(Conflict(field, label, tuple(reported.items()), chosen))
     return chosen
+
+
+def _status_text(report: TaskReport) -> str:
+    """ "已完成"; "申请延期（至2021-09-30）" (two units asking for different dates differ)."""
+    status = str(report.status) if report.status is not None else "状态不变"
+    if report.extension_to is not None:
+        return f"{status}（申请延期至{report.extension_to.isoformat()}）"
+    return status
 
 
 def _same(text: str) -> str:

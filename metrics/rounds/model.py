@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from metrics.contract import TaskStatus
+from metrics.contract import ExtensionDecision, TaskStatus
 
 
 class UnitState(enum.StrEnum):
@@ -36,6 +36,9 @@ class DecisionKind(enum.StrEnum):
     RETURN = "return"
     APPROVE = "approve"  # the unit's leader
     HEAD_RETURN = "head_return"
+    # The office's decision on a 申请延期 it accepts: a second row beside the accept.
+    GRANT_EXTENSION = "grant_extension"
+    REFUSE_EXTENSION = "refuse_extension"
 
     @property
     def label(self) -> str:
@@ -44,7 +47,20 @@ class DecisionKind(enum.StrEnum):
             "return": "退回",
             "approve": "单位负责人审核通过",
             "head_return": "单位负责人退回",
+            "grant_extension": "同意延期",
+            "refuse_extension": "不同意延期",
         }[self.value]
+
+    @property
+    def extension(self) -> ExtensionDecision | None:
+        """The 延期决定 this decision records (None: not one on an extension)."""
+        return _EXTENSION_DECISIONS.get(self)
+
+
+_EXTENSION_DECISIONS = {
+    DecisionKind.GRANT_EXTENSION: ExtensionDecision.GRANTED,
+    DecisionKind.REFUSE_EXTENSION: ExtensionDecision.REFUSED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +86,8 @@ class TaskReport:
     """What a unit reports on one task in one round.
 
     ``status``: the proposed status (None: unchanged); 正在整改 → 已完成 is a 销号
-    request. ``values``: indicator id → the figure as typed ("9.62万", "2500余").
-    ``evidence``: ids of evidence records."""
+    request; 申请延期 asks for the new deadline ``extension_to``. ``values``: indicator
+    id → the figure as typed ("9.62万", "2500余"). ``evidence``: ids of evidence records."""
 
     task_id: int
     status: TaskStatus | None = None
@@ -79,11 +95,13 @@ class TaskReport:
     values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     completed_on: datetime.date | None = None
     evidence: tuple[int, ...] = ()
+    extension_to: datetime.date | None = None  # 申请延期至, with 申请延期 only
 
     @property
     def empty(self) -> bool:
         return (
             self.status is None
+            and self.extension_to is None
             and not self.progress.strip()
             and not any(v.strip() for v in self.values.values())
             and not self.evidence
@@ -100,12 +118,14 @@ class TaskReport:
             "values": dict(self.values),
             "completed_on": self.completed_on.isoformat() if self.completed_on else None,
             "evidence": list(self.evidence),
+            "extension_to": self.extension_to.isoformat() if self.extension_to else None,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> TaskReport:
         status = data.get("status")
         completed = data.get("completed_on")
+        extension = data.get("extension_to")  # absent in reports saved before it existed
         values = data.get("values") or {}
         evidence = data.get("evidence") or []
         assert isinstance(values, dict) and isinstance(evidence, list)
@@ -116,6 +136,7 @@ class TaskReport:
             MappingProxyType({str(k): str(v) for k, v in values.items()}),
             datetime.date.fromisoformat(str(completed)) if completed else None,
             tuple(int(str(e)) for e in evidence),
+            datetime.date.fromisoformat(str(extension)) if extension else None,
         )
 
 
@@ -202,3 +223,5 @@ class Accepted:
     decision: Decision
     submission: Submission
     report: TaskReport
+    # The office's decision on a 申请延期 it accepted (None: not decided, 待定).
+    extension: ExtensionDecision | None = None

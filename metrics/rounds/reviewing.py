@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from metrics.contract import TaskStatus
+from metrics.contract import ExtensionDecision, TaskStatus
 from metrics.model import Dataset
+from metrics.notify import hooks as notify
 from metrics.rounds import repository as repo
 from metrics.rounds.base import (
     RoundBase,
@@ -26,7 +27,13 @@ from metrics.rounds.roles import (
     require_office,
 )
 from metrics.rounds.state import item_decisions
+from metrics.store.backend import Connection
 from metrics.store.versions import beijing_time
+
+_EXTENSION_KINDS = {
+    ExtensionDecision.GRANTED: DecisionKind.GRANT_EXTENSION,
+    ExtensionDecision.REFUSED: DecisionKind.REFUSE_EXTENSION,
+}
 
 
 class ReviewMixin(RoundBase):
@@ -73,13 +80,20 @@ class ReviewMixin(RoundBase):
         accept: bool,
         task_id: int | None = None,
         comment: str = "",
+        extension: ExtensionDecision | None = None,
     ) -> list[Decision]:
         """Accept or return one task of a submission (or every undecided one). The
         submission is the one the office looked at: if the unit resubmitted meanwhile,
-        or someone else decided first, nothing is written and ``StaleRound`` says so."""
+        or someone else decided first, nothing is written and ``StaleRound`` says so.
+
+        ``extension``: accepting a 申请延期, the office grants (同意) or refuses (不同意)
+        the new date: recorded as a second decision beside the accept, and merged into
+        the workbook's 延期决定 on publish (None or 待定: left 待定). Returns the accept
+        and return decisions made (an extension's decision is beside its accept)."""
         require_office(who, "采纳或退回报送")
         if not accept and not comment.strip():
             raise RoundError("退回时请写明原因，单位会看到这条意见")
+        verdict = _EXTENSION_KINDS.get(extension) if accept and extension else None
         # Read before the write transaction: it must never wait for a second connection.
         dataset = self.dataset()
         now = self.timestamp()
@@ -113,6 +127,9 @@ class ReviewMixin(RoundBase):
                     )
                 if accept:
                     self._check_accept(dataset, item)
+                requested = item.extension_to is not None
+                if verdict is not None and task_id is not None and not requested:
+                    raise RoundError(f"任务（{tid}）没有申请延期：不需要作延期决定")
                 decision = Decision(
                     repo.next_id(db, "round_decisions"),
                     submission_id,
@@ -134,9 +151,46 @@ class ReviewMixin(RoundBase):
                     comment.strip(),
                 )
                 made.append(decision)
+                if verdict is not None and requested:
+                    self._extension_decision(db, submission, item, verdict, who, now)
             if not made:
                 raise StaleRound("这份报送的任务都已处理过：请刷新")
+            notify.decided(db, submission, made, dataset, self.clock())
+        notify.after_commit(self.store, self.clock)
         return made
+
+    def _extension_decision(
+        self,
+        db: Connection,
+        submission: Submission,
+        item: TaskReport,
+        kind: DecisionKind,
+        who: Principal,
+        now: str,
+    ) -> Decision:
+        """The office's 同意/不同意 on an accepted 申请延期 (in the same transaction)."""
+        wanted = item.extension_to.isoformat() if item.extension_to else "未填写"
+        decision = Decision(
+            repo.next_id(db, "round_decisions"),
+            submission.id,
+            item.task_id,
+            kind,
+            who.name,
+            now,
+            f"申请延期至 {wanted}",
+        )
+        repo.insert_decision(db, decision)
+        repo.log(
+            db,
+            submission.round_id,
+            now,
+            who.name,
+            kind.label,
+            submission.unit,
+            item.task_id,
+            decision.comment,
+        )
+        return decision
 
     def _check_accept(self, dataset: Dataset, item: TaskReport) -> None:
         task = dataset.task(item.task_id)

@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 from metrics.contract import TaskStatus
 from metrics.model import Task
+from metrics.notify import hooks as notify
 from metrics.rounds import repository as repo
 from metrics.rounds.base import (
     RoundError,
@@ -77,6 +78,7 @@ class RoundService(ReviewMixin, EvidenceMixin):
             raise RoundError("存储中还没有任何版本：请先发布工作簿")
         now = self.timestamp()
         approval = self.settings.require_approval if require_approval is None else require_approval
+        units = notify.units_to_tell(self.dataset)  # reminders on: read before the transaction
         with self.db.transaction() as db:
             previous = repo.open_round(db)
             if previous is not None:
@@ -100,6 +102,8 @@ class RoundService(ReviewMixin, EvidenceMixin):
             )
             repo.insert_round(db, opened)
             repo.log(db, opened.id, now, who.name, "开启轮次", detail=f"截止 {due.isoformat()}")
+            notify.round_opened(db, opened, units, self.clock())
+        notify.after_commit(self.store, self.clock)
         return opened
 
     def current_round(self) -> Round | None:
@@ -225,6 +229,7 @@ class RoundService(ReviewMixin, EvidenceMixin):
                 f"任务（{task.id}）已销号（已完成）：单位不能改回“{report.status}”，如需重新整改"
                 "请联系整改办"
             )
+        self._check_extension(task, report)
         progress = report.progress.strip()
         if len(progress) > MAX_PROGRESS_CHARS:
             raise RoundError(
@@ -248,6 +253,24 @@ class RoundService(ReviewMixin, EvidenceMixin):
             values[indicator_id] = cleaned
         status = None if report.status == task.status else report.status
         return replace(report, status=status, progress=progress, values=MappingProxyType(values))
+
+    @staticmethod
+    def _check_extension(task: Task, report: TaskReport) -> None:
+        """The date asked for goes with 申请延期 only, and is after 整改时限."""
+        asking = (report.status or task.status) is TaskStatus.EXTENSION_REQUESTED
+        wanted = report.extension_to
+        if wanted is None:  # a draft may not have it yet: ``submit`` requires it
+            return
+        if not asking:
+            raise RoundError(
+                f"任务（{task.id}）的申报状态不是“申请延期”，不用填申请延期至：请清空，"
+                "或把申报状态改为“申请延期”"
+            )
+        if task.deadline is not None and wanted <= task.deadline:
+            raise RoundError(
+                f"任务（{task.id}）申请延期至 {wanted.isoformat()}，不晚于整改时限 "
+                f"{task.deadline.isoformat()}：请填写晚于整改时限的日期"
+            )
 
     def report_all(
         self,
@@ -287,6 +310,14 @@ class RoundService(ReviewMixin, EvidenceMixin):
             if not items:
                 raise RoundError(f"“{unit}”本轮没有可报送的内容：请先填写进展、数值或状态")
             self._check_closing_evidence(items, tasks)
+            undated = [
+                i.task_id
+                for i in items
+                if i.status is TaskStatus.EXTENSION_REQUESTED and i.extension_to is None
+            ]
+            if undated:
+                listed = "、".join(f"（{t}）" for t in undated)
+                raise RoundError(f"任务{listed}申请延期：请先填写申请延期至（新的整改时限）")
             previous = repo.submissions(db, round_id, unit)
             for old in previous:
                 if old.state in (SubmissionState.SUBMITTED, SubmissionState.AWAITING_HEAD):

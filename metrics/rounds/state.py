@@ -48,8 +48,14 @@ def accepted_tasks(db: Connection, round_id: int, unit: str) -> set[int]:
 def accepted_reports(
     submissions: Sequence[Submission], decisions: Sequence[Decision]
 ) -> list[Accepted]:
-    """Every accepted task report of a round, in the order it was accepted."""
+    """Every accepted task report of a round, in the order it was accepted, with the
+    office's decision on an extension it asked for."""
     by_id = {s.id: s for s in submissions}
+    extensions = {
+        (d.submission_id, d.task_id): d.kind.extension
+        for d in decisions
+        if d.kind.extension is not None
+    }
     found: list[Accepted] = []
     for decision in decisions:
         if decision.kind is not DecisionKind.ACCEPT or decision.task_id is None:
@@ -57,7 +63,8 @@ def accepted_reports(
         submission = by_id[decision.submission_id]
         report = submission.item(decision.task_id)
         if report is not None:
-            found.append(Accepted(decision, submission, report))
+            extension = extensions.get((decision.submission_id, decision.task_id))
+            found.append(Accepted(decision, submission, report, extension))
     return found
 
 

@@ -15,6 +15,7 @@ is read in the indicator's unit (a percentage-formatted 67.7% would be 0.677).
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -140,7 +141,14 @@ class _Reader:
         for task_id in self.tasks:
             got = self.reports.get(task_id, TaskReport(task_id))
             values = MappingProxyType(self.values.get(task_id, {}))
-            report = TaskReport(task_id, got.status, got.progress, values, got.completed_on)
+            report = TaskReport(
+                task_id,
+                got.status,
+                got.progress,
+                values,
+                got.completed_on,
+                extension_to=got.extension_to,
+            )
             if not report.empty:
                 reports.append(report)
         return UnitWorkbookResult(tuple(reports), self.log.result())
@@ -243,6 +251,7 @@ class _Reader:
                         "或把申报状态改为“已完成”"
                     )
                     self.log.error(sheet, row, uw.COMPLETED_ON, why)
+            extension = self._extension(row, task, status, rec.get(uw.EXTENSION_TO))
             progress = read_text(rec.get(uw.PROGRESS))
             if len(progress) > MAX_PROGRESS_CHARS:
                 why = (
@@ -250,10 +259,44 @@ class _Reader:
                     "请精简后再上传"
                 )
                 self.log.error(sheet, row, uw.PROGRESS, why)
-            self.reports[task.id] = TaskReport(task.id, status, progress, completed_on=completed)
+            self.reports[task.id] = TaskReport(
+                task.id, status, progress, completed_on=completed, extension_to=extension
+            )
         self._missing(
             sheet, "、".join(f"（{t}）" for t in self.tasks if f"任务（{t}）" not in seen)
         )
+
+    def _extension(
+        self, row: int, task: Task, status: TaskStatus | None, value: object
+    ) -> datetime.date | None:
+        """申请延期至: a date, with 申请延期 only, after 整改时限; required with 申请延期."""
+        sheet, requested = uw.TASK_SHEET, TaskStatus.EXTENSION_REQUESTED
+        label = f"任务（{task.id}）"
+        if not read_text(value):
+            if status is requested:
+                why = f"{label}申报“申请延期”，请在{uw.EXTENSION_TO}填写申请的新整改时限"
+                self.log.error(sheet, row, uw.EXTENSION_TO, why)
+            return None
+        try:
+            wanted = read_date(value, date1904=self.raw.date1904)
+        except CellError as exc:
+            self.log.error(sheet, row, uw.EXTENSION_TO, f"{uw.EXTENSION_TO}：{exc}")
+            return None
+        if (status or task.status) is not requested:
+            why = (
+                f"{label}的申报状态不是“申请延期”，不用填{uw.EXTENSION_TO}：请清空，"
+                "或把申报状态改为“申请延期”"
+            )
+            self.log.error(sheet, row, uw.EXTENSION_TO, why)
+            return None
+        if task.deadline is not None and wanted <= task.deadline:
+            why = (
+                f"{label}申请延期至 {wanted.isoformat()}，不晚于整改时限 "
+                f"{task.deadline.isoformat()}：请填写晚于整改时限的日期"
+            )
+            self.log.error(sheet, row, uw.EXTENSION_TO, why)
+            return None
+        return wanted
 
     def _status(self, row: int, task: Task, value: object) -> TaskStatus | None:
         if not read_text(value):

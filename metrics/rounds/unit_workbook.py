@@ -7,7 +7,8 @@ the reader's real check is the round and unit its caller names).
 
 The sheets are protected **without a password**: a guard against slips (a renamed task,
 an overwritten number), not security. Only the white cells are unlocked: 申报状态 (a
-drop-down of the TaskStatus values), 完成日期 and 本期进展 on 任务, 本期数值 on 指标.
+drop-down of the TaskStatus values), 完成日期, 本期进展 and 申请延期至 on 任务, 本期数值
+on 指标.
 本期数值 cells are formatted as text, so "67.7%" or "13050" stay as typed.
 
 Output is deterministic (fixed document properties and zip times), like
@@ -61,6 +62,7 @@ CURRENT_STATUS: Final = "当前状态"
 PROPOSED_STATUS: Final = "申报状态"
 COMPLETED_ON: Final = "完成日期"
 PROGRESS: Final = "本期进展"
+EXTENSION_TO: Final = "申请延期至"  # last: a workbook downloaded before it still reads
 # 指标 columns (and TASK_ID)
 INDICATOR_ID: Final = "指标编号"
 INDICATOR_NAME: Final = "指标名称"
@@ -95,6 +97,7 @@ TASK_COLUMNS: Final = (
     _Col(PROPOSED_STATUS, 12, fillable=True),
     _Col(COMPLETED_ON, 14, fillable=True),
     _Col(PROGRESS, 60, fillable=True, wrap=True),
+    _Col(EXTENSION_TO, 14, fillable=True),
 )
 INDICATOR_COLUMNS: Final = (
     _Col(INDICATOR_ID, 12),
@@ -166,12 +169,19 @@ def unit_workbook_bytes(
                 status.value,
                 report.completed_on if report is not None else None,
                 report.progress if report is not None else "",
+                report.extension_to if report is not None else None,
             ]
         )
     task_sheet = book.create_sheet(TASK_SHEET)
     _write_table(task_sheet, TASK_COLUMNS, task_rows)
     _status_dropdown(task_sheet, len(task_rows))
-    _date_check(task_sheet, len(task_rows))
+    _date_check(task_sheet, len(task_rows), COMPLETED_ON, "只在申报“已完成”时填写，如 2021-06-30")
+    _date_check(
+        task_sheet,
+        len(task_rows),
+        EXTENSION_TO,
+        "只在申报“申请延期”时填写：申请的新整改时限，如 2021-09-30",
+    )
 
     indicator_rows: list[list[CellValue]] = []
     for indicator in indicators:
@@ -262,14 +272,16 @@ def _status_dropdown(sheet: Worksheet, rows: int) -> None:
     choices = [status.value for status in TaskStatus]
     listed = "、".join(choices)
     validation = list_validation(
-        PROPOSED_STATUS, choices, f"请选择：{listed}。改为“已完成”即申请销号"
+        PROPOSED_STATUS,
+        choices,
+        f"请选择：{listed}。改为“已完成”即申请销号；申请延期须填申请延期至",
     )
     letter = _column_letter(TASK_COLUMNS, PROPOSED_STATUS)
     validation.add(f"{letter}2:{letter}{max(rows + 1, 2)}")
     sheet.add_data_validation(validation)
 
 
-def _date_check(sheet: Worksheet, rows: int) -> None:
+def _date_check(sheet: Worksheet, rows: int, header: str, prompt: str) -> None:
     validation = DataValidation(
         type="date",
         operator="greaterThanOrEqual",
@@ -278,12 +290,12 @@ def _date_check(sheet: Worksheet, rows: int) -> None:
         showErrorMessage=True,
         showInputMessage=True,
         errorStyle="warning",
-        errorTitle="完成日期填写有误",
+        errorTitle=f"{header}填写有误",
         error="请填写日期，如 2021-06-30",
-        promptTitle=COMPLETED_ON,
-        prompt="只在申报“已完成”时填写，如 2021-06-30",
+        promptTitle=header,
+        prompt=prompt,
     )
-    letter = _column_letter(TASK_COLUMNS, COMPLETED_ON)
+    letter = _column_letter(TASK_COLUMNS, header)
     validation.add(f"{letter}2:{letter}{max(rows + 1, 2)}")
     sheet.add_data_validation(validation)
 
@@ -311,7 +323,9 @@ def _write_instructions(
         (
             "3",
             "状态改为“已完成”即申请销号，需在网页上传佐证材料或随文件另行提交；"
-            f"{COMPLETED_ON}只在申报“已完成”时填写，如 2021-06-30。",
+            f"{COMPLETED_ON}只在申报“已完成”时填写，如 2021-06-30。"
+            f"申报“申请延期”时在{EXTENSION_TO}填写申请的新整改时限（应晚于原整改时限），"
+            "由整改办决定是否同意。",
         ),
         (
             "4",

@@ -67,18 +67,19 @@ class Changes:
 
 
 def compare(old: Scored, new: Scored) -> Changes:
-    old_tasks = {tp.task.id: tp.task for tp in old.tasks}
-    new_tasks = {tp.task.id: tp.task for tp in new.tasks}
+    old_tasks = {tp.task.id: tp for tp in old.tasks}
+    new_tasks = {tp.task.id: tp for tp in new.tasks}
     task_changes = tuple(
         TaskChange(
             task_id,
-            new_tasks[task_id].title,
-            str(old_tasks[task_id].status),
-            str(new_tasks[task_id].status),
+            new_tasks[task_id].task.title,
+            str(old_tasks[task_id].task.status),
+            str(new_tasks[task_id].task.status),
             old_tasks[task_id].complete and not new_tasks[task_id].complete,
         )
         for task_id in new_tasks
-        if task_id in old_tasks and old_tasks[task_id].status is not new_tasks[task_id].status
+        if task_id in old_tasks
+        and old_tasks[task_id].task.status is not new_tasks[task_id].task.status
     )
     old_ind = {ip.indicator.id: ip for ip in old.indicators}
     new_ind = {ip.indicator.id: ip for ip in new.indicators}
@@ -92,9 +93,11 @@ def compare(old: Scored, new: Scored) -> Changes:
         new_rate=overall(new).completion.rate,
         tasks=task_changes,
         indicators=tuple(indicator_changes),
-        tasks_added=tuple(f"（{i}）{new_tasks[i].title}" for i in new_tasks if i not in old_tasks),
+        tasks_added=tuple(
+            f"（{i}）{new_tasks[i].task.title}" for i in new_tasks if i not in old_tasks
+        ),
         tasks_removed=tuple(
-            f"（{i}）{old_tasks[i].title}" for i in old_tasks if i not in new_tasks
+            f"（{i}）{old_tasks[i].task.title}" for i in old_tasks if i not in new_tasks
         ),
         indicators_added=tuple(
             f"{i} {new_ind[i].indicator.name}" for i in new_ind if i not in old_ind

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from metrics.scoring.progress import IndicatorStatus, Scored
-from metrics.scoring.rollup import overall
+from metrics.scoring.rollup import Tally, overall, tally
 from metrics.scoring.summary import rate_text
 
 
@@ -29,6 +29,8 @@ class Headline:
     # (target date after the as-of date): mostly plans and forecasts.
     targets_without_data: int = 0
     targets_not_yet_due: int = 0
+    # The counts beside the rate (基本完成, 申请延期 … too); None: the four fields above.
+    tally: Tally | None = None
 
     @property
     def rate_text(self) -> str:
@@ -58,12 +60,17 @@ class Headline:
 
     @property
     def sentence(self) -> str:
-        """ "截至2021年5月31日，35项整改任务已完成30项，正在整改5项，整改率85.7%。"."""
+        """ "截至2021年5月31日，35项整改任务已完成30项，正在整改5项，整改率85.7%。";
+        基本完成, 申请延期 (and 长期坚持 where it does not count as complete) are listed
+        beside the others, statuses without a task left out."""
         parts = [f"截至{self.as_of_text}，{self.total}项整改任务已完成{self.completed}项"]
-        if self.in_progress:
-            parts.append(f"正在整改{self.in_progress}项")
-        if self.not_started:
-            parts.append(f"尚未启动{self.not_started}项")
+        if self.tally is not None:
+            parts += [f"{p.word}{p.count}项" for p in self.tally.parts if p.status is not None]
+        else:
+            if self.in_progress:
+                parts.append(f"正在整改{self.in_progress}项")
+            if self.not_started:
+                parts.append(f"尚未启动{self.not_started}项")
         parts.append(f"整改率{self.rate_text}")
         return "，".join(parts) + "。"
 
@@ -92,6 +99,7 @@ def headline(scored: Scored) -> Headline:
             for ip in without_data
             if ip.indicator.target_date is not None and ip.indicator.target_date > meta.as_of
         ),
+        tally=tally(c),
     )
 
 

@@ -15,6 +15,8 @@ Formulas (also in the README, section 进度计算):
 - baseline   基期值 if given; otherwise 0 for 越大越好 (cumulative counts start from
   zero); otherwise the earliest earlier observation. Baseline date: 基期日期, else
   巡视反馈日期 from 概况.
+- deadline   a task's effective deadline: 申请延期至 once the extension is granted
+  (延期决定 同意), else 整改时限; complete per the deployment's ``Counting``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 
 from metrics.contract import BEHIND_RATIO, DUE_SOON_DAYS, ON_TRACK_RATIO, Direction
 from metrics.model import Dataset, Indicator, Meta, Observation, Task
+from metrics.scoring.counting import DEFAULT_COUNTING, Counting
 
 _EPSILON = 1e-9
 
@@ -78,13 +81,10 @@ class TaskProgress:
     task: Task
     indicators: tuple[IndicatorProgress, ...]
     overdue: bool
-    days_left: int | None  # days from as-of date to deadline (negative when past)
+    days_left: int | None  # days from as-of date to the effective deadline (negative: past)
     colour: TaskColour
     reason: str  # Chinese: why this colour
-
-    @property
-    def complete(self) -> bool:
-        return self.task.complete
+    complete: bool  # under the deployment's counting rule (``Counting``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,7 @@ class Scored:
 
     dataset: Dataset
     tasks: tuple[TaskProgress, ...]
+    counting: Counting = DEFAULT_COUNTING
 
     @property
     def meta(self) -> Meta:
@@ -106,7 +107,10 @@ class Scored:
         return next((tp for tp in self.tasks if tp.task.id == task_id), None)
 
 
-def score(dataset: Dataset) -> Scored:
+def score(dataset: Dataset, counting: Counting | None = None) -> Scored:
+    """Every task and indicator at the as-of date; ``counting`` None: the deployment's
+    setting (``ZHENGGAI_COUNT_ONGOING_AS_DONE``)."""
+    counting = counting if counting is not None else Counting.logged_from_env()
     meta = dataset.meta
     tasks = []
     for task in dataset.tasks:
@@ -114,8 +118,8 @@ def score(dataset: Dataset) -> Scored:
             score_indicator(ind, dataset.history(ind.id), meta)
             for ind in dataset.indicators_of(task.id)
         )
-        tasks.append(score_task(task, indicators, meta.as_of))
-    return Scored(dataset, tuple(tasks))
+        tasks.append(score_task(task, indicators, meta.as_of, counting))
+    return Scored(dataset, tuple(tasks), counting)
 
 
 def score_indicator(
@@ -173,26 +177,32 @@ def score_indicator(
 
 
 def score_task(
-    task: Task, indicators: tuple[IndicatorProgress, ...], as_of: datetime.date
+    task: Task,
+    indicators: tuple[IndicatorProgress, ...],
+    as_of: datetime.date,
+    counting: Counting = DEFAULT_COUNTING,
 ) -> TaskProgress:
-    days_left = (task.deadline - as_of).days if task.deadline is not None else None
-    overdue = not task.complete and days_left is not None and days_left < 0
+    deadline = task.effective_deadline
+    days_left = (deadline - as_of).days if deadline is not None else None
+    complete = counting.counts(task.status)
+    overdue = not complete and days_left is not None and days_left < 0
     statuses = {ip.status for ip in indicators}
-    if task.complete:
+    which = "延期后的整改时限" if task.extension_granted else "整改时限"
+    if complete:
         colour, reason = TaskColour.DONE, f"状态为{task.status}"
     elif overdue:
-        colour, reason = TaskColour.RED, f"已超过整改时限 {-(days_left or 0)} 天"
+        colour, reason = TaskColour.RED, f"已超过{which} {-(days_left or 0)} 天"
     elif IndicatorStatus.FAR_BEHIND in statuses:
         colour, reason = TaskColour.RED, "有指标严重滞后"
     elif days_left is not None and days_left <= DUE_SOON_DAYS:
-        colour, reason = TaskColour.YELLOW, f"距整改时限还有 {days_left} 天"
+        colour, reason = TaskColour.YELLOW, f"距{which}还有 {days_left} 天"
     elif IndicatorStatus.BEHIND in statuses:
         colour, reason = TaskColour.YELLOW, "有指标进度滞后"
     elif days_left is not None:
-        colour, reason = TaskColour.GREEN, f"距整改时限还有 {days_left} 天"
+        colour, reason = TaskColour.GREEN, f"距{which}还有 {days_left} 天"
     else:
         colour, reason = TaskColour.GREY, "未填写整改时限"
-    return TaskProgress(task, indicators, overdue, days_left, colour, reason)
+    return TaskProgress(task, indicators, overdue, days_left, colour, reason, complete)
 
 
 def _met(direction: Direction, value: float, target: float) -> bool:

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from metrics.model import ProgressEntry
 from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
-from metrics.scoring.rollup import Completion, Group, by_category, by_lead_unit, by_problem, overall
+from metrics.scoring.rollup import (
+    Completion,
+    Group,
+    by_category,
+    by_lead_unit,
+    by_problem,
+    overall,
+    tally,
+)
+from metrics.supervision.model import RoundsFacts, TaskWarning
+from metrics.supervision.ranking import unit_ranking
+from metrics.supervision.rules import active_rules, colour_counts, colours, effective_settings
+from metrics.supervision.settings import SupervisionSettings
 from metrics.values.formatting import format_number
 from metrics.values.qualifiers import Qualifier
 
@@ -15,9 +28,17 @@ JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSO
 _DIGITS = 6  # floats are rounded so the output is stable and readable
 
 
-def summarise(scored: Scored) -> dict[str, JSONValue]:
+def summarise(
+    scored: Scored,
+    facts: RoundsFacts | None = None,
+    settings: SupervisionSettings | None = None,
+) -> dict[str, JSONValue]:
+    """Everything computed; ``facts`` and ``settings`` feed the supervision colours
+    (None: no rounds, the deployment's settings)."""
     meta = scored.meta
     whole = overall(scored)
+    rules = effective_settings(scored, settings)
+    warnings = colours(scored, facts, rules)
     return {
         "meta": {
             "title": meta.title,
@@ -32,10 +53,42 @@ def summarise(scored: Scored) -> dict[str, JSONValue]:
             "indicators": {str(k): v for k, v in whole.indicator_statuses.items()},
             "colours": {str(k): v for k, v in whole.colours.items()},
         },
+        "counting": {
+            "ongoing_as_done": scored.counting.ongoing_as_done,
+            "rule": scored.counting.rule_text,
+        },
+        "supervision": {
+            "settings": {
+                "blue_days": rules.blue_days,
+                "red_after_yellow_rounds": rules.red_after_yellow_rounds,
+                "yellow_behind": rules.yellow_behind,
+                "yellow_late_report": rules.yellow_late_report,
+                "yellow_returned_close": rules.yellow_returned_close,
+            },
+            "rules": list(active_rules(rules, scored.counting)),
+            "counts": {str(k): v for k, v in colour_counts(warnings).items()},
+            "rounds": facts is not None and bool(facts.rounds),
+        },
         "categories": [_group(g) for g in by_category(scored)],
         "problems": [_group(g) for g in by_problem(scored)],
         "lead_units": [_group(g) for g in by_lead_unit(scored)],
-        "tasks": [_task(tp, scored.dataset.progress_of(tp.task.id)) for tp in scored.tasks],
+        "unit_ranking": [
+            {
+                "rank": r.rank,
+                "name": r.group.key,
+                "red": r.red,
+                "yellow": r.yellow,
+                "blue": r.blue,
+                "total": r.group.completion.total,
+                "completed": r.group.completion.completed,
+                "rate": _num(r.group.completion.rate),
+                "rate_text": rate_text(r.group.completion.rate),
+            }
+            for r in unit_ranking(scored, warnings)
+        ],
+        "tasks": [
+            _task(tp, scored.dataset.progress_of(tp.task.id), warnings) for tp in scored.tasks
+        ],
         "indicators": [_indicator(ip) for ip in scored.indicators],
     }
 
@@ -46,6 +99,7 @@ def rate_text(rate: float | None) -> str:
 
 
 def _completion(c: Completion) -> dict[str, JSONValue]:
+    counts = tally(c)
     return {
         "total": c.total,
         "completed": c.completed,
@@ -56,6 +110,14 @@ def _completion(c: Completion) -> dict[str, JSONValue]:
         "overdue": c.overdue,
         "rate": _num(c.rate),
         "rate_text": rate_text(c.rate),
+        "basically_done": c.basically_done,
+        "extension_requested": c.extension_requested,
+        "unfinished": c.unfinished,
+        "counts": [
+            {"status": str(p.status) if p.status else None, "word": p.word, "count": p.count}
+            for p in counts.parts
+        ],
+        "counts_text": counts.text(),
     }
 
 
@@ -68,8 +130,13 @@ def _group(g: Group) -> dict[str, JSONValue]:
     }
 
 
-def _task(tp: TaskProgress, progress: tuple[ProgressEntry, ...]) -> dict[str, JSONValue]:
+def _task(
+    tp: TaskProgress,
+    progress: tuple[ProgressEntry, ...],
+    warnings: Mapping[int, TaskWarning],
+) -> dict[str, JSONValue]:
     t = tp.task
+    warning = warnings.get(t.id)
     return {
         "id": t.id,
         "category": t.category,
@@ -87,6 +154,17 @@ def _task(tp: TaskProgress, progress: tuple[ProgressEntry, ...]) -> dict[str, JS
         "closed_on": _day(t.closed_on),
         "indicator_ids": [ip.indicator.id for ip in tp.indicators],
         "progress": [_progress(entry) for entry in progress],
+        "extension_to": _day(t.extension_to),
+        "extension_decision": str(t.extension_decision) if t.extension_decision else None,
+        "effective_deadline": _day(t.effective_deadline),
+        "warning": None
+        if warning is None
+        else {
+            "colour": str(warning.colour),
+            "symbol": warning.colour.symbol,
+            "reasons": list(warning.reasons),
+            "text": warning.text,
+        },
     }
 
 

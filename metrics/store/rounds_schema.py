@@ -6,6 +6,17 @@ autoincrement is needed); only the append-only triggers of ``round_log`` differ.
 ``ROUND_TABLES`` (table → columns) drives the PostgreSQL backup and ``migrate``, so an
 archive carries every round, submission, decision and evidence record.
 
+``notify_outbox`` is the queue of reminders (``metrics.notify``): one row per message
+and recipient, written in the same transaction as the action it tells of, with a unique
+``dedup`` key (event and recipient) so that nothing is sent twice. It is carried by
+backups and ``migrate`` like the round tables: a restored store neither resends what
+was sent nor forgets what was queued (rows older than two days are never sent). It
+names e-mail addresses and ``unit:<name>``/``group`` for robots, never a robot's
+address (its token) or a password: those stay in the settings.
+
+``duban_notices`` (``metrics.duban``) records every 督办单 issued; like the round log
+it is append-only.
+
 Evidence files themselves are stored content-addressed with the published workbooks
 (``Files``: ``files/`` beside SQLite, the ``files`` table in PostgreSQL), so backup,
 restore and migrate carry them as they carry workbooks.
@@ -15,7 +26,15 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-ROUNDS_TABLES_SQL = """
+from metrics.duban.schema import (
+    DUBAN_COLUMNS,
+    DUBAN_TABLES_SQL,
+    POSTGRES_DUBAN_TRIGGERS,
+    SQLITE_DUBAN_TRIGGERS,
+)
+
+ROUNDS_TABLES_SQL = (
+    """
 CREATE TABLE IF NOT EXISTS rounds (
     id               BIGINT PRIMARY KEY,
     name             TEXT NOT NULL,
@@ -94,7 +113,30 @@ CREATE TABLE IF NOT EXISTS round_log (
     detail      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS round_log_by_round ON round_log(round_id, id);
+CREATE TABLE IF NOT EXISTS notify_outbox (
+    id          BIGINT PRIMARY KEY,
+    dedup       TEXT NOT NULL UNIQUE,
+    event       TEXT NOT NULL,
+    round_id    BIGINT,
+    unit        TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    day         TEXT NOT NULL,
+    link        TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    attempts    INTEGER NOT NULL,
+    next_at     TEXT NOT NULL,
+    lease_until TEXT,
+    claim       TEXT,
+    created_at  TEXT NOT NULL,
+    sent_at     TEXT,
+    last_error  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notify_outbox_waiting ON notify_outbox(state, next_at);
 """
+    + DUBAN_TABLES_SQL
+)
 
 SQLITE_ROUNDS_SCHEMA = (
     ROUNDS_TABLES_SQL
@@ -108,6 +150,7 @@ BEGIN SELECT RAISE(ABORT, 'decisions are never changed'); END;
 CREATE TRIGGER IF NOT EXISTS round_decisions_are_kept_d BEFORE DELETE ON round_decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are never changed'); END;
 """
+    + SQLITE_DUBAN_TRIGGERS
 )
 
 # Needs zhenggai_refuse() from the main PostgreSQL schema, which runs first.
@@ -119,6 +162,7 @@ FOR EACH ROW EXECUTE FUNCTION zhenggai_refuse('round log is append-only');
 CREATE OR REPLACE TRIGGER round_decisions_are_kept BEFORE UPDATE OR DELETE ON round_decisions
 FOR EACH ROW EXECUTE FUNCTION zhenggai_refuse('decisions are never changed');
 """
+    + POSTGRES_DUBAN_TRIGGERS
 )
 
 # table -> columns, in an order where every reference points backwards.
@@ -172,5 +216,26 @@ ROUND_TABLES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         ),
         "round_resolutions": ("round_id", "field", "unit", "actor", "at"),
         "round_log": ("id", "round_id", "at", "actor", "action", "unit", "task_id", "detail"),
+        "notify_outbox": (
+            "id",
+            "dedup",
+            "event",
+            "round_id",
+            "unit",
+            "subject",
+            "day",
+            "link",
+            "channel",
+            "recipient",
+            "state",
+            "attempts",
+            "next_at",
+            "lease_until",
+            "claim",
+            "created_at",
+            "sent_at",
+            "last_error",
+        ),
+        "duban_notices": DUBAN_COLUMNS,
     }
 )

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import TypeVar
 
-from metrics.contract import Direction, TaskStatus
+from metrics.contract import Direction, ExtensionDecision, TaskStatus
 from metrics.values.dates import DateError, parse_date
 from metrics.values.quantities import Quantity, parse_quantity
 from metrics.values.quantity_errors import QuantityError
@@ -85,7 +85,11 @@ def read_direction(value: object) -> Direction:
     return _read_choice(value, Direction, "方向")
 
 
-E = TypeVar("E", TaskStatus, Direction)
+def read_extension_decision(value: object) -> ExtensionDecision:
+    return _read_choice(value, ExtensionDecision, "延期决定")
+
+
+E = TypeVar("E", TaskStatus, Direction, ExtensionDecision)
 
 
 def _read_choice(value: object, choices: type[E], what: str) -> E:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final
 
-from metrics.contract import SheetSpec
+from metrics.contract import Direction, SheetSpec, TaskStatus
 from metrics.problems import ProblemLog
 from metrics.values.cells import (
     CellError,
     read_count,
     read_date,
     read_direction,
+    read_extension_decision,
     read_indicator_id,
     read_quantity,
     read_status,
@@ -93,13 +94,14 @@ READERS: Mapping[str, Reader] = MappingProxyType(
         "number": _number,
         "status": _plain(read_status),
         "direction": _plain(read_direction),
+        "decision": _plain(read_extension_decision),
     }
 )
 
 _MISSING_TAIL: Mapping[str, str] = MappingProxyType(
     {
-        "status": "：应为 已完成、正在整改、长期坚持、未启动 之一",
-        "direction": "：应为 越大越好、越小越好、仅监测 之一",
+        "status": f"：应为 {'、'.join(s.value for s in TaskStatus)} 之一",
+        "direction": f"：应为 {'、'.join(d.value for d in Direction)} 之一",
         "number": "：请填写数字，如 67.7、67.7%、9.62万、2500余",
     }
 )

@@ -30,6 +30,7 @@ from metrics.contract import (
     OBSERVATIONS,
     PROGRESS,
     TASKS,
+    ExtensionDecision,
     SheetSpec,
     TaskStatus,
     normalise_header,
@@ -64,6 +65,10 @@ class TaskEdit:
     status: TaskStatus | None = None  # None: unchanged
     completed_on: datetime.date | None = None  # None: unchanged
     closed_on: datetime.date | None = None  # None: unchanged
+    # 申请延期: the new date asked for and the office's decision (None: unchanged). The
+    # columns are added at the end of 任务 when the workbook lacks them.
+    extension_to: datetime.date | None = None
+    extension_decision: ExtensionDecision | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +183,24 @@ class _Editor:
                 )
             if edit.status is not None:
                 write_text(worksheet, found[0], table.columns["status"] + 1, edit.status.value)
+                if edit.status is not TaskStatus.EXTENSION_REQUESTED:
+                    self._clear_extension(worksheet, table, found[0])
             for field in ("completed_on", "closed_on"):
                 day = getattr(edit, field)
                 if day is not None:
                     write_date(worksheet, found[0], table.columns[field] + 1, day)
+            if edit.extension_to is not None:
+                col = self._column(worksheet, table, TASKS, "extension_to")
+                write_date(worksheet, found[0], col, edit.extension_to)
+            if edit.extension_decision is not None:
+                col = self._column(worksheet, table, TASKS, "extension_decision")
+                write_text(worksheet, found[0], col, edit.extension_decision.value)
+
+    def _clear_extension(self, worksheet: Any, table: Table, row: int) -> None:
+        """申请延期至 and 延期决定 belong to 申请延期 only: emptied when the status moves on."""
+        for field in ("extension_to", "extension_decision"):
+            if field in table.columns:
+                worksheet.cell(row=row, column=table.columns[field] + 1).value = None
 
     def _task_rows(self) -> dict[int, list[int]]:
         """Task id -> the Excel rows that carry it (parsed like the loader: 9, (9), （9）)."""

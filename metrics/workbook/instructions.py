@@ -35,6 +35,7 @@ _KIND_LABELS: Final[Mapping[str, str]] = MappingProxyType(
         "number": "数值",
         "status": "下拉选择",
         "direction": "下拉选择",
+        "decision": "下拉选择",
     }
 )
 _DIRECTION_NOTES: Final[Mapping[str, str]] = MappingProxyType(
@@ -44,6 +45,20 @@ _DIRECTION_NOTES: Final[Mapping[str, str]] = MappingProxyType(
         Direction.MONITOR_ONLY.value: "只看变化趋势，不设目标值，不评定进度",
     }
 )
+
+
+_STATUS_NOTES: Final[Mapping[TaskStatus, str]] = MappingProxyType(
+    {
+        TaskStatus.BASICALLY_DONE: "主体工作已完成，尚待验收或巩固；不计为完成",
+        TaskStatus.EXTENSION_REQUESTED: "已申请延期：填写“申请延期至”，整改办的决定填“延期决定”",
+        TaskStatus.ONGOING: "默认计为完成；部署设置 ZHENGGAI_COUNT_ONGOING_AS_DONE=0 时不计",
+    }
+)
+
+
+def _count(choices: type[TaskStatus]) -> str:
+    """六 for six statuses (the sentence names the number in words)."""
+    return "零一二三四五六七八九十"[len(choices)]
 
 
 def _instruction_lines() -> list[str]:
@@ -57,8 +72,11 @@ def _instruction_lines() -> list[str]:
         f"{optional_sheets}表，本“{INSTRUCTIONS_SHEET}”表不会被读取。",
         "工作表顺序：" + "、".join(SHEET_ORDER) + "。请勿修改工作表名称和第 1 行的列名。",
         "每行填写一条记录；不要合并单元格，不要插入小计行。列的顺序可以调整，也可以增加自用列（看板不读取）。",
-        f"“状态”“方向”两列请从下拉列表中选择。状态共四种：{status_values}；"
-        f"其中{complete}计为完成。",
+        f"“状态”“延期决定”“方向”请从下拉列表中选择。状态共{_count(TaskStatus)}种：{status_values}；"
+        f"其中{complete}计为完成（部署设置可规定长期坚持不计为完成），基本完成和申请延期不计为完成。",
+        "任务“申请延期”时，在“申请延期至”填写申请的新时限（应晚于整改时限），整改办的决定填在"
+        "“延期决定”（同意 / 不同意 / 待定，空为待定）；同意后按新时限计算超期和督办颜色。"
+        "这两列只有“申请延期”的任务可填。",
         "日期可写作 2021-05-31、2021/5/31 或 2021年5月31日。",
         "数值可写作 67.7、67.7%、9.62万、2500余 等形式，单位以“指标”表的单位列为准。"
         "只写一个数：不要写范围（如“三五家”“3-5”），不确切时写“3余”（3以上）或“约3”。",
@@ -157,9 +175,16 @@ class _InstructionWriter:
             self.table_row(_meta_key_cells(key))
 
     def statuses(self) -> None:
-        self.table_row(("状态", "计为完成", "", ""), header=True)
+        self.table_row(("状态", "计为完成", "", "说明"), header=True)
         for status in TaskStatus:
-            self.table_row((status.value, "是" if status.complete else "否", "", ""))
+            self.table_row(
+                (
+                    status.value,
+                    "是" if status.complete else "否",
+                    "",
+                    _STATUS_NOTES.get(status, ""),
+                )
+            )
 
     def directions(self) -> None:
         self.table_row(("方向", "", "", "含义"), header=True)

@@ -44,13 +44,14 @@ from metrics.values.cells import (
     read_text,
 )
 from metrics.workbook.cell_readers import CellReader
-from metrics.workbook.cross_checks import USES_TASK_TABLE, check_reported_counts, check_task
+from metrics.workbook.cross_checks import USES_TASK_TABLE, check_meta_rules, check_reported_counts
 from metrics.workbook.observation_rows import ObservationRows
 from metrics.workbook.ooxml import column_letter
 from metrics.workbook.progress_rows import ProgressRows
 from metrics.workbook.reader import RawWorkbook, Source, WorkbookReadError, read_workbook
 from metrics.workbook.report_text_rows import ReportTextRows
 from metrics.workbook.table import Record, Table, locate_table
+from metrics.workbook.task_rows import TaskRows
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit
 
@@ -260,6 +261,7 @@ class _Loader:
             except CellError as exc:
                 self.log.error(META.name, row, "内容", f"“{key.label}”：{exc}")
                 ok = False
+        ok = check_meta_rules(self.log, parsed, rows) and ok
         if not ok:
             return None
         return Meta(
@@ -272,6 +274,8 @@ class _Loader:
             inspection_team=str(parsed.get("inspection_team") or "").strip(),
             inspection_start=_as_optional_date(parsed.get("inspection_start")),
             inspection_end=_as_optional_date(parsed.get("inspection_end")),
+            blue_days=_as_int(parsed.get("blue_days")),
+            red_after_yellow_rounds=_as_int(parsed.get("red_after_yellow_rounds")),
         )
 
     # -- 任务 ------------------------------------------------------------------------------
@@ -279,58 +283,9 @@ class _Loader:
     def _tasks(self, table: Table | None, meta: Meta | None) -> dict[int, Task] | None:
         if table is None:
             return None
-        spec = TASKS
-        tasks: dict[int, Task] = {}
-        first_row: dict[int, int] = {}
-        cell = self.cells.read
-        for record in self._records(spec, table):
-            ok, task_id = cell(spec, record, "id", required=True)
-            texts: dict[str, str] = {}
-            for field in ("category", "problem", "title"):
-                good, text = cell(spec, record, field, required=True)
-                ok = ok and good
-                texts[field] = text or ""
-            good, status = cell(spec, record, "status", required=True)
-            ok = ok and good
-            dates: dict[str, datetime.date | None] = {}
-            for field in ("deadline", "completed_on", "closed_on"):
-                good, day = cell(spec, record, field, required=False)
-                ok = ok and good
-                dates[field] = day
-            if task_id is not None and task_id in first_row:
-                self.log.error(
-                    spec.name,
-                    record.row,
-                    "编号",
-                    f"任务编号 {task_id} 重复：第 {first_row[task_id]} 行已使用，"
-                    "每项任务的编号应唯一",
-                )
-                continue
-            if task_id is not None:
-                first_row[task_id] = record.row
-                self.task_ids.add(task_id)
-            if not ok or task_id is None or status is None:
-                continue
-            task = Task(
-                id=task_id,
-                category=texts["category"],
-                problem=texts["problem"],
-                title=texts["title"],
-                status=status,
-                measures=read_text(record.values.get("measures")),
-                lead_unit=read_text(record.values.get("lead_unit")),
-                responsible_units=read_text(record.values.get("responsible_units")),
-                responsible_leader=read_text(record.values.get("responsible_leader")),
-                deadline=dates["deadline"],
-                completed_on=dates["completed_on"],
-                closed_on=dates["closed_on"],
-                note=read_text(record.values.get("note")),
-                row=record.row,
-            )
-            check_task(self.log, task, meta)
-            tasks[task_id] = task
-        if not first_row:
-            self.log.error(spec.name, None, None, "工作表“任务”中没有任何任务：请至少填写一项任务")
+        rows = TaskRows(self.cells, meta)
+        tasks = rows.read(table, self.raw.sheets[TASKS.name].rows)
+        self.task_ids = rows.task_ids
         return tasks
 
     # -- 指标 ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ The written workbook is meant to be pleasant in Excel and WPS:
   data sheets and print settings (landscape, fit to width, header on every page);
 * dates as real Excel dates (``yyyy-mm-dd``), numbers as numbers, text as text
   (``"2500余"``, ``"67.7%"`` and even ``"=..."`` or ``"#N/A"`` stay text);
-* drop-down lists on 任务.状态 and 指标.方向 with a Chinese prompt and error;
+* drop-down lists on 任务.状态, 任务.延期决定 and 指标.方向 with a Chinese prompt and error;
 * long text columns wrap and every cell is top-aligned; column-level formats make
   dates typed into the blank template look like dates too;
 * a 说明 sheet generated from the contract (the loader ignores it).
@@ -45,6 +45,7 @@ from metrics.contract import (
     REPORT_TEXT,
     TASKS,
     Direction,
+    ExtensionDecision,
     ReportPart,
     TargetKind,
     TaskStatus,
@@ -181,6 +182,12 @@ def _build_workbook(
         TASKS,
         "status",
         [status.value for status in TaskStatus],
+    )
+    add_list_validation(
+        sheets[TASKS.name],
+        TASKS,
+        "extension_decision",
+        [decision.value for decision in ExtensionDecision],
     )
     write_table(sheets[INDICATORS.name], INDICATORS, indicators, styles)
     add_list_validation(

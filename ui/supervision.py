@@ -1,0 +1,35 @@
+"""督办三色 for a page: the warnings of the data shown, with the rounds facts of the
+dashboard's store when it has rounds (a dashboard showing one file has none: blue, red
+and yellow then come from deadlines and indicators only)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from metrics.scoring.progress import Scored
+from metrics.store.versions import StoreError
+from metrics.supervision.facts import rounds_facts
+from metrics.supervision.model import RoundsFacts, TaskWarning
+from metrics.supervision.rules import colours
+from ui.rounds_access import round_service, rounds_available
+
+_log = logging.getLogger(__name__)
+
+
+def current_facts(scored: Scored) -> RoundsFacts | None:
+    """The rounds facts now (None without rounds, or when the store cannot be read:
+    logged, and the page still shows the colours from deadlines and indicators)."""
+    if not rounds_available():
+        return None
+    try:
+        service = round_service()
+        return rounds_facts(service.db, scored.dataset, datetime.datetime.now(datetime.UTC))
+    except (StoreError, OSError) as exc:
+        _log.warning("督办颜色：无法读取填报轮次（%s），只按时限和指标计算", exc)
+        return None
+
+
+def warnings_of(scored: Scored) -> dict[int, TaskWarning]:
+    """task id → its supervision warning (open tasks with a colour only)."""
+    return colours(scored, current_facts(scored))
