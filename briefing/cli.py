@@ -34,7 +34,12 @@ from metrics.scoring.scope import Scope, ScopeError, parse_scope
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["duban"]:  # python -m briefing duban …: a 督办单 (briefing.cli_duban)
+        from briefing.cli_duban import main as duban
+
+        return duban(given[1:])
+    args = _parser().parse_args(given)
     renderer = _early_renderer(args)
     try:
         return guarded(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from report.views import parse_task_id
+from ui.duban_view import duban_section
 from ui.issue_view import issue_page
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import scored_or_stop
@@ -12,4 +13,6 @@ from ui.page_header import scored_or_stop
 require_app_navigation()
 
 loaded, scored = scored_or_stop()
-issue_page(loaded, scored, parse_task_id(st.query_params.get("task")))
+task_id = parse_task_id(st.query_params.get("task"))
+issue_page(loaded, scored, task_id)
+duban_section(scored, task_id)

@@ -7,6 +7,7 @@ import streamlit as st
 from metrics.rounds.roles import Role
 from report.literal import md
 from ui.auth import sign_in_form, sign_out_button, signed_in
+from ui.duban_view import unit_duban_panel
 from ui.navigation_guard import require_app_navigation
 from ui.notify_view import render_notify_panel
 from ui.rounds_access import rounds_available
@@ -27,4 +28,5 @@ elif who.role not in (Role.OFFICE, Role.LEADER):
 else:
     sign_out_button("rounds_sign_out")
     render_rounds_page(who)
+    unit_duban_panel(who)
     render_notify_panel(who)

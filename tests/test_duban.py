@@ -156,3 +156,67 @@ def test_the_document_words_the_task_as_the_report_does(store: Store) -> None:
     assert texts[0] == "巡视整改督办单"
     assert texts[1] == notice.code
     assert [t for t in texts if t][-2:] == ["测试区委巡视整改工作领导小组办公室", "2021年7月1日"]
+
+
+# -- from the command line ----------------------------------------------------------------
+
+
+@pytest.fixture
+def coloured_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """Task (2) of 区住建局 overdue (red), (3) due within 20 days (blue), (1) of 区教育局
+    without a colour; as of 2021-05-31."""
+    from metrics.store.versions import STORE_ENV, open_store
+    from tests import builders
+
+    path = builders.write(
+        tmp_path / "coloured.xlsx",
+        tasks=[
+            builders.task(1, "正在整改", 任务="公办教育发展滞后", 牵头单位=EDU),
+            builders.task(
+                2, "正在整改", 任务="回迁安置进展缓慢", 牵头单位=HOUSING, 整改时限="2021-04-30"
+            ),
+            builders.task(
+                3, "正在整改", 任务="安置区配套学校", 牵头单位=HOUSING, 整改时限="2021-06-10"
+            ),
+        ],
+        meta=builders.meta(报告任务数=3, 报告已完成数=0),
+    )
+    root = tmp_path / "store"
+    monkeypatch.setenv(STORE_ENV, str(root))
+    monkeypatch.delenv("ZHENGGAI_DATABASE_URL", raising=False)
+    store = open_store(root)
+    store.bootstrap(path, {"total": 3, "completed": 0})
+    return store
+
+
+def test_the_command_line_issues_for_a_task_and_for_a_unit(
+    coloured_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefing.cli import main
+
+    respond = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
+    out = tmp_path / "督办单.docx"
+    common = ["--actor", "张三", "--respond-by", respond, "--out", str(out)]
+    assert main(["duban", "--task", "2", *common]) == 0
+    printed = capsys.readouterr().out
+    year = datetime.date.today().year
+    assert f"已签发 测整督〔{year}〕1号（红色督办，区住建局）" in printed
+    texts = [p.text for p in Document(str(out)).paragraphs]
+    assert texts[1] == f"测整督〔{year}〕1号"
+    assert any("督办原因：红色：已超过整改时限（2021年4月30日）" in t for t in texts)
+    assert main(["duban", "--unit", HOUSING, *common]) == 0
+    assert f"测整督〔{year}〕2号（红色督办，区住建局）" in capsys.readouterr().out
+    notices = DubanService(coloured_store).notices()
+    assert [n.task_ids for n in notices] == [(2,), (2, 3)]
+    assert notices[0].issued_by.startswith("张三（命令行，系统用户 ")
+    # Refusals: exit 1 with the reason, nothing recorded.
+    assert main(["duban", "--task", "1", *common]) == 1
+    assert "任务（1）当前没有督办预警" in capsys.readouterr().err
+    assert main(["duban", "--unit", EDU, *common]) == 1
+    assert "都没有督办预警" in capsys.readouterr().err
+    assert main(["duban", "--task", "9", *common]) == 1
+    assert "没有任务（9）" in capsys.readouterr().err
+    assert len(DubanService(coloured_store).notices()) == 2
+    with pytest.raises(SystemExit) as usage:
+        main(["duban", "--task", "2", "--actor", "张三", "--respond-by", "明天", "--out", "x"])
+    assert usage.value.code == 2

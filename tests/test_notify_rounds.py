@@ -453,3 +453,30 @@ def test_backups_carry_the_queue(
     restore(archive, target, SqliteSource(target))
     again = outbox_of(open_store(target)).rows(list(State))
     assert again == outbox_of(store).rows(list(State)) and again[0].notice == notice
+
+
+def test_issuing_a_duban_notice_tells_its_unit(
+    store: Store, clock: Clock, mail: SmtpReceiver, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from metrics.duban.model import DubanItem, Level
+    from metrics.duban.service import DubanService
+
+    configure(monkeypatch, tmp_path, mail.port)
+    notice = DubanService(store, clock=clock).issue(
+        OFFICE,
+        unit=HOUSING,
+        items=[DubanItem(2, Level.RED, ("红色：已超过整改时限（2021年6月30日）",))],
+        respond_by=datetime.date(2021, 8, 1),
+    )
+    assert wait_idle(10)
+    (sent,) = mail.mails
+    assert sent.recipients == [HOUSING_MAIL]
+    lines = sent.body.splitlines()
+    assert lines[1:5] == [
+        "任务：回迁安置进展缓慢",
+        "单位：区住建局",
+        "办理时限：2021年8月1日",
+        "链接：https://zg.example/issue?task=2",
+    ]
+    assert "已超过" not in sent.body  # the rule stays in the notice, not in the message
+    assert notice.unit == HOUSING

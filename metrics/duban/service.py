@@ -15,6 +15,9 @@ from typing import Final
 from metrics.duban import repository as repo
 from metrics.duban.model import DubanItem, DubanNotice, Level, most_severe
 from metrics.duban.numbering import code, prefix
+from metrics.model import Dataset
+from metrics.notify.api import queue_duban_issued
+from metrics.notify.hooks import after_commit
 from metrics.rounds.roles import Principal, require_office
 from metrics.rounds.units import find_unit, tasks_of_unit
 from metrics.store.versions import Store, StoreError
@@ -110,6 +113,17 @@ class DubanService:
                 version_id=version.id,
             )
             repo.insert(db, notice)
+            for entry in notice.items:  # reminders (off unless configured): never fail this
+                queue_duban_issued(
+                    db,
+                    duban_id=notice.code,
+                    task_id=entry.task_id,
+                    title=_title(dataset, entry.task_id),
+                    unit=found,
+                    deadline=respond_by,
+                    now=self.clock(),
+                )
+        after_commit(self.store, self.clock)
         return notice
 
     def notices(self) -> list[DubanNotice]:
@@ -120,3 +134,8 @@ class DubanService:
     def history(self, task_id: int) -> list[DubanNotice]:
         """The notices that covered ``task_id``, oldest first."""
         return [n for n in self.notices() if task_id in n.task_ids]
+
+
+def _title(dataset: Dataset, task_id: int) -> str:
+    task = dataset.task(task_id)
+    return task.title if task is not None else f"任务（{task_id}）"

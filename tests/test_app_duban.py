@@ -1,0 +1,124 @@
+"""AppTest of 督办单 on the pages: the office issues from the task page and, for a whole
+unit, from 填报审核; the task page lists the notices to those who may see the unit's
+work; visitors see none."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics.duban.model import DubanItem, Level
+from metrics.duban.service import DubanService
+from metrics.rounds.roles import Principal, Role
+from metrics.store.accounts import Accounts
+from metrics.store.versions import STORE_ENV, Store, open_store
+from tests import builders
+from tests.rounds_data import EDU, HOUSING
+from ui.auth import REQUIRE_SIGNIN_ENV, SESSION_KEY
+from ui.data_source import WORKBOOK_ENV
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """(2) of 区住建局 overdue (red), (3) due soon (blue), (1) of 区教育局 without colour."""
+    path = builders.write(
+        tmp_path / "coloured.xlsx",
+        tasks=[
+            builders.task(1, "正在整改", 任务="公办教育发展滞后", 牵头单位=EDU),
+            builders.task(
+                2, "正在整改", 任务="回迁安置进展缓慢", 牵头单位=HOUSING, 整改时限="2021-04-30"
+            ),
+            builders.task(
+                3, "正在整改", 任务="安置区配套学校", 牵头单位=HOUSING, 整改时限="2021-06-10"
+            ),
+        ],
+        meta=builders.meta(报告任务数=3, 报告已完成数=0),
+    )
+    root = tmp_path / "store"
+    for name in (WORKBOOK_ENV, REQUIRE_SIGNIN_ENV, "ZHENGGAI_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(STORE_ENV, str(root))
+    opened = open_store(root)
+    opened.bootstrap(path, {"total": 3, "completed": 0})
+    accounts = Accounts(root)
+    accounts.add("张三", PASSWORD)
+    accounts.add("王书记", PASSWORD, role=Role.LEADER)
+    accounts.add("小赵", PASSWORD, role=Role.UNIT, units=(EDU,))
+    return opened
+
+
+def task_page(task: int, who: str | None) -> AppTest:
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    if who is not None:
+        app.session_state[SESSION_KEY] = who
+    app.query_params["task"] = str(task)
+    app.run()
+    app.switch_page("pages/issue.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def subheaders(app: AppTest) -> list[str]:
+    return [h.value for h in app.subheader]
+
+
+def test_the_office_issues_from_the_task_page(store: Store) -> None:
+    app = task_page(2, "张三")
+    assert "督办记录" in subheaders(app)
+    form_text = "\n".join(m.value for m in app.markdown)
+    assert "向区住建局签发● 红色督办" in form_text
+    assert "红色：已超过整改时限（2021年4月30日）" in form_text
+    respond = datetime.date.today() + datetime.timedelta(days=5)
+    app.date_input(key="duban_issue_2_respond").set_value(respond)
+    app.button(key="FormSubmitter:duban_issue_2-签发督办单").click().run()
+    assert not app.exception
+    year = datetime.date.today().year
+    assert f"已签发 测整督〔{year}〕1号（红色督办），已记录。" in app.success[0].value
+    notices = DubanService(store).notices()
+    assert len(notices) == 1 and notices[0].issued_by == "张三"
+    assert notices[0].respond_by == respond
+    # The history lists it, with its document, for the office and the leader.
+    again = task_page(2, "王书记")
+    assert "督办记录" in subheaders(again)
+    assert any(f"测整督〔{year}〕1号 · ● 红色督办 · 区住建局" in m.value for m in again.markdown)
+    assert not [b for b in again.get("form")]  # a leader cannot issue
+    button = again.get("download_button")[0]
+    assert button.proto.label == f"下载 测整督〔{year}〕1号（.docx）"
+
+
+def test_visitors_and_other_units_see_no_notices(store: Store) -> None:
+    DubanService(store).issue(
+        Principal("张三", Role.OFFICE),
+        unit=HOUSING,
+        items=[DubanItem(2, Level.RED)],
+        respond_by=datetime.date.today() + datetime.timedelta(days=3),
+    )
+    for who in (None, "小赵"):
+        app = task_page(2, who)
+        assert "督办记录" not in subheaders(app), who
+    quiet = task_page(1, "张三")  # the office is told why there is nothing to issue
+    assert any("任务（1）当前没有督办预警" in c.value for c in quiet.caption)
+    assert not [f for f in quiet.get("form")]
+
+
+def test_the_office_issues_for_a_whole_unit_on_the_rounds_page(store: Store) -> None:
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app.session_state[SESSION_KEY] = "张三"
+    app.run()
+    app.switch_page("pages/rounds.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    choice = app.selectbox(key="duban_unit_choice")
+    assert choice.options == ["区住建局（2项预警任务，红色）"]
+    app.button(key="FormSubmitter:duban_issue_unit-签发督办单").click().run()
+    assert not app.exception
+    notices = DubanService(store).notices()
+    assert [n.task_ids for n in notices] == [(2, 3)]
+    assert "已签发" in app.success[0].value
