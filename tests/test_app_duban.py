@@ -5,6 +5,7 @@ work; visitors see none."""
 from __future__ import annotations
 
 import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,37 @@ def test_the_office_issues_for_a_whole_unit_on_the_rounds_page(store: Store) -> 
     notices = DubanService(store).notices()
     assert [n.task_ids for n in notices] == [(2, 3)]
     assert "已签发" in app.success[0].value
+
+
+def test_the_unit_answers_a_notice_in_its_next_report(store: Store) -> None:
+    from metrics.rounds.model import TaskReport
+    from metrics.rounds.service import RoundService
+
+    Accounts(store.root).add("小钱", PASSWORD, role=Role.UNIT, units=(HOUSING,))
+    office = Principal("张三", Role.OFFICE)
+    today = datetime.date.today()
+    rounds = RoundService(store)
+    round_ = rounds.open_round(
+        office, name="本月进展", as_of=datetime.date(2021, 6, 30), due=today + datetime.timedelta(3)
+    )
+    notice = DubanService(store).issue(
+        office, unit=HOUSING, items=[DubanItem(2, Level.RED)], respond_by=today + timedelta(5)
+    )
+    # The unit's form says so beside the task.
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app.session_state[SESSION_KEY] = "小钱"
+    app.run()
+    app.switch_page("pages/report.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any(
+        f"督办：{notice.code}（● 红色督办）" in i.value and "报送即为反馈" in i.value
+        for i in app.info
+    )
+    # Its report on the task is the answer, shown as such on the task page.
+    unit = Principal("小钱", Role.UNIT, frozenset({HOUSING}))
+    rounds.save_draft(unit, round_.id, HOUSING, TaskReport(2, progress="已完成3个村回迁"))
+    submission = rounds.submit(unit, round_.id, HOUSING)
+    rounds.decide(office, submission.id, accept=True, comment="")
+    page = task_page(2, "张三")
+    assert any(f"含对督办单 {notice.code} 的反馈" in c.value for c in page.caption)

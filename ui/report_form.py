@@ -14,6 +14,7 @@ from types import MappingProxyType
 import streamlit as st
 
 from metrics.contract import TaskStatus
+from metrics.duban.service import DubanService, awaiting_answer, round_opened_day
 from metrics.model import Indicator, Task
 from metrics.rounds.model import Draft, Evidence, Round, TaskReport
 from metrics.rounds.roles import Principal
@@ -131,6 +132,15 @@ def task_form(
     args = (service, who, round_, unit, task, indicators)
     if returned_comment:
         st.warning(f"整改办退回意见：{md(returned_comment)}")
+    for notice in awaiting_answer(
+        DubanService(service.store).notices(), unit, task.id, round_opened_day(round_)
+    ):
+        st.info(
+            md(
+                f"督办：{notice.code}（{notice.level.label}），反馈时限 "
+                f"{notice.respond_by.isoformat()}。请在“本期进展”中写明落实情况，报送即为反馈。"
+            )
+        )
     error = st.session_state.get(_key(round_, unit, task.id, "error"))
     if error:
         st.error(md(str(error)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from metrics.duban.service import DubanService, answered_by, round_opened_day
 from metrics.model import Dataset
 from metrics.rounds.timeline import task_timeline
 from metrics.scoring.headline import chinese_date
@@ -54,10 +55,21 @@ def _rounds_record(task_id: int) -> None:
         st.caption("只列出整改办已采纳的报送；登录后按权限可查看全部报送和佐证材料。")
     dataset = service.dataset()
     names = people_names()
+    notices = DubanService(service.store).notices()
     for number, entry in enumerate(entries):
         with st.container(border=True):
             st.markdown(f"**{md(entry.round.name)}** · {md(entry.submission.unit)}")
             st.caption(md(submission_heading(entry.submission, names)))
+            answered = answered_by(
+                notices,
+                entry.submission.unit,
+                task_id,
+                round_opened_day(entry.round),
+                entry.submission.submitted_at,
+            )
+            if answered:
+                codes = "、".join(n.code for n in answered)
+                st.caption(md(f"含对督办单 {codes} 的反馈"))
             st.markdown(f"申报状态：{md(proposal_text(entry.report))}")
             if entry.report.progress:
                 st.markdown(f"进展：{md(entry.report.progress)}")

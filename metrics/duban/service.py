@@ -18,6 +18,7 @@ from metrics.duban.numbering import code, prefix
 from metrics.model import Dataset
 from metrics.notify.api import queue_duban_issued
 from metrics.notify.hooks import after_commit
+from metrics.rounds.model import Round
 from metrics.rounds.roles import Principal, require_office
 from metrics.rounds.units import find_unit, tasks_of_unit
 from metrics.store.versions import Store, StoreError
@@ -139,3 +140,26 @@ class DubanService:
 def _title(dataset: Dataset, task_id: int) -> str:
     task = dataset.task(task_id)
     return task.title if task is not None else f"任务（{task_id}）"
+
+
+def round_opened_day(round_: Round) -> datetime.date:
+    """The day (Beijing time) a round was opened."""
+    return datetime.datetime.fromisoformat(round_.opened_at).astimezone(BEIJING).date()
+
+
+def awaiting_answer(
+    notices: Sequence[DubanNotice], unit: str, task_id: int, since: datetime.date
+) -> list[DubanNotice]:
+    """The notices to ``unit`` on ``task_id`` that a round opened on ``since`` answers:
+    the unit's report on the task in that round is its response (their response date is
+    not before the round opened)."""
+    return [
+        n for n in notices if n.unit == unit and task_id in n.task_ids and n.respond_by >= since
+    ]
+
+
+def answered_by(
+    notices: Sequence[DubanNotice], unit: str, task_id: int, since: datetime.date, at: str
+) -> list[DubanNotice]:
+    """Of ``awaiting_answer``, those issued before a report submitted ``at`` (ISO)."""
+    return [n for n in awaiting_answer(notices, unit, task_id, since) if n.issued_at <= at]

@@ -192,7 +192,7 @@ def test_a_whole_round_in_the_browser(
     office.get_by_role("button", name="采纳", exact=True).click()
     expect(office.get_by_text("已采纳任务（1）")).to_be_visible(timeout=LONG)
     choose(office, office, "选择报送", "区住建局（第 1 次报送）")
-    expect(office.get_by_text("72.5%")).to_be_visible(timeout=LONG)
+    expect(office.get_by_text("72.5%").first).to_be_visible(timeout=LONG)
     office.get_by_role("button", name="采纳", exact=True).click()
     expect(office.get_by_text("已采纳任务（2）")).to_be_visible(timeout=LONG)
     expect(office.get_by_text("整改完成率：25.0% → 50.0%")).to_be_visible(timeout=LONG)
