@@ -1,4 +1,5 @@
-"""总览: how far along are we, what is behind, and where exactly."""
+"""总览: what needs the reader first (需要关注), then how far along we are, what is
+behind, and where exactly."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import streamlit as st
 
 from metrics.scoring.headline import headline
 from report.literal import md
-from report.views import attention_items, summary_paragraph
-from ui.attention import attention_list
+from report.views import summary_paragraph
+from ui.attention import attention_list, attention_of
 from ui.data_source import previous
 from ui.figures import overview_figures, show
+from ui.first_screen import first_screen, show_first_screen
 from ui.headline_cards import headline_section
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
@@ -18,12 +20,13 @@ require_app_navigation()
 
 loaded, scored = scored_or_stop()
 figures = headline(scored)
-before = previous(loaded)
-items = attention_items(scored)
 page_title(figures.title, loaded, scored)
+show_first_screen(first_screen(loaded, scored), key="first_screen")
 
+attention = attention_of(loaded.version, scored)
+before = previous(loaded)
 headline_section(
-    figures, len(items), before.scored if before is not None else None, key="overview_cards"
+    figures, len(attention), before.scored if before is not None else None, key="overview_cards"
 )
 
 st.markdown(md(summary_paragraph(scored)))
@@ -36,5 +39,5 @@ show(charts.categories, "overview_categories", name="分方面完成情况", sco
 st.subheader("分问题完成情况")
 show(charts.problems, "overview_problems", name="分问题完成情况", scored=scored)
 
-st.subheader("需关注")
-attention_list(items)
+st.subheader("需关注清单")
+attention_list(attention, key="overview_attention")

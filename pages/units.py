@@ -7,18 +7,18 @@ import streamlit as st
 
 from metrics.scoring.rollup import UNASSIGNED_UNIT
 from metrics.supervision.ranking import unit_ranking
-from metrics.supervision.rules import active_rules, effective_settings
-from report.literal import md
 from report.views import unassigned_unit_note, unit_warning_table
 from ui.figures import ranking_figure, show
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
 from ui.supervision import warnings_of
+from ui.supervision_legend import office_setting_warnings, rules_box
 
 require_app_navigation()
 
 loaded, scored = scored_or_stop()
 page_title("单位评比", loaded, scored)
+office_setting_warnings()
 completes = "已完成与长期坚持" if scored.counting.ongoing_as_done else "已完成"
 st.caption(
     f"按牵头单位排名：红色任务少的在前，其次黄色任务少的在前，再按整改完成率（{completes}计为完成）"
@@ -44,6 +44,4 @@ st.dataframe(
     },
 )
 st.caption(f"牵头单位为空的任务归入“{UNASSIGNED_UNIT}”。")
-with st.expander("督办三色的规则"):
-    for line in active_rules(effective_settings(scored), scored.counting):
-        st.markdown(md(line))
+rules_box(scored)

@@ -8,10 +8,19 @@ HTML). A slide has less room, so ``compact=True`` words the same figures more ti
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass
 
 from metrics.scoring.headline import Headline
 
+# On the dashboard (``st.metric``): six cards in a row at 1280 px, two at 390 px; a card
+# whose value, label or change would not fit is made wider instead of cutting it ("160 / …").
+CARD_WIDTH = 160  # px
+CARD_PADDING = 34  # px: 1 rem each side and the border
+VALUE_PX, LABEL_PX, DELTA_PX = 36, 14, 14  # font sizes of the value, label and change
+HELP_ICON_PX = 22  # the "?" after a label with help
+DELTA_ARROW_PX = 20
 MET_HELP = "已有数据的目标中已达到目标值的个数；尚无数据的目标（多为计划数）不计入。"
 
 
@@ -26,6 +35,35 @@ class Card:
     def moved(self) -> bool:
         """The delta is a change with a direction ("+2.9…", "-1.0…"), not "持平"."""
         return self.delta is not None and self.delta[:1] in "+-"
+
+
+def card_width(card: Card) -> int:
+    """The card's width in px: ``CARD_WIDTH``, or as wide as its longest line needs."""
+    label = text_em(card.label) * LABEL_PX + (HELP_ICON_PX if card.help else 0)
+    value = text_em(card.value) * VALUE_PX
+    delta = text_em(card.delta) * DELTA_PX + DELTA_ARROW_PX if card.delta else 0.0
+    needed = math.ceil(max(label, value, delta) * 1.03) + CARD_PADDING
+    return max(CARD_WIDTH, needed)
+
+
+def text_em(text: str) -> float:
+    """A generous estimate of ``text``'s width in em in the dashboard's fonts (Source
+    Sans; Chinese characters from the system's CJK font, one em each)."""
+    return sum(_char_em(ch) for ch in text)
+
+
+def _char_em(ch: str) -> float:
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 1.0
+    if ch.isdigit() or ch in "+-":
+        return 0.52  # Source Sans: 0.5
+    if ch in " .,:;'!|":
+        return 0.25
+    if ch in "/()[]":
+        return 0.4
+    if ch in "%@":
+        return 0.9
+    return 0.65
 
 
 def headline_cards(

@@ -6,6 +6,7 @@ pages show these frames with ``st.dataframe``, which never renders markup)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Mapping
 
 import openpyxl
 import pandas as pd
@@ -14,11 +15,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from metrics.contract import TaskStatus
 from metrics.model import Dataset
 from metrics.rounds.board import Board
-from metrics.rounds.model import Evidence, Submission, TaskReport, UnitState
+from metrics.rounds.model import Decision, Evidence, Submission, TaskReport, UnitState
 from metrics.store.versions import beijing_time
+from metrics.supervision.model import TaskWarning, WarningColour
 from metrics.values.formatting import format_number
 from report.history import Names
 from report.safe_cells import neutralise
+from report.supervision import red_yellow, warning_tag
 from report.wording import NONE
 
 # The state of a unit in symbol and word (colour is never the only signal).
@@ -52,6 +55,20 @@ def board_frame(board: Board) -> pd.DataFrame:
         )
     columns = ["单位", "状态", "负责任务", "已报任务", "报送次数", "最近活动", "逾期"]
     return pd.DataFrame(rows, columns=columns)
+
+
+RED_COLUMN = warning_tag(WarningColour.RED)  # "● 红色"
+YELLOW_COLUMN = warning_tag(WarningColour.YELLOW)  # "▲ 黄色"
+
+
+def board_warning_frame(board: Board, warnings: Mapping[int, TaskWarning]) -> pd.DataFrame:
+    """``board_frame`` with, beside each unit's state, how many of its tasks (led or
+    shared) are 督办 red and how many yellow (headings in symbol and word)."""
+    frame = board_frame(board)
+    counts = [red_yellow(warnings, (t.id for t in row.tasks)) for row in board.rows]
+    frame.insert(2, RED_COLUMN, [red for red, _ in counts])
+    frame.insert(3, YELLOW_COLUMN, [yellow for _, yellow in counts])
+    return frame
 
 
 def chase_xlsx(board: Board) -> bytes:
@@ -108,6 +125,17 @@ def proposal_text(report: TaskReport) -> str:
 def _extension(report: TaskReport) -> str:
     """ "（至2021-09-30）" when the report asks for a new deadline."""
     return f"（至{report.extension_to.isoformat()}）" if report.extension_to else ""
+
+
+def extension_decision_text(decisions: Iterable[Decision], task_id: int) -> str:
+    """The office's latest 延期决定 on the task: "整改办张三 同意延期：申请延期至
+    2021-09-30"; "" when it made none."""
+    made = [d for d in decisions if d.task_id == task_id and d.kind.extension is not None]
+    if not made:
+        return ""
+    last = max(made, key=lambda d: d.id)
+    said = f"：{last.comment}" if last.comment else ""
+    return f"{last.actor} {last.kind.label}{said}"
 
 
 def values_frame(dataset: Dataset, report: TaskReport, *, before: bool = True) -> pd.DataFrame:

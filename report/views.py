@@ -8,14 +8,14 @@ decorated by the caller (``tag``), so the palette's symbols stay out of the doma
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from metrics.contract import TaskStatus
 from metrics.model import Task
-from metrics.scoring.headline import headline
+from metrics.scoring.headline import chinese_date, headline
 from metrics.scoring.progress import (
     IndicatorProgress,
     IndicatorStatus,
@@ -25,8 +25,9 @@ from metrics.scoring.progress import (
 )
 from metrics.scoring.rollup import UNASSIGNED_UNIT, Group, by_category, overall
 from metrics.scoring.summary import rate_text
-from metrics.supervision.model import WarningColour
+from metrics.supervision.model import TaskWarning, WarningColour
 from metrics.supervision.ranking import UnitRank
+from report.supervision import reasons_cell, severity, warning_cell, warning_matches
 from report.wording import (
     deadline_text,
     iso_day,
@@ -122,6 +123,63 @@ def _task_row(tp: TaskProgress, tag: Tag) -> dict[str, object]:
         "指标数": len(tp.indicators),
         "说明": tp.reason,
     }
+
+
+# -- tasks with their 督办 colours --------------------------------------------------------------
+
+
+class TaskOrder(enum.StrEnum):
+    """The rows' order in the tasks table (the grid's headers sort by any column too)."""
+
+    WORKBOOK = "按编号（工作簿顺序）"
+    SEVERITY = "按督办颜色（红、黄、蓝在前）"
+
+
+SUPERVISED_TASK_COLUMNS = (
+    "编号",
+    "任务",
+    "状态",
+    "督办",
+    "督办原因",
+    "提示",
+    "方面",
+    "问题",
+    "牵头单位",
+    "整改时限",
+    "指标数",
+    "说明",
+)
+
+
+def supervised_task_table(
+    scored: Scored,
+    warnings: Mapping[int, TaskWarning],
+    task_filter: TaskFilter = TaskFilter(),
+    tag: Tag = plain,
+    *,
+    warning_filter: Sequence[str] = (),
+    order: TaskOrder = TaskOrder.WORKBOOK,
+) -> pd.DataFrame:
+    """``task_table`` with each task's 督办 colour ("● 红色", symbol and word) and the
+    rule(s) that gave it; ``warning_filter``: choices of ``report.supervision.
+    warning_choices`` (none: every task); ``order`` SEVERITY puts red first, then
+    yellow, blue and uncoloured tasks, each in workbook order."""
+    chosen = [
+        tp
+        for tp in scored.tasks
+        if _task_matches(tp, task_filter)
+        and warning_matches(warnings.get(tp.task.id), warning_filter)
+    ]
+    if order is TaskOrder.SEVERITY:
+        chosen.sort(key=lambda tp: severity(warnings.get(tp.task.id)))  # stable: workbook order
+    rows = []
+    for tp in chosen:
+        warning = warnings.get(tp.task.id)
+        row = _task_row(tp, tag)
+        row["督办"] = warning_cell(warning)
+        row["督办原因"] = reasons_cell(warning)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(SUPERVISED_TASK_COLUMNS))
 
 
 def _task_matches(tp: TaskProgress, f: TaskFilter) -> bool:
@@ -245,6 +303,19 @@ def attention_items(scored: Scored) -> list[AttentionItem]:
     return items
 
 
+ATTENTION_COLUMNS = ("提示", "内容", "编号", "类别")
+
+
+def attention_table(items: Sequence[AttentionItem], tag: Tag = plain) -> pd.DataFrame:
+    """The attention list as one table (the overview's 需关注清单), in the list's order:
+    编号 is the task's (an indicator's task), so that choosing a row opens its page."""
+    rows = [
+        {"提示": tag(item.status), "内容": item.text, "编号": item.task_id, "类别": item.kind}
+        for item in items
+    ]
+    return pd.DataFrame(rows, columns=list(ATTENTION_COLUMNS))
+
+
 def summary_paragraph(scored: Scored) -> str:
     """A paragraph in the report's own style, generated from the figures."""
     parts = [headline(scored).sentence]
@@ -326,6 +397,19 @@ def task_facts(task: Task) -> list[tuple[str, str]]:
         ("整改时限", deadline_text(task, "", iso_day)),
         ("完成日期", iso_day(task.completed_on, "")),
         ("销号日期", iso_day(task.closed_on, "")),
+    ]
+
+
+def task_facts_in_words(task: Task) -> list[tuple[str, str]]:
+    """``task_facts`` with dates in words, for a task's page: 整改时限 "2021年6月30日
+    （已同意延期至2021年9月30日）" (an extension requested or decided is named)."""
+    return [
+        ("牵头单位", task.lead_unit),
+        ("责任单位", task.responsible_units),
+        ("责任领导", task.responsible_leader),
+        ("整改时限", deadline_text(task, "")),
+        ("完成日期", chinese_date(task.completed_on) if task.completed_on else ""),
+        ("销号日期", chinese_date(task.closed_on) if task.closed_on else ""),
     ]
 
 

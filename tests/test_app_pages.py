@@ -79,10 +79,12 @@ def test_overview_headline_and_charts(
     text = texts_of(app)
     assert "截至2021年5月31日，35项整改任务已完成30项，正在整改5项，整改率85.7%。" in text
     assert "分方面看，第一方面13项任务完成10项（76.9%）" in text
-    # The attention list links every open task to its issue page.
-    links = [link for link in app.get("page_link") if "正在整改" in link.proto.label]
-    assert len(links) == 5
-    assert "（9）回迁安置进展缓慢" in " ".join(link.proto.label for link in links)
+    # The attention list: one table, a row for every open task, each opening its issue.
+    table = app.dataframe[0].value
+    tasks = table[table["类别"] == "任务"]
+    assert list(tasks["编号"]) == [7, 9, 10, 24, 26]
+    assert all("正在整改" in text for text in tasks["内容"])
+    assert any(text.startswith("（9）回迁安置进展缓慢") for text in tasks["内容"])
 
 
 def test_sidebar_shows_title_date_version_and_legend(

@@ -9,11 +9,12 @@ import streamlit as st
 
 from metrics.scoring.headline import Headline, headline, rate_delta
 from metrics.scoring.progress import Scored
-from report.headline_cards import Card, headline_cards, met_note
+from report.headline_cards import Card, card_width, headline_cards, met_note
 
 
 def show_cards(cards: Sequence[Card], note: str, key: str) -> None:
-    """Cards that wrap: six in a row on a laptop, two per row on a phone; ``note``
+    """Cards that wrap: six in a row on a laptop, two per row on a phone, a card wider
+    when its figure needs it (never cut: ``report.headline_cards.card_width``); ``note``
     (``report.headline_cards.met_note``) is a caption under them when not empty."""
     row = st.container(horizontal=True, wrap=True, gap="small", key=key)
     for card in cards:
@@ -23,7 +24,7 @@ def show_cards(cards: Sequence[Card], note: str, key: str) -> None:
             card.delta,
             help=card.help,
             border=True,
-            width=160,
+            width=card_width(card),
             delta_arrow="auto" if card.moved else "off",
             delta_color="normal" if card.moved else "off",
         )

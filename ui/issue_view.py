@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.scoring.progress import Scored
+from metrics.supervision.model import TaskWarning, WarningColour
 from report.literal import md
-from report.views import IssueDetail, facts_table, issue_detail, task_facts
+from report.supervision import warning_sentence
+from report.views import IssueDetail, facts_table, issue_detail, task_facts_in_words
 from report.wording import NOT_FILLED, target_phrase, value_text
 from ui.data_source import Loaded
 from ui.figures import indicator_figures, show
@@ -14,7 +16,15 @@ from ui.issue_links import ISSUE_PAGE
 from ui.issue_nav import task_picker
 from ui.page_header import page_title
 from ui.status import status_line
+from ui.supervision import warnings_of
 from ui.timeline_view import progress_section
+
+# How loud each colour's line is; its text carries the symbol and word (never colour alone).
+_ALERTS = {
+    WarningColour.RED: st.error,
+    WarningColour.YELLOW: st.warning,
+    WarningColour.BLUE: st.info,
+}
 
 
 def issue_page(loaded: Loaded, scored: Scored, wanted: int | None) -> None:
@@ -38,6 +48,13 @@ def _header(loaded: Loaded, scored: Scored, detail: IssueDetail) -> None:
     page_title(f"（{task.id}）{task.title}", loaded, scored)  # page_title escapes
     st.markdown(f"{md(task.category)} › {md(task.problem)} › **{md(task.title)}**")
     status_line(task.status, *(() if task.complete else (tp.colour,)), text=tp.reason)
+    warning_line(warnings_of(scored).get(task.id))
+
+
+def warning_line(warning: TaskWarning | None) -> None:
+    """The task's 督办 colour and the rule(s) behind it: "● 红色：已超过整改时限（…）"."""
+    if warning is not None:
+        _ALERTS[warning.colour](f"**督办**　{md(warning_sentence(warning))}")
 
 
 def _neighbours(detail: IssueDetail) -> None:
@@ -60,7 +77,7 @@ def _neighbours(detail: IssueDetail) -> None:
 
 def _task_text(detail: IssueDetail) -> None:
     task = detail.progress.task
-    facts = task_facts(task)
+    facts = task_facts_in_words(task)
     st.markdown("　".join(f"**{k}**：{md(v) if v else '未填写'}" for k, v in facts))
     st.subheader("整改措施")
     st.markdown(md(task.measures) if task.measures else NOT_FILLED)

@@ -14,7 +14,13 @@ from metrics.rounds.units import all_units
 from metrics.scoring.headline import chinese_date
 from metrics.store.versions import BEIJING, StoreError, beijing_time
 from report.literal import md
-from report.rounds import STATE_MARKS, status_change_text, submission_heading, values_frame
+from report.rounds import (
+    STATE_MARKS,
+    extension_decision_text,
+    status_change_text,
+    submission_heading,
+    values_frame,
+)
 from ui.downloads import XLSX_MIME
 from ui.evidence_view import evidence_list
 from ui.report_form import task_form
@@ -83,6 +89,8 @@ def _report_page(who: Principal) -> None:
                 st.caption(
                     f"{accepted[task.id].actor} 已采纳：{md(accepted[task.id].comment or '无意见')}"
                 )
+                if extension := extension_decision_text(overview.decisions, task.id):
+                    st.caption(md(extension))
                 draft = drafts.get(task.id)
                 if draft is not None:
                     st.markdown(md(draft.report.progress or "（未填写进展）"))

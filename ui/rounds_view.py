@@ -5,6 +5,7 @@ resolves conflicts and publishes the round; leaders see the board."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
@@ -24,13 +25,21 @@ from metrics.rounds.roles import Principal, Role
 from metrics.rounds.service import RoundService
 from metrics.rounds.settings import RoundSettings
 from metrics.store.versions import BEIJING, StaleVersion, StoreError
+from metrics.supervision.model import TaskWarning
 from report.literal import md
-from report.rounds import board_frame, chase_xlsx
+from report.rounds import (
+    RED_COLUMN,
+    YELLOW_COLUMN,
+    board_frame,
+    board_warning_frame,
+    chase_xlsx,
+)
 from ui.data_source import current, of_version, store
 from ui.downloads import XLSX_MIME
 from ui.report_view import round_header, show_submission
 from ui.review import show_changes, show_problems
 from ui.rounds_access import round_service
+from ui.supervision import warnings_of
 
 NOTICE_KEY = "rounds_notice"
 REVIEW_KEY = "rounds_review"  # (round id and merge fingerprint, the RoundReview)
@@ -59,7 +68,7 @@ def _rounds_page(who: Principal) -> None:
         return
     round_header(found, service)
     board = build_board(service.db, service.dataset(), found, service.clock())
-    board_section(board)
+    board_section(board, _current_warnings())
     if who.role is not Role.OFFICE:
         return
     review_section(service, who, found)
@@ -92,15 +101,27 @@ def open_round_form(service: RoundService, who: Principal, found: Round | None) 
     st.rerun()
 
 
-def board_section(board: Board) -> None:
+def _current_warnings() -> dict[int, TaskWarning] | None:
+    """The 督办 colours of the current data (None when it cannot be scored)."""
+    scored = current().scored
+    return warnings_of(scored) if scored is not None else None
+
+
+def board_section(board: Board, warnings: Mapping[int, TaskWarning] | None = None) -> None:
+    """The units' reporting states; with ``warnings``, their red and yellow tasks beside."""
     st.metric("已报送", f"{board.reported} / {board.total}")
-    frame = board_frame(board)
+    frame = board_frame(board) if warnings is None else board_warning_frame(board, warnings)
     st.dataframe(
         frame.style.map(_overdue_red, subset=["逾期"]),
         hide_index=True,
         width="stretch",
         key="rounds_board",
     )
+    if warnings is not None:
+        st.caption(
+            f"{RED_COLUMN}、{YELLOW_COLUMN}：该单位牵头或参与的任务中督办为红色、黄色的项数"
+            "（规则见“单位评比”页）。"
+        )
     st.markdown("**催报名单**")
     st.code(board.chase_text(), language=None, wrap_lines=True)
     if board.late:

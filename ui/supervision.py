@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime
 import logging
 
+import streamlit as st
+
 from metrics.scoring.progress import Scored
 from metrics.store.versions import StoreError
 from metrics.supervision.facts import rounds_facts
 from metrics.supervision.model import RoundsFacts, TaskWarning
 from metrics.supervision.rules import colours
+from report.supervision import choice_of_link
 from ui.rounds_access import round_service, rounds_available
 
 _log = logging.getLogger(__name__)
@@ -33,3 +36,17 @@ def current_facts(scored: Scored) -> RoundsFacts | None:
 def warnings_of(scored: Scored) -> dict[int, TaskWarning]:
     """task id → its supervision warning (open tasks with a colour only)."""
     return colours(scored, current_facts(scored))
+
+
+def colour_from_link(key: str) -> bool:
+    """Preselect the 督办颜色 filter (widget ``key``) from a link such as
+    ``/tasks?colour=红`` (the overview's first screen), once per session and link;
+    True when the link chose a colour (the filters are then shown open)."""
+    choice = choice_of_link(st.query_params.get("colour"))
+    if choice is None:
+        return False
+    marker = f"{key}_from_link"
+    if st.session_state.get(marker) != choice:
+        st.session_state[key] = [choice]
+        st.session_state[marker] = choice
+    return True

@@ -99,9 +99,21 @@ def rollback_form(page: Page) -> None:
     expect(page.get_by_role("button", name="回退到 v1")).to_be_visible(timeout=LONG)
 
 
+def navigation(page: Page) -> Locator:
+    return page.get_by_test_id("stSidebarNav")
+
+
+def to_overview(page: Page) -> None:
+    """Signed in elsewhere, on to 总览 (its first screen then shows the round's late units)."""
+    navigation(page).get_by_role("link", name="总览").click()
+    expect(page.get_by_text("未按时报送“2021年6月进展”")).to_be_visible(timeout=LONG)
+    expect(page.get_by_role("heading", name="需关注清单")).to_be_visible(timeout=LONG)
+
+
 SCREENS = [
-    Screen("overview", "", heading("需关注"), before=open_legend),
-    Screen("overview-phone", "", heading("需关注"), viewport=PHONE),
+    Screen("overview", "", heading("需关注清单"), before=open_legend),
+    Screen("overview-phone", "", heading("需关注清单"), viewport=PHONE),
+    Screen("overview-office", "/rounds", navigation, account=OFFICE, before=to_overview),
     Screen("tasks", "/tasks", heading("整改任务")),
     Screen("issue", "/issue?task=9", heading("（9）回迁安置进展缓慢")),
     Screen("issue-phone", "/issue?task=9", heading("（9）回迁安置进展缓慢"), viewport=PHONE),

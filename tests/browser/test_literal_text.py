@@ -4,13 +4,16 @@ typed, no element is made from it, and nothing is fetched from the address it na
 from __future__ import annotations
 
 import contextlib
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import openpyxl
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from metrics.contract import TASKS
 from metrics.store.versions import Store
 from report.literal import WORD_JOINER
 from tests.markup import OUTSIDE, markup_workbook
@@ -80,6 +83,17 @@ def _svg_text(page: Page) -> str:
     return "".join(texts)
 
 
+def past_deadline(path: Path, *, task_id: int) -> None:
+    """Give the task a 整改时限 before the as-of date (2021-05-31)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[TASKS.name]
+    headers = [cell.value for cell in ws[1]]
+    at, deadline = headers.index("编号"), headers.index("整改时限")
+    row = next(r for r in ws.iter_rows(min_row=2) if r[at].value == task_id)
+    row[deadline].value = datetime.date(2021, 3, 31)
+    wb.save(path)
+
+
 def test_markup_in_the_workbook_is_shown_as_typed_everywhere(
     streamlit_server: StreamlitServerFactory,
     new_page: Callable[..., Page],
@@ -90,6 +104,7 @@ def test_markup_in_the_workbook_is_shown_as_typed_everywhere(
 ) -> None:
     marked = tmp_path / "markup.xlsx"
     typed = markup_workbook(bundled_workbook, marked)
+    past_deadline(marked, task_id=9)  # red: the overview's first screen links it by title
     store = Store(tmp_path / "store")
     store.bootstrap(bundled_workbook, {})
     v2 = store.publish(
@@ -121,7 +136,7 @@ def test_markup_in_the_workbook_is_shown_as_typed_everywhere(
     expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1500)
     shown = _visible_text(page)
-    for field in ("HT", "HO", "TT"):  # title, organisation, the open task on the list
+    for field in ("HT", "HO", "TT"):  # title, organisation, the red task on the first screen
         assert typed[field] in shown, f"overview: {field} not shown as typed"
     svg = _svg_text(page)
     assert "<b>CC粗</b>" in svg, "overview: the 方面 label in the chart is not literal"
