@@ -12,7 +12,7 @@
 - Page numbers "— 1 —" in 4号 (14 pt) 半角宋体: odd pages at the right edge, even pages
   at the left, each one character in from the edge (even/odd footers, a PAGE field).
 - No punctuation hanging into the right margin in LibreOffice (``w:overflowPunct``, see
-  ``_punctuation_inside_margins``): a mark that would follow a full line takes the
+  ``docx_xml.punctuation_inside_margins``): a mark that would follow a full line takes the
   character before it to the next line (禁则); Word keeps its default.
 
 Every font is set for East Asian text (``w:eastAsia``) as well as Latin, so Word and WPS
@@ -32,7 +32,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Emu, Length, Mm, Pt
@@ -42,6 +42,13 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
+from briefing.docx_xml import (
+    AFTER_LANG,
+    character_spacing,
+    el,
+    no_grid,
+    punctuation_inside_margins,
+)
 from metrics.scoring.headline import chinese_date
 from report.literal import office_text
 
@@ -71,26 +78,6 @@ CHARACTER_SPACING_TWIPS: Final = -5
 FOOTER_DISTANCE: Final = Mm(25.5)
 MARGINS: Final = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
 
-# Schema order (ECMA-376 CT_RPr, CT_PPrBase): what may follow an element we insert.
-_AFTER_RUN_SPACING: Final = (
-    "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
-    "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang",
-    "w:eastAsianLayout", "w:specVanish", "w:oMath",
-)  # fmt: skip
-_AFTER_LANG: Final = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
-_AFTER_OVERFLOW_PUNCT: Final = (
-    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
-    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
-    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
-    "w:pPrChange",
-)  # fmt: skip
-_AFTER_SNAP_TO_GRID: Final = (
-    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap",
-    "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
-    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
-)  # fmt: skip
-
 HEADING_STYLES: Final = ("Heading 1", "Heading 2", "Heading 3")
 CAPTION_STYLE: Final = "Caption"
 TABLE_TEXT_STYLE: Final = "表格文字"
@@ -108,7 +95,7 @@ def new_document(*, title: str, author: str) -> DocxDocument:
     properties.comments = ""
     properties.keywords = ""
     _page_setup(document.sections[0])
-    _punctuation_inside_margins(document)
+    punctuation_inside_margins(document)
     _styles(document)
     _font_table(document)
     document.settings.odd_and_even_pages_header_footer = True
@@ -125,7 +112,7 @@ def set_fonts(target: ParagraphStyle | Run, east_asian: str, latin: str | None =
     r_pr = _r_pr(target)
     fonts = r_pr.find(qn("w:rFonts"))
     if fonts is None:
-        fonts = _el("w:rFonts")
+        fonts = el("w:rFonts")
         r_pr.insert(0, fonts)
     for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
         fonts.set(qn(attribute), latin)
@@ -148,29 +135,23 @@ def _r_pr(target: ParagraphStyle | Run) -> Any:
     return target.element.get_or_add_rPr()
 
 
-def _el(tag: str) -> Any:
-    """A new WordprocessingML element (typed loosely: lxml's stubs and python-docx's
-    element classes disagree)."""
-    return OxmlElement(tag)
-
-
 def add_field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     """A Word field (e.g. ``PAGE`` or ``SEQ 图 \\* ARABIC``) showing ``shown`` until Word
     or LibreOffice updates it."""
     for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
         run = paragraph.add_run()
         if kind == "instr":
-            code = _el("w:instrText")
+            code = el("w:instrText")
             code.set(qn("xml:space"), "preserve")
             code.text = f" {text} "
             run._r.append(code)
         else:
-            mark = _el("w:fldChar")
+            mark = el("w:fldChar")
             mark.set(qn("w:fldCharType"), kind)
             run._r.append(mark)
     paragraph.add_run(shown)
     end = paragraph.add_run()
-    mark = _el("w:fldChar")
+    mark = el("w:fldChar")
     mark.set(qn("w:fldCharType"), "end")
     end._r.append(mark)
 
@@ -228,7 +209,7 @@ def add_title(document: DocxDocument, title: str) -> None:
     for number, line in enumerate(title_lines(title)):
         run = paragraph.add_run(office_text(line))
         if number:
-            run._r.insert(0, _el("w:br"))
+            run._r.insert(0, el("w:br"))
 
 
 def finish(document: DocxDocument, *, organisation: str, day: datetime.date) -> bytes:
@@ -266,11 +247,11 @@ def style_table(table: Table, widths: Sequence[Length]) -> None:
             for run in paragraph.runs:
                 run.bold = True
     header = table.rows[0]._tr.get_or_add_trPr()
-    repeat = _el("w:tblHeader")
+    repeat = el("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header.append(repeat)
     for row in table.rows:
-        no_split = _el("w:cantSplit")
+        no_split = el("w:cantSplit")
         no_split.set(qn("w:val"), "true")
         row._tr.get_or_add_trPr().append(no_split)
     if len(table.rows) <= SHORT_TABLE_ROWS:
@@ -298,44 +279,11 @@ def _page_setup(section: Section) -> None:
     sect_pr: Any = section._sectPr
     grid = sect_pr.find(qn("w:docGrid"))
     if grid is None:
-        grid = _el("w:docGrid")
+        grid = el("w:docGrid")
         sect_pr.append(grid)
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
     grid.attrib.pop(qn("w:charSpace"), None)
-
-
-def _punctuation_inside_margins(document: DocxDocument) -> None:
-    """No paragraph lets punctuation hang into the margin: ``w:overflowPunct`` "on" in the
-    document defaults, under every style.
-
-    LibreOffice's hanging punctuation pushed a line-ending 。，、； one character past the
-    text block (into the 26 mm right margin) and, at a paragraph's end, sometimes dropped
-    it from the PDF altogether. LibreOffice reads this element the wrong way round
-    (writerfilter maps it to ``ParaIsHangingPunctuation = (val == 0)``, while its own
-    DOCX export writes the right sense) and hangs punctuation when the element is
-    absent, so "on" is the one value that turns hanging off there. For Word "on" is
-    what an absent element means anyway (ECMA-376 17.3.1.21: omitting it sets it to
-    true), so Word lays the document out as before; "0" would stop Word hanging but
-    make LibreOffice hang. tests/test_docx_render.py checks the PDF: every mark present
-    and inside the text block."""
-    defaults: Any = document.styles.element.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = _el("w:docDefaults")
-        document.styles.element.insert(0, defaults)
-    p_pr_default = defaults.find(qn("w:pPrDefault"))
-    if p_pr_default is None:
-        p_pr_default = _el("w:pPrDefault")
-        defaults.append(p_pr_default)
-    p_pr = p_pr_default.find(qn("w:pPr"))
-    if p_pr is None:
-        p_pr = _el("w:pPr")
-        p_pr_default.append(p_pr)
-    for found in p_pr.findall(qn("w:overflowPunct")):
-        p_pr.remove(found)
-    overflow = _el("w:overflowPunct")
-    overflow.set(qn("w:val"), "1")
-    p_pr.insert_element_before(overflow, *_AFTER_OVERFLOW_PUNCT)
 
 
 def _styles(document: DocxDocument) -> None:
@@ -349,14 +297,14 @@ def _styles(document: DocxDocument) -> None:
     normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     normal.paragraph_format.widow_control = True
     # Word's "Normal" has a 东亚 language of zh-CN for line breaking rules.
-    lang = _el("w:lang")
+    lang = el("w:lang")
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     r_pr = normal.element.get_or_add_rPr()
     for found in r_pr.findall(qn("w:lang")):
         r_pr.remove(found)
-    r_pr.insert_element_before(lang, *_AFTER_LANG)
-    _character_spacing(normal, CHARACTER_SPACING_TWIPS)
+    r_pr.insert_element_before(lang, *AFTER_LANG)
+    character_spacing(normal, CHARACTER_SPACING_TWIPS)
 
     title = styles["Title"]
     assert isinstance(title, ParagraphStyle)
@@ -403,7 +351,7 @@ def _styles(document: DocxDocument) -> None:
     cell.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     cell.paragraph_format.space_before = Pt(2)
     cell.paragraph_format.space_after = Pt(2)
-    _no_grid(cell)
+    no_grid(cell)
 
     signature = styles.add_style(SIGNATURE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     signature.base_style = normal
@@ -417,7 +365,7 @@ def _styles(document: DocxDocument) -> None:
     footer.font.size = SIZE_4
     footer.paragraph_format.first_line_indent = Pt(0)
     footer.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    _no_grid(footer)
+    no_grid(footer)
 
 
 def _style(document: DocxDocument, name: str) -> ParagraphStyle:
@@ -452,22 +400,6 @@ def _body_spacing(style: ParagraphStyle) -> None:
     fmt.line_spacing = LINE_PITCH
 
 
-def _character_spacing(style: ParagraphStyle, twips: int) -> None:
-    r_pr = style.element.get_or_add_rPr()
-    for found in r_pr.findall(qn("w:spacing")):
-        r_pr.remove(found)
-    spacing = _el("w:spacing")
-    spacing.set(qn("w:val"), str(twips))
-    r_pr.insert_element_before(spacing, *_AFTER_RUN_SPACING)
-
-
-def _no_grid(style: ParagraphStyle) -> None:
-    """Table cells and footers keep their own spacing, not the page's 28.95 pt grid."""
-    snap = _el("w:snapToGrid")
-    snap.set(qn("w:val"), "0")
-    style.element.get_or_add_pPr().insert_element_before(snap, *_AFTER_SNAP_TO_GRID)
-
-
 def _page_numbers(section: Section) -> None:
     """ "— n —": odd pages right, even pages left, one character in from the edge."""
     for footer, alignment in (
@@ -497,19 +429,19 @@ def _font_table(document: DocxDocument) -> None:
     for name in (TITLE_FONT, BODY_FONT, HEADING1_FONT, HEADING2_FONT, PAGE_NUMBER_FONT):
         if name in known:
             continue
-        font = _el("w:font")
+        font = el("w:font")
         font.set(qn("w:name"), name)
         if name in FALLBACKS:
-            alt = _el("w:altName")
+            alt = el("w:altName")
             alt.set(qn("w:val"), FALLBACKS[name])
             font.append(alt)
-        charset = _el("w:charset")
+        charset = el("w:charset")
         charset.set(qn("w:val"), "86")  # GB2312
         font.append(charset)
-        family = _el("w:family")
+        family = el("w:family")
         family.set(qn("w:val"), "modern" if name != TITLE_FONT else "roman")
         font.append(family)
-        pitch = _el("w:pitch")
+        pitch = el("w:pitch")
         pitch.set(qn("w:val"), "fixed" if name != TITLE_FONT else "variable")
         font.append(pitch)
         table.append(font)

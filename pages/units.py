@@ -7,7 +7,7 @@ import streamlit as st
 
 from metrics.scoring.rollup import UNASSIGNED_UNIT
 from metrics.supervision.ranking import unit_ranking
-from report.views import unassigned_unit_note, unit_warning_table
+from report.units import unassigned_unit_note, unit_warning_table
 from ui.figures import ranking_figure, show
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop

@@ -23,10 +23,9 @@ from metrics.scoring.progress import (
     TaskColour,
     TaskProgress,
 )
-from metrics.scoring.rollup import UNASSIGNED_UNIT, Group, by_category, overall
+from metrics.scoring.rollup import Group, by_category, overall
 from metrics.scoring.summary import rate_text
-from metrics.supervision.model import TaskWarning, WarningColour
-from metrics.supervision.ranking import UnitRank
+from metrics.supervision.model import TaskWarning
 from report.supervision import reasons_cell, severity, warning_cell, warning_matches
 from report.wording import (
     deadline_text,
@@ -388,20 +387,9 @@ def issue_detail(scored: Scored, task_id: int) -> IssueDetail | None:
     )
 
 
-def task_facts(task: Task) -> list[tuple[str, str]]:
-    """Who and when of a task, as (heading, text); the text is "" when not filled in."""
-    return [
-        ("牵头单位", task.lead_unit),
-        ("责任单位", task.responsible_units),
-        ("责任领导", task.responsible_leader),
-        ("整改时限", deadline_text(task, "", iso_day)),
-        ("完成日期", iso_day(task.completed_on, "")),
-        ("销号日期", iso_day(task.closed_on, "")),
-    ]
-
-
 def task_facts_in_words(task: Task) -> list[tuple[str, str]]:
-    """``task_facts`` with dates in words, for a task's page: 整改时限 "2021年6月30日
+    """Who and when of a task, as (heading, text; "" when not filled in), dates in
+    words, for a task's page: 整改时限 "2021年6月30日
     （已同意延期至2021年9月30日）" (an extension requested or decided is named)."""
     return [
         ("牵头单位", task.lead_unit),
@@ -439,101 +427,6 @@ def parse_task_id(raw: object) -> int | None:
     if not (text.isascii() and text.isdecimal()) or len(text) > 6:
         return None
     return int(text)
-
-
-# -- unit ranking ----------------------------------------------------------------------------
-
-UNIT_COLUMNS = ("排名", "牵头单位", "任务数", "已完成", "正在整改", "未启动", "超期", "完成率")
-
-
-def unit_table(groups: Sequence[Group]) -> pd.DataFrame:
-    """The ranking of ``rollup.by_lead_unit`` as a table; equal rates share a rank."""
-    rows = []
-    rank = 0
-    previous: float | None = None
-    for position, g in enumerate(groups, start=1):
-        c = g.completion
-        if c.rate != previous:
-            rank, previous = position, c.rate
-        rows.append(
-            {
-                "排名": rank,
-                "牵头单位": g.key,
-                "任务数": c.total,
-                "已完成": c.completed,
-                "正在整改": c.in_progress,
-                "未启动": c.not_started,
-                "超期": c.overdue,
-                "完成率": percent(c.rate),
-            }
-        )
-    return pd.DataFrame(rows, columns=list(UNIT_COLUMNS))
-
-
-UNIT_WARNING_COLUMNS = (
-    "排名",
-    "牵头单位",
-    f"{WarningColour.RED.symbol} 红色",
-    f"{WarningColour.YELLOW.symbol} 黄色",
-    "任务数",
-    "已完成",
-    "正在整改",
-    "未启动",
-    "超期",
-    "完成率",
-)
-
-
-def unit_warning_table(ranking: Sequence[UnitRank]) -> pd.DataFrame:
-    """``supervision.ranking.unit_ranking`` as a table: red and yellow tasks per unit
-    beside the completion counts; units equal in red, yellow and rate share a rank."""
-    rows = []
-    for r in ranking:
-        c = r.group.completion
-        rows.append(
-            dict(
-                zip(
-                    UNIT_WARNING_COLUMNS,
-                    (
-                        r.rank,
-                        r.group.key,
-                        r.red,
-                        r.yellow,
-                        c.total,
-                        c.completed,
-                        c.in_progress,
-                        c.not_started,
-                        c.overdue,
-                        percent(c.rate),
-                    ),
-                    strict=True,
-                )
-            )
-        )
-    return pd.DataFrame(rows, columns=list(UNIT_WARNING_COLUMNS))
-
-
-def unassigned_unit_note(scored: Scored) -> str:
-    """One sentence for the unit ranking on tasks without a 牵头单位; "" if every task has one.
-
-    When every open task lacks a lead unit, every named unit is at 100% and the ranking
-    says more about which tasks name a unit than about the units: say so.
-    """
-    tasks = scored.tasks
-    unassigned = [tp for tp in tasks if not tp.task.lead_unit]
-    if not unassigned:
-        return ""
-    open_total = sum(1 for tp in tasks if not tp.complete)
-    open_unassigned = sum(1 for tp in unassigned if not tp.complete)
-    text = f"{len(tasks)}项任务中有{len(unassigned)}项未填写牵头单位，归入“{UNASSIGNED_UNIT}”"
-    if not open_unassigned:
-        return f"{text}，均已完成。"
-    if open_unassigned < open_total:
-        return f"{text}，其中{open_unassigned}项尚未完成（未完成的任务共{open_total}项）。"
-    return (
-        f"{text}；全部{open_total}项未完成的任务都没有填写牵头单位，因此填写了牵头单位的"
-        "各单位完成率均为100%：这一排名反映的是牵头单位填写与否，不宜据此比较各单位的整改进度。"
-    )
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ from metrics.supervision.settings import (
 from metrics.values.units import parse_unit
 from metrics.workbook.loader import load_workbook
 from report.status import tag
-from report.views import UNIT_WARNING_COLUMNS, unit_warning_table
+from report.units import UNIT_WARNING_COLUMNS, unit_warning_table
 from tests.rounds_data import EDU, EDU_REPORTER, HOUSING, OFFICE, Clock, round_store, service_for
 from tests.test_app_pages import open_page
 

@@ -13,6 +13,7 @@ from metrics.scoring.progress import IndicatorStatus, Scored, TaskColour, score
 from metrics.scoring.rollup import by_lead_unit
 from metrics.workbook.loader import load_workbook
 from report.headline_cards import MET_HELP, Card, headline_cards, met_note
+from report.units import unassigned_unit_note, unit_table
 from report.views import (
     IndicatorFilter,
     TaskFilter,
@@ -25,8 +26,6 @@ from report.views import (
     task_filter_options,
     task_id_at,
     task_table,
-    unassigned_unit_note,
-    unit_table,
 )
 from report.wording import short_category, target_text, value_text
 from tests.builders import indicator, meta, observation, task, write_valid
