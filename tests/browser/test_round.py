@@ -73,6 +73,14 @@ def choose(page: Page, box: Page | Locator, label: str, option: str) -> None:
     expect(box.get_by_role("combobox", name=label)).to_have_value(option)
 
 
+def settled(page: Page, ready: Locator) -> None:
+    """Until ``ready`` shows and the script run is over: while a run is under way Streamlit
+    still shows the last run's elements that moved (stale), so one text can show twice."""
+    expect(ready).to_be_visible(timeout=LONG)
+    app_root = page.get_by_test_id("stApp")
+    expect(app_root).to_have_attribute("data-test-script-state", "notRunning", timeout=LONG)
+
+
 def metric(page: Page, text: str) -> Locator:
     return page.get_by_test_id("stMetricValue").get_by_text(text, exact=True)
 
@@ -171,10 +179,10 @@ def test_a_whole_round_in_the_browser(
     expect(chase).to_contain_text("（4）理论学习表面化")
     expect(chase).not_to_contain_text("区教育局（")
     choose(office, office, "选择报送", "区教育局（第 1 次报送）")
-    expect(office.get_by_text("状态：正在整改 → 已完成（申请销号）")).to_be_visible(timeout=LONG)
+    settled(office, office.get_by_text("状态：正在整改 → 已完成（申请销号）"))
     office.get_by_label("意见（退回时必填，单位会看到）").fill("请写明新增学位的学校名单")
     office.get_by_role("button", name="退回", exact=True).click()
-    expect(office.get_by_text("已退回任务（1）")).to_be_visible(timeout=LONG)
+    settled(office, office.get_by_text("已退回任务（1）"))
 
     # -- A sees the comment, fixes the report, submits again -----------------------------------
     go(a, "填报")
@@ -189,12 +197,13 @@ def test_a_whole_round_in_the_browser(
     # -- The office accepts A's 销号 and B's figure, and publishes -------------------------------
     go(office, "填报审核")
     choose(office, office, "选择报送", "区教育局（第 2 次报送）")
+    settled(office, office.get_by_text("新增小学学位13050个（惠济一中等11所学校）").first)
     office.get_by_role("button", name="采纳", exact=True).click()
-    expect(office.get_by_text("已采纳任务（1）")).to_be_visible(timeout=LONG)
+    settled(office, office.get_by_text("已采纳任务（1）"))
     choose(office, office, "选择报送", "区住建局（第 1 次报送）")
-    expect(office.get_by_text("72.5%").first).to_be_visible(timeout=LONG)
+    settled(office, office.get_by_text("72.5%").first)
     office.get_by_role("button", name="采纳", exact=True).click()
-    expect(office.get_by_text("已采纳任务（2）")).to_be_visible(timeout=LONG)
+    settled(office, office.get_by_text("已采纳任务（2）"))
     expect(office.get_by_text("整改完成率：25.0% → 50.0%")).to_be_visible(timeout=LONG)
     office.get_by_label("发布说明").fill("六月进展")
     office.get_by_role("button", name="发布（基于 v1）").click()
