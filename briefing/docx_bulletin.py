@@ -27,11 +27,13 @@ from briefing.docx_layout import (
 )
 from briefing.numbering import Numbered
 from briefing.report_prose import DOCUMENT_STATUS
+from metrics.periods.figures import PeriodFigures
 from metrics.scoring.bulletin import Bulletin, IndicatorMove, bulletin
 from metrics.scoring.changes import TaskChange
 from metrics.scoring.headline import Headline, chinese_date
 from metrics.scoring.progress import IndicatorProgress, Scored
 from report.literal import office_text
+from report.period_change import status_and_colour_clauses
 from report.wording import NONE, deadline_text, target_cell
 
 BULLETIN_TITLE = "巡视整改进展情况通报"
@@ -41,9 +43,17 @@ VERDICT_WORDS = {"改善": "改善", "变差": "变差"}
 
 
 def build_bulletin_docx(
-    old: Scored, new: Scored, *, old_label: str, new_label: str, version: str
+    old: Scored,
+    new: Scored,
+    *,
+    old_label: str,
+    new_label: str,
+    version: str,
+    figures: tuple[PeriodFigures, PeriodFigures],
 ) -> bytes:
-    """The bulletin from ``old`` (e.g. "v2") to ``new`` (e.g. "v3")."""
+    """The bulletin from ``old`` (e.g. "v2") to ``new`` (e.g. "v3"); ``figures``: the
+    two periods' counts and 督办 colour counts (``metrics.periods.reading.version_figures``:
+    the colours as they stood then, with the rounds facts of that moment)."""
     content = bulletin(old, new)
     meta = new.meta
     title = f"{meta.organisation}{BULLETIN_TITLE}"
@@ -53,7 +63,7 @@ def build_bulletin_docx(
     warning = period_warning(old, new)
     if warning:
         document.add_paragraph(office_text(warning), style=CAPTION_STYLE)
-    document.add_paragraph(office_text(opening(content, old, new)))
+    document.add_paragraph(office_text(opening(content, old, new, figures)))
     sections = _sections(content)
     if not sections:
         document.add_paragraph("两期之间任务状态、指标数值和目标均无变化，无逾期变化。")
@@ -65,16 +75,19 @@ def build_bulletin_docx(
     return finish(document, organisation=meta.organisation, day=meta.as_of)
 
 
-def opening(content: Bulletin, old: Scored, new: Scored) -> str:
-    """ "本期通报截至2021年6月30日的整改进展，与截至2021年5月31日的上期相比。整改率由…"
-    (dates, never version labels or file names)."""
+def opening(
+    content: Bulletin, old: Scored, new: Scored, figures: tuple[PeriodFigures, PeriodFigures]
+) -> str:
+    """ "本期通报截至2021年6月30日的整改进展，与截至2021年5月31日的上期相比。整改率由…
+    红色督办任务由3项减至1项；黄色督办任务……。" (dates, never version labels or file names)."""
     before, after = content.before, content.after
     then, now = chinese_date(old.meta.as_of), chinese_date(new.meta.as_of)
     if then == now:
         text = f"本期通报截至{now}的整改进展，与同一截至日期的上期数据相比。"
     else:
         text = f"本期通报截至{now}的整改进展，与截至{then}的上期相比。"
-    return text + rate_sentence(before, after)
+    moves = status_and_colour_clauses(*figures, "上期")
+    return f"{text}{rate_sentence(before, after)}{moves}。"
 
 
 def period_warning(old: Scored, new: Scored) -> str:

@@ -9,12 +9,12 @@ from metrics.scoring.headline import headline
 from report.literal import md
 from report.views import summary_paragraph
 from ui.attention import attention_list, attention_of
-from ui.data_source import previous
 from ui.figures import overview_figures, show
 from ui.first_screen import first_screen, show_first_screen
-from ui.headline_cards import headline_section
+from ui.headline_cards import overview_cards
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
+from ui.periods import comparison_of
 
 require_app_navigation()
 
@@ -24,10 +24,7 @@ page_title(figures.title, loaded, scored)
 show_first_screen(first_screen(loaded, scored), key="first_screen")
 
 attention = attention_of(loaded.version, scored)
-before = previous(loaded)
-headline_section(
-    figures, len(attention), before.scored if before is not None else None, key="overview_cards"
-)
+overview_cards(figures, len(attention), comparison_of(loaded, scored), key="overview_cards")
 
 st.markdown(md(summary_paragraph(scored)))
 

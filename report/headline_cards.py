@@ -72,10 +72,12 @@ def headline_cards(
     rate_change: str | None = None,
     *,
     compact: bool = False,
+    completed_change: str | None = None,
 ) -> list[Card]:
     """整改完成率, 已完成, 正在整改, 指标已达标, 超期任务, then 需关注 when ``attention``
     (the number of attention items) is given. ``rate_change`` is the completion rate's
-    change since the previous version (``metrics.scoring.headline.rate_delta``)."""
+    change since the previous version or 上期 (``metrics.scoring.headline.rate_delta``,
+    ``report.period_change.rate_card_delta``), ``completed_change`` the 已完成 count's."""
     if compact:
         cards = [
             Card("整改完成率", figures.rate_text, rate_change),
@@ -89,7 +91,7 @@ def headline_cards(
         return cards
     cards = [
         Card("整改完成率", figures.rate_text, rate_change),
-        Card(f"已完成（共 {figures.total} 项）", f"{figures.completed} 项"),
+        Card(f"已完成（共 {figures.total} 项）", f"{figures.completed} 项", completed_change),
         Card("正在整改", f"{figures.in_progress} 项"),
         Card("指标已达标", figures.met_text, help=MET_HELP),
         Card("超期任务", f"{figures.overdue} 项"),

@@ -23,6 +23,7 @@ from metrics.scoring.rollup import overall
 from metrics.scoring.scope import EVERYTHING
 from metrics.values.quantities import parse_quantity
 from report.wording import target_text, value_text
+from tests.test_docx_bulletin import plain_figures
 
 QUALIFIED = re.compile(
     r"(?:约|近|超过|逾)?(?:\d+(?:\.\d+)?|[〇一二三四五六七八九十百千]+)(?:余|多)?[万亿]?(?:余|多)?(?:左右)?"
@@ -166,7 +167,14 @@ def changed(dataset: Dataset) -> Dataset:
 
 def test_every_number_in_the_bulletin_is_the_workbooks(scored: Scored) -> None:
     new = score(changed(scored.dataset))
-    data = build_bulletin_docx(scored, new, old_label="v1", new_label="v2", version="v2")
+    data = build_bulletin_docx(
+        scored,
+        new,
+        old_label="v1",
+        new_label="v2",
+        version="v2",
+        figures=plain_figures(scored, new),
+    )
     text = document_text(data)
     words = workbook_words(scored.dataset, new.dataset)
     computed = arithmetic(scored, new)

@@ -19,10 +19,13 @@ from streamlit.testing.v1 import AppTest
 from briefing.cli import main as briefing_main
 from briefing.exports import export_bulletin
 from metrics.intake.untrusted import load_untrusted
+from metrics.periods.figures import PeriodFigures, period_figures
 from metrics.publishing import publish_checked, review_workbook
 from metrics.scoring.changes import compare
 from metrics.scoring.progress import Scored, score
 from metrics.store.versions import STORE_ENV, Store
+from metrics.supervision.rules import colours
+from metrics.supervision.settings import SupervisionSettings
 from tests.screen_text import as_read
 from ui.data_source import WORKBOOK_ENV
 
@@ -136,13 +139,24 @@ def sections(document: DocxDocument) -> dict[str, list[str]]:
     return found
 
 
+def plain_figures(old: Scored, new: Scored) -> tuple[PeriodFigures, PeriodFigures]:
+    """The two periods' figures, colours by the default rules without rounds."""
+    rules = SupervisionSettings()
+    return (
+        period_figures(old, colours(old, None, rules)),
+        period_figures(new, colours(new, None, rules)),
+    )
+
+
 def bulletin_of(store: Store, a: int, b: int) -> DocxDocument:
+    old, new = scored_version(store, a), scored_version(store, b)
     exported = export_bulletin(
-        scored_version(store, a),
-        scored_version(store, b),
+        old,
+        new,
         old_label=f"v{a}",
         new_label=f"v{b}",
         version=f"v{b}",
+        figures=plain_figures(old, new),
     )
     assert exported.file_name == f"整改进展通报_v{a}至v{b}_2021-05-31.docx"
     return Document(io.BytesIO(exported.data))
@@ -177,7 +191,10 @@ def test_a_bulletin_lists_exactly_what_the_store_recorded(store: Store, a: int, 
 def test_the_first_bulletin_reads_as_the_publish_did(store: Store) -> None:
     document = bulletin_of(store, 1, 2)
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "整改率由85.7%升至88.6%（+2.9个百分点），已完成任务由30项增至31项。" in text
+    assert (
+        "整改率由85.7%升至88.6%（+2.9个百分点），已完成任务由30项增至31项。"
+        "红色、黄色、蓝色督办任务均为0项，与上期持平。"
+    ) in text
     assert "本期指标变化1项：仅监测的指标数值上升1项，逐项列示如下。" in text
     assert sections(document)["新完成的任务"] == [
         "（9）回迁安置进展缓慢（由“正在整改”改为“已完成”）。"
@@ -203,6 +220,10 @@ def test_reopened_worse_retargeted_and_newly_overdue(store: Store) -> None:
     rows = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
     text = "\n".join(p.text for p in document.paragraphs)
     assert "本期指标变化2项：变差1项、目标调整1项" in text
+    # Task (24) is past its deadline now: red (by the deployment's rules) in the opening.
+    assert (
+        "已完成任务由31项减至30项。红色督办任务由0项增至1项；黄色督办任务0项，与上期持平。" in text
+    )
     pm25 = next(r for name, r in rows.items() if "PM2.5" in name)
     assert pm25[2] == "变差"
     target = next(r for name, r in rows.items() if "省市重点项目完成投资" in name)
@@ -269,6 +290,8 @@ def test_command_line_since(
     document = Document(str(out))
     assert not any("六月.xlsx" in p.text or "v1" in p.text for p in document.paragraphs)
     assert "新完成的任务" in sections(document)
+    opening = document.paragraphs[1].text
+    assert "已完成任务30项。红色督办任务由0项增至1项；黄色督办任务0项，与上期持平。" in opening
 
     assert briefing_main([str(newest), "--format", "docx", "--since", "v9", "--out", str(out)]) == 1
     assert "版本 v9 不存在（当前版本为 v3）" in capsys.readouterr().err
@@ -302,6 +325,7 @@ def test_history_page_makes_the_bulletin_between_any_two_versions(
     assert exported.mime == DOCX
     document = Document(io.BytesIO(exported.data))
     assert document.paragraphs[1].text.startswith("本期通报截至")
+    assert "红色督办任务由0项增至1项" in document.paragraphs[1].text
 
     app.selectbox(key="bulletin_to").set_value(1).run()
     assert any("两个不同的版本" in i.value for i in app.info)

@@ -35,6 +35,7 @@ from tests.libreoffice import (
     page_words,
     to_pdf,
 )
+from tests.test_docx_bulletin import plain_figures
 
 PAGE_NUMBER = re.compile(r"^\s*—\s*(\d+)\s*—\s*$", re.MULTILINE)
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—…·]")
@@ -131,8 +132,9 @@ def test_the_bulletin_prints_on_its_own_pages(
     before = load_workbook(bundled_workbook).dataset
     after = load_workbook(changed_bundled(bundled_workbook, tmp_path / "v2.xlsx")).dataset
     assert before is not None and after is not None
+    old, new = score(before), score(after)
     exported = export_bulletin(
-        score(before), score(after), old_label="v1", new_label="v2", version="v2"
+        old, new, old_label="v1", new_label="v2", version="v2", figures=plain_figures(old, new)
     )
     document = tmp_path / "bulletin.docx"
     document.write_bytes(exported.data)

@@ -11,7 +11,7 @@ few milliseconds), so a decision shows at once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
@@ -19,8 +19,7 @@ from metrics.rounds.model import Submission, TaskReport
 from metrics.rounds.roles import Principal, Role
 from metrics.scoring.progress import Scored
 from metrics.store.versions import StoreError
-from metrics.supervision.model import RoundsFacts, WarningColour
-from metrics.supervision.rules import colours
+from metrics.supervision.model import RoundsFacts, TaskWarning, WarningColour
 from report.first_screen import (
     ColourGroup,
     FirstScreen,
@@ -36,7 +35,7 @@ from ui.data_source import Loaded
 from ui.issue_links import ISSUE_PAGE
 from ui.rounds_access import round_service, rounds_available
 from ui.status import badge
-from ui.supervision import current_facts
+from ui.supervision import FactsKey, current_facts, facts_key, version_colours
 
 TASKS_PAGE = "pages/tasks.py"
 ROUNDS_PAGE = "pages/rounds.py"
@@ -47,14 +46,13 @@ BOARD_ROLES = frozenset({Role.OFFICE, Role.LEADER})
 
 _log = logging.getLogger(__name__)
 
-FactsKey = tuple[tuple[object, ...], ...]
-
 
 def first_screen(loaded: Loaded, scored: Scored) -> FirstScreen:
     """What the signed-in reader (or a visitor) sees first, on the data shown."""
     who = signed_in()
     facts = current_facts(scored)
-    groups, late = _by_version(loaded.version, _facts_key(facts), scored, facts)
+    warnings = version_colours(loaded.version, scored, facts)
+    groups, late = _by_version(loaded.version, facts_key(facts), scored, warnings, facts)
     shows_rounds = who is not None and who.role in BOARD_ROLES
     return FirstScreen(
         groups,
@@ -65,22 +63,17 @@ def first_screen(loaded: Loaded, scored: Scored) -> FirstScreen:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _by_version(
-    version: str, facts_key: FactsKey, _scored: Scored, _facts: RoundsFacts | None
+    version: str,
+    key: FactsKey,
+    _scored: Scored,
+    _warnings: Mapping[int, TaskWarning],
+    _facts: RoundsFacts | None,
 ) -> tuple[tuple[ColourGroup, ...], LateUnits | None]:
     """The colour groups and late units of one data version under one set of rounds
-    facts (``facts_key`` stands for ``_facts``, which is not hashed)."""
-    del version, facts_key  # the cache key
+    facts (``key`` stands for ``_facts``, which is not hashed)."""
+    del version, key  # the cache key
     latest = _facts.latest if _facts is not None else None
-    return colour_groups(_scored, colours(_scored, _facts)), late_units(_scored, latest)
-
-
-def _facts_key(facts: RoundsFacts | None) -> FactsKey:
-    if facts is None:
-        return ()
-    return tuple(
-        (r.name, r.as_of, r.due, tuple(sorted(r.late_units)), tuple(sorted(r.returned_closes)))
-        for r in facts.rounds
-    )
+    return colour_groups(_scored, _warnings), late_units(_scored, latest)
 
 
 def _awaiting(who: Principal | None) -> Sequence[tuple[Submission, tuple[TaskReport, ...]]]:

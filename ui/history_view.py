@@ -10,13 +10,16 @@ The page is open to visitors: people are named as ``report.history.Names`` says
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 import streamlit as st
 
 from briefing.exports import Exported, export_bulletin
+from metrics.periods.reading import basis_in_store, version_figures
 from metrics.publishing import WEB, recorded_note
 from metrics.scoring.headline import headline
+from metrics.scoring.progress import Scored
 from metrics.store.versions import StaleVersion, Store, StoreError, Version
 from report.history import audit_frame, event_markdown, versions_frame
 from report.literal import md
@@ -77,7 +80,9 @@ def bulletin_section(versions: list[Version], loaded: Loaded) -> None:
     ids = [v.id for v in versions]  # newest first
     current = loaded.version_id if loaded.version_id in ids else ids[0]
     position = ids.index(current)
-    older = ids[position + 1] if position + 1 < len(ids) else ids[-1]
+    older = _period_before(loaded, ids) or (
+        ids[position + 1] if position + 1 < len(ids) else ids[-1]
+    )
     left, right = st.columns(2)
     with left:
         old_id = st.selectbox(
@@ -98,6 +103,22 @@ def bulletin_section(versions: list[Version], loaded: Loaded) -> None:
     offer_remembered(BULLETIN_KEY, context, key="bulletin_download")
 
 
+def _period_before(loaded: Loaded, ids: list[int]) -> int | None:
+    """上期 of the data shown (``metrics.periods``: by round, else an earlier date), the
+    bulletin's default 上期版本; None when there is none or it cannot be read."""
+    if loaded.version_id is None or loaded.scored is None:
+        return None
+    try:
+        basis = basis_in_store(store(), loaded.version_id, loaded.scored.meta.as_of, _scored_of)
+    except (StoreError, OSError):
+        return None
+    return basis.version_id if basis is not None and basis.version_id in ids else None
+
+
+def _scored_of(version: Version) -> Scored | None:
+    return of_version(version).scored
+
+
 def _label(version_id: int) -> str:
     return f"v{version_id}"
 
@@ -110,8 +131,19 @@ def _make_bulletin(versions: list[Version], old_id: int, new_id: int) -> Exporte
         st.error(f"版本 v{broken} 的数据无法读取，不能生成通报：请联系技术人员。")
         return None
     try:
+        now = datetime.datetime.now(datetime.UTC)
+        the_store = store()
+        figures = (
+            version_figures(the_store, old_id, old, now),
+            version_figures(the_store, new_id, new, now),
+        )
         return export_bulletin(
-            old, new, old_label=f"v{old_id}", new_label=f"v{new_id}", version=f"v{new_id}"
+            old,
+            new,
+            old_label=f"v{old_id}",
+            new_label=f"v{new_id}",
+            version=f"v{new_id}",
+            figures=figures,
         )
     except Exception:  # never a stack trace for leaders; the details go to the log
         _LOG.exception("bulletin v%s -> v%s failed", old_id, new_id)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import streamlit as st
 
@@ -36,6 +38,35 @@ def current_facts(scored: Scored) -> RoundsFacts | None:
 def warnings_of(scored: Scored) -> dict[int, TaskWarning]:
     """task id → its supervision warning (open tasks with a colour only)."""
     return colours(scored, current_facts(scored))
+
+
+FactsKey = tuple[tuple[object, ...], ...]
+
+
+def facts_key(facts: RoundsFacts | None) -> FactsKey:
+    """What ``facts`` holds, hashable: part of a cache key."""
+    if facts is None:
+        return ()
+    return tuple(
+        (r.name, r.as_of, r.due, tuple(sorted(r.late_units)), tuple(sorted(r.returned_closes)))
+        for r in facts.rounds
+    )
+
+
+def version_colours(
+    version: str, scored: Scored, facts: RoundsFacts | None
+) -> Mapping[int, TaskWarning]:
+    """``colours(scored, facts)`` computed once per data version (``version``: its label)
+    and rounds facts, not on every rerun (hundreds of tasks at city scale)."""
+    return _colours_of(version, facts_key(facts), scored, facts)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _colours_of(
+    version: str, key: FactsKey, _scored: Scored, _facts: RoundsFacts | None
+) -> Mapping[int, TaskWarning]:
+    del version, key  # the cache key (``_scored`` and ``_facts`` are not hashed)
+    return MappingProxyType(colours(_scored, _facts))
 
 
 def colour_from_link(key: str) -> bool:

@@ -57,20 +57,28 @@ def round_facts(
 def rounds_facts(
     db: Database, dataset: Dataset, now: datetime.datetime, *, last: int = MAX_ROUNDS_READ
 ) -> RoundsFacts:
-    """The latest ``last`` rounds' facts, oldest first, for the units of ``dataset``."""
+    """The latest ``last`` rounds' facts as they stood at ``now``, oldest first, for the
+    units of ``dataset``: rounds opened by then, submissions and decisions made by then
+    (``now`` in the past: the facts of an earlier state, e.g. 上期)."""
     today = now.astimezone(BEIJING).date()
     units = all_units(dataset)
     found: list[RoundFacts] = []
     with db.reading() as conn:
-        for r in reversed(repo.all_rounds(conn)[:last]):
-            submissions = repo.submissions(conn, r.id)
-            decisions = repo.decisions(conn, r.id)
+        opened = [r for r in repo.all_rounds(conn) if _moment(r.opened_at) <= now]
+        for r in reversed(opened[:last]):
+            submissions = [
+                s for s in repo.submissions(conn, r.id) if _moment(s.submitted_at) <= now
+            ]
+            decisions = [d for d in repo.decisions(conn, r.id) if _moment(d.at) <= now]
             found.append(round_facts(r, units, submissions, decisions, today))
     return RoundsFacts(tuple(found))
 
 
-def _beijing_day(iso: str) -> datetime.date:
+def _moment(iso: str) -> datetime.datetime:
+    """An ISO timestamp of the round tables (UTC when it names no zone)."""
     moment = datetime.datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(BEIJING).date()
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
+
+
+def _beijing_day(iso: str) -> datetime.date:
+    return _moment(iso).astimezone(BEIJING).date()
