@@ -12,7 +12,7 @@ from ui.issue_links import table_opening_issues
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
 from ui.status import tag
-from ui.supervision import colour_from_link, warnings_of
+from ui.supervision import colour_from_link, version_warnings
 from ui.supervision_legend import office_setting_warnings, rules_expander
 
 require_app_navigation()
@@ -35,7 +35,12 @@ with st.expander("筛选", expanded=linked):
     warning_filter = st.multiselect("督办颜色", warning_choices(), key="tasks_warnings")
     order = st.radio("排序", [o.value for o in TaskOrder], horizontal=True, key="tasks_order")
 table = supervised_task_table(
-    scored, warnings_of(scored), chosen, tag, warning_filter=warning_filter, order=TaskOrder(order)
+    scored,
+    version_warnings(loaded, scored),
+    chosen,
+    tag,
+    warning_filter=warning_filter,
+    order=TaskOrder(order),
 )
 st.caption(f"共 {len(table)} 项任务。点选一行查看详情；点击列名可排序。")
 table_opening_issues(

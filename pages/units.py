@@ -11,7 +11,7 @@ from report.units import unassigned_unit_note, unit_warning_table
 from ui.figures import ranking_figure, show
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
-from ui.supervision import warnings_of
+from ui.supervision import version_warnings
 from ui.supervision_legend import office_setting_warnings, rules_box
 
 require_app_navigation()
@@ -33,7 +33,7 @@ show(
     scored=scored,
 )
 st.dataframe(
-    unit_warning_table(unit_ranking(scored, warnings_of(scored))),
+    unit_warning_table(unit_ranking(scored, version_warnings(loaded, scored))),
     key="units_table",
     hide_index=True,
     width="stretch",

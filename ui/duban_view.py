@@ -24,10 +24,10 @@ from metrics.store.versions import Store, StoreError
 from metrics.workbook.loader import load_workbook
 from report.literal import md
 from ui.auth import signed_in
-from ui.data_source import current
+from ui.data_source import Loaded, current
 from ui.people import people_names
 from ui.rounds_access import round_service, rounds_available
-from ui.supervision import warnings_of
+from ui.supervision import version_warnings
 
 _log = logging.getLogger(__name__)
 RESPOND_DAYS = 7  # the default response time offered
@@ -37,7 +37,7 @@ def _service() -> DubanService:
     return DubanService(round_service().store)
 
 
-def duban_section(scored: Scored, task_id: int | None) -> None:
+def duban_section(loaded: Loaded, scored: Scored, task_id: int | None) -> None:
     """The task page's 督办记录 and, for the office, 签发督办单."""
     who = signed_in()
     if task_id is None or who is None or not rounds_available():
@@ -57,7 +57,7 @@ def duban_section(scored: Scored, task_id: int | None) -> None:
         return
     unit = found.task.lead_unit.strip()
     try:
-        items = task_items(warnings_of(scored), task_id)
+        items = task_items(version_warnings(loaded, scored), task_id)
     except NothingToSupervise as exc:
         st.caption(md(str(exc)))
         return
@@ -72,10 +72,11 @@ def unit_duban_panel(who: Principal) -> None:
     (of the current version)."""
     if who.role is not Role.OFFICE:
         return
-    scored = current().scored
+    loaded = current()
+    scored = loaded.scored
     if scored is None:
         return
-    warnings = warnings_of(scored)
+    warnings = version_warnings(loaded, scored)
     choices: dict[str, list[DubanItem]] = {}
     for unit in all_units(scored.dataset):
         try:

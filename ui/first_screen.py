@@ -20,6 +20,7 @@ from metrics.rounds.roles import Principal, Role
 from metrics.scoring.progress import Scored
 from metrics.store.versions import StoreError
 from metrics.supervision.model import RoundsFacts, TaskWarning, WarningColour
+from metrics.supervision.settings import SupervisionSettings
 from report.first_screen import (
     ColourGroup,
     FirstScreen,
@@ -52,7 +53,8 @@ def first_screen(loaded: Loaded, scored: Scored) -> FirstScreen:
     who = signed_in()
     facts = current_facts(scored)
     warnings = version_colours(loaded.version, scored, facts)
-    groups, late = _by_version(loaded.version, facts_key(facts), scored, warnings, facts)
+    rules = SupervisionSettings.logged_from_env()
+    groups, late = _by_version(loaded.version, facts_key(facts), rules, scored, warnings, facts)
     shows_rounds = who is not None and who.role in BOARD_ROLES
     return FirstScreen(
         groups,
@@ -65,13 +67,14 @@ def first_screen(loaded: Loaded, scored: Scored) -> FirstScreen:
 def _by_version(
     version: str,
     key: FactsKey,
+    rules: SupervisionSettings,
     _scored: Scored,
     _warnings: Mapping[int, TaskWarning],
     _facts: RoundsFacts | None,
 ) -> tuple[tuple[ColourGroup, ...], LateUnits | None]:
     """The colour groups and late units of one data version under one set of rounds
-    facts (``key`` stands for ``_facts``, which is not hashed)."""
-    del version, key  # the cache key
+    facts and rules (``key`` stands for ``_facts``, which is not hashed)."""
+    del version, key, rules  # the cache key
     latest = _facts.latest if _facts is not None else None
     return colour_groups(_scored, _warnings), late_units(_scored, latest)
 

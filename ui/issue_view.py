@@ -16,7 +16,7 @@ from ui.issue_links import ISSUE_PAGE
 from ui.issue_nav import task_picker
 from ui.page_header import page_title
 from ui.status import status_line
-from ui.supervision import warnings_of
+from ui.supervision import version_warnings
 from ui.timeline_view import progress_section
 
 # How loud each colour's line is; its text carries the symbol and word (never colour alone).
@@ -48,7 +48,7 @@ def _header(loaded: Loaded, scored: Scored, detail: IssueDetail) -> None:
     page_title(f"（{task.id}）{task.title}", loaded, scored)  # page_title escapes
     st.markdown(f"{md(task.category)} › {md(task.problem)} › **{md(task.title)}**")
     status_line(task.status, *(() if task.complete else (tp.colour,)), text=tp.reason)
-    warning_line(warnings_of(scored).get(task.id))
+    warning_line(version_warnings(loaded, scored).get(task.id))
 
 
 def warning_line(warning: TaskWarning | None) -> None:

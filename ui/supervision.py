@@ -16,7 +16,9 @@ from metrics.store.versions import StoreError
 from metrics.supervision.facts import rounds_facts
 from metrics.supervision.model import RoundsFacts, TaskWarning
 from metrics.supervision.rules import colours
+from metrics.supervision.settings import SupervisionSettings
 from report.supervision import choice_of_link
+from ui.data_source import Loaded
 from ui.rounds_access import round_service, rounds_available
 
 _log = logging.getLogger(__name__)
@@ -36,8 +38,15 @@ def current_facts(scored: Scored) -> RoundsFacts | None:
 
 
 def warnings_of(scored: Scored) -> dict[int, TaskWarning]:
-    """task id → its supervision warning (open tasks with a colour only)."""
+    """task id → its supervision warning (open tasks with a colour only), computed now
+    (an export's; a page uses ``version_warnings``)."""
     return colours(scored, current_facts(scored))
+
+
+def version_warnings(loaded: Loaded, scored: Scored) -> Mapping[int, TaskWarning]:
+    """The warnings of the data shown (``loaded``), computed once per data version and
+    rounds facts: the pages' colours, the same on every page of one rerun."""
+    return version_colours(loaded.version, scored, current_facts(scored))
 
 
 FactsKey = tuple[tuple[object, ...], ...]
@@ -56,17 +65,22 @@ def facts_key(facts: RoundsFacts | None) -> FactsKey:
 def version_colours(
     version: str, scored: Scored, facts: RoundsFacts | None
 ) -> Mapping[int, TaskWarning]:
-    """``colours(scored, facts)`` computed once per data version (``version``: its label)
-    and rounds facts, not on every rerun (hundreds of tasks at city scale)."""
-    return _colours_of(version, facts_key(facts), scored, facts)
+    """``colours(scored, facts)`` computed once per data version (``version``: its label),
+    rounds facts and deployment rules, not on every rerun (hundreds of tasks at city scale)."""
+    settings = SupervisionSettings.logged_from_env()
+    return _colours_of(version, facts_key(facts), settings, scored, facts)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _colours_of(
-    version: str, key: FactsKey, _scored: Scored, _facts: RoundsFacts | None
+    version: str,
+    key: FactsKey,
+    settings: SupervisionSettings,
+    _scored: Scored,
+    _facts: RoundsFacts | None,
 ) -> Mapping[int, TaskWarning]:
     del version, key  # the cache key (``_scored`` and ``_facts`` are not hashed)
-    return MappingProxyType(colours(_scored, _facts))
+    return MappingProxyType(colours(_scored, _facts, settings))
 
 
 def colour_from_link(key: str) -> bool:
