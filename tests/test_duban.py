@@ -21,6 +21,7 @@ from metrics.duban.service import DEFAULT_REQUIREMENTS, DubanError, DubanService
 from metrics.rounds.roles import NotPermitted
 from metrics.scoring.progress import score
 from metrics.store.versions import Store
+from metrics.supervision.model import WarningColour
 from metrics.workbook.loader import load_workbook
 from tests.rounds_data import (
     EDU,
@@ -56,6 +57,16 @@ def test_numbers_and_prefixes() -> None:
     assert prefix("中共惠济区委", {}) == "惠整督"
     assert most_severe([Level.BLUE, Level.RED, Level.YELLOW]) is Level.RED
     assert Level.RED.label == "● 红色督办"
+
+
+def test_a_level_is_the_warning_colour_it_answers() -> None:
+    """Recorded as "红色"; symbol and order are the warning colour's, never a copy."""
+    assert [Level.of(c) for c in WarningColour] == list(Level)
+    for colour in WarningColour:
+        level = Level.of(colour)
+        assert level.colour is colour and level.value == colour.label
+        assert level.symbol == colour.symbol and level.rank == colour.severity
+    assert Level.YELLOW.label == "▲ 黄色督办" and Level.BLUE.label == "■ 蓝色督办"
 
 
 def test_the_office_issues_and_numbers_run_per_year(store: Store) -> None:

@@ -8,13 +8,7 @@ from collections.abc import Mapping
 from metrics.duban.model import DubanItem, Level
 from metrics.model import Dataset
 from metrics.rounds.units import tasks_of_unit
-from metrics.supervision.model import TaskWarning, WarningColour
-
-LEVELS: Mapping[WarningColour, Level] = {
-    WarningColour.RED: Level.RED,
-    WarningColour.YELLOW: Level.YELLOW,
-    WarningColour.BLUE: Level.BLUE,
-}
+from metrics.supervision.model import TaskWarning
 
 
 class NothingToSupervise(ValueError):
@@ -22,7 +16,7 @@ class NothingToSupervise(ValueError):
 
 
 def item(warning: TaskWarning) -> DubanItem:
-    return DubanItem(warning.task_id, LEVELS[warning.colour], (warning.text,))
+    return DubanItem(warning.task_id, Level.of(warning.colour), (warning.text,))
 
 
 def task_items(warnings: Mapping[int, TaskWarning], task_id: int) -> list[DubanItem]:

@@ -6,22 +6,33 @@ import datetime
 import enum
 from dataclasses import dataclass
 
+from metrics.supervision.model import WarningColour
+
 
 class Level(enum.StrEnum):
-    """The notice's level, the colour of the warning it answers (most severe first)."""
+    """The notice's level: the colour of the warning it answers, as recorded ("红色";
+    most severe first). Symbol and order are the warning colour's."""
 
     RED = "红色"
     YELLOW = "黄色"
     BLUE = "蓝色"
 
+    @classmethod
+    def of(cls, colour: WarningColour) -> Level:
+        return cls(colour.label)
+
+    @property
+    def colour(self) -> WarningColour:
+        return WarningColour(self.value[0])
+
     @property
     def rank(self) -> int:
-        return list(Level).index(self)
+        return self.colour.severity
 
     @property
     def symbol(self) -> str:
         """Never colour alone: a symbol and a word (as the dashboard's warnings)."""
-        return {Level.RED: "●", Level.YELLOW: "▲", Level.BLUE: "■"}[self]
+        return self.colour.symbol
 
     @property
     def label(self) -> str:
