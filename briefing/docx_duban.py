@@ -17,7 +17,7 @@ from typing import Final
 from briefing.docx_layout import add_title, finish, new_document
 from briefing.numbering import Numbered
 from briefing.report_prose import LAGGING, heading_text, indicator_text, progress_text
-from metrics.duban.model import DubanNotice
+from metrics.duban.model import DubanItem, DubanNotice
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import Scored
 from report.literal import office_text
@@ -56,7 +56,7 @@ def duban_text(notice: DubanNotice, scored: Scored) -> list[tuple[str, str]]:
             late = "，已超过整改时限" if tp.overdue else ""
             facts.append(f"原定整改时限：{chinese_date(task.deadline)}{late}。")
         if item.reasons:
-            facts.append(f"督办原因：{'；'.join(item.reasons)}。")
+            facts.append(f"督办等级：{item.level.value}（{item.level.symbol}），{_reasons(item)}。")
         standing = f"当前进展：该项任务{task.status}。"
         entries = scored.dataset.progress_of(task.id)
         if entries:
@@ -75,6 +75,13 @@ def duban_text(notice: DubanNotice, scored: Scored) -> list[tuple[str, str]]:
         )
     )
     return lines
+
+
+def _reasons(item: DubanItem) -> str:
+    """The rules behind the item's level, without the colour word they are recorded with
+    ("红色：已超过整改时限（…）" → "已超过整改时限（…）"): the level is said before them."""
+    prefix = f"{item.level.value}："
+    return "；".join(r.removeprefix(prefix) for r in item.reasons)
 
 
 def build_duban_docx(notice: DubanNotice, scored: Scored) -> bytes:

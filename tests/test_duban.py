@@ -157,7 +157,7 @@ def test_the_document_words_the_task_as_the_report_does(store: Store) -> None:
     heads = [head for head, _ in lines]
     assert "（一）（2）回迁安置进展缓慢。" in heads and "（二）（3）安置区配套学校。" in heads
     body = "\n".join(text for _, text in lines)
-    assert "督办原因：红色：已超过整改时限（2021年6月30日）。" in body
+    assert "督办等级：红色（●），已超过整改时限（2021年6月30日）。" in body
     assert "当前进展：该项任务正在整改。" in body
     assert "请于2021年7月10日前将整改落实情况书面反馈" in body
     for gap in ("未填写", "无法评估", "尚无数据", "序时"):
@@ -214,7 +214,7 @@ def test_the_command_line_issues_for_a_task_and_for_a_unit(
     assert f"已签发 测整督〔{year}〕1号（红色督办，区住建局）" in printed
     texts = [p.text for p in Document(str(out)).paragraphs]
     assert texts[1] == f"测整督〔{year}〕1号"
-    assert any("督办原因：红色：已超过整改时限（2021年4月30日）" in t for t in texts)
+    assert any("督办等级：红色（●），已超过整改时限（2021年4月30日）" in t for t in texts)
     assert main(["duban", "--unit", HOUSING, *common]) == 0
     assert f"测整督〔{year}〕2号（红色督办，区住建局）" in capsys.readouterr().out
     notices = DubanService(coloured_store).notices()
