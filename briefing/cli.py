@@ -9,6 +9,12 @@ chart (default: the completion-rate chart; ``--list-charts`` shows the keys) and
 ``--chart all`` writes every chart into the folder ``--out``. Exit status: 0 written, 1 failed (the
 reason in Chinese on stderr), 2 usage error. Never a traceback.
 
+The documents show each task's 督办 colour, computed once here: with the rounds facts
+(late reports, returned 销号 requests) of the dashboard's store when one is configured
+(``ZHENGGAI_DATABASE_URL``, or an existing store in ``ZHENGGAI_STORE`` / ``store/``)
+and has rounds, from deadlines and indicators only otherwise or with ``--no-rounds``;
+a store that cannot be read is said on stderr and the file is still written.
+
 Start-up: for the Word report Chromium is started (``Renderer``) right after the
 arguments are read, before the heavier imports and the workbook's intake, which run while
 it starts. ``metrics.cli`` is not imported (its store and round commands bring psycopg and
@@ -31,6 +37,9 @@ from briefing.images import INSTALL_HINT, ImageExportError, Renderer, find_chrom
 from metrics.cli_guard import EXIT_FAILED, EXIT_OK, guarded, version_number
 from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import Scope, ScopeError, parse_scope
+from metrics.supervision.model import RoundsFacts, TaskWarning
+
+STORE_DATABASE = "store.sqlite3"  # the embedded store's database in its folder
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=[kind.value for kind in DocumentKind],
         help="Word 报告的文种：报告 或 通报（默认按工作簿“概况”的标题）；标题、开头和结尾随之一致",
     )
+    parser.add_argument(
+        "--no-rounds",
+        action="store_true",
+        help="督办颜色不读取存储中的填报轮次，只按整改时限和指标计算",
+    )
     parser.add_argument("--list-charts", action="store_true", help="列出可导出的图表后退出")
     return parser
 
@@ -126,10 +140,13 @@ def _run(args: argparse.Namespace, renderer: Renderer | None = None) -> int:
     elif args.format == "docx":
         scope = parse_scope(args.scope, scored)
         kind = DocumentKind(args.doc_type) if args.doc_type else None
-        written = [_write(args.out, _report_docx(scored, scope, version, renderer, kind))]
+        warnings = _warnings(scored, rounds=not args.no_rounds)
+        written = [_write(args.out, _report_docx(scored, scope, version, renderer, kind, warnings))]
     elif args.format in DOCUMENT_FORMATS:
         scope = parse_scope(args.scope, scored)
-        written = [_write(args.out, build_document(args.format, scored, scope, version=version))]
+        warnings = _warnings(scored, rounds=not args.no_rounds)
+        data = build_document(args.format, scored, scope, version=version, warnings=warnings)
+        written = [_write(args.out, data)]
     else:
         written = _images(scored, args.format, args.chart, args.out)
     for path in written:
@@ -143,32 +160,86 @@ def _report_docx(
     version: str,
     renderer: Renderer | None = None,
     kind: DocumentKind | None = None,
+    warnings: dict[int, TaskWarning] | None = None,
 ) -> bytes:
     """The Word report, with figures when Chromium is installed (said when not);
     ``renderer``: one already started (closed here)."""
     if renderer is None and find_chromium() is None:
         print(f"注意：未插入图表。{INSTALL_HINT}", file=sys.stderr)
-        return build_document("docx", scored, scope, version=version, kind=kind)
+        return build_document("docx", scored, scope, version=version, kind=kind, warnings=warnings)
     with renderer or Renderer() as started:
-        return build_document("docx", scored, scope, version=version, renderer=started, kind=kind)
+        return build_document(
+            "docx", scored, scope, version=version, renderer=started, kind=kind, warnings=warnings
+        )
+
+
+def _warnings(scored: Scored, *, rounds: bool) -> dict[int, TaskWarning]:
+    """The 督办 colours of every task, once for the document: with the store's rounds
+    facts when ``rounds`` and the store has them (``_store_facts``), else from deadlines
+    and indicators only; the deployment's rules (environment, 概况 keys)."""
+    from metrics.supervision.rules import colours
+
+    return colours(scored, _store_facts(scored) if rounds else None)
+
+
+def _store_facts(scored: Scored) -> RoundsFacts | None:
+    """The rounds facts of the dashboard's store, as the dashboard reads them, when a
+    store is configured: ``ZHENGGAI_DATABASE_URL``, or a store folder (``ZHENGGAI_STORE``,
+    default ``store/``) that already holds its database (none is created here). None
+    without a store, without rounds, or when it cannot be read (said on stderr: the
+    colours then come from deadlines and indicators only)."""
+    import datetime
+
+    from metrics.store.backend import DATABASE_URL_ENV
+    from metrics.store.versions import StoreError, default_root, open_store_from_env
+    from metrics.supervision.facts import rounds_facts
+
+    if not os.environ.get(DATABASE_URL_ENV) and not (default_root() / STORE_DATABASE).is_file():
+        return None
+    try:
+        store = open_store_from_env()
+        now = datetime.datetime.now(datetime.UTC)
+        facts = rounds_facts(store.backend.versions, scored.dataset, now)
+    except Exception as exc:  # a report is still worth having: said, not fatal
+        # A store error says what in Chinese; others are named by type only (a driver's
+        # message may carry the database address).
+        why = str(exc) if isinstance(exc, StoreError) else type(exc).__name__
+        print(
+            f"注意：无法读取存储中的填报轮次（{why}），督办颜色只按整改时限和指标计算。",
+            file=sys.stderr,
+        )
+        return None
+    return facts if facts.rounds else None
 
 
 def _bulletin(since: int, scored: Scored, file_name: str, version: str) -> bytes:
     """The bulletin from version ``since`` of the dashboard's store to this file."""
+    import datetime
+
     from briefing.exports import export_bulletin
+    from metrics.periods.figures import period_figures
+    from metrics.periods.reading import version_figures
     from metrics.publishing import scored_version
     from metrics.store.versions import open_store_from_env
+    from metrics.supervision.facts import rounds_facts
+    from metrics.supervision.rules import colours
 
     store = open_store_from_env()
     if store.version(since) is None:
         current = store.current()
-        now = f"当前版本为 v{current.id}" if current is not None else "存储中还没有版本"
-        raise ExportError(f"版本 v{since} 不存在（{now}）")
+        have = f"当前版本为 v{current.id}" if current is not None else "存储中还没有版本"
+        raise ExportError(f"版本 v{since} 不存在（{have}）")
     old = scored_version(store, since)
     if old is None:
         raise ExportError(f"版本 v{since} 的文件缺失、已损坏或无法读取为数据：请联系技术人员")
+    now = datetime.datetime.now(datetime.UTC)
+    facts = rounds_facts(store.backend.versions, scored.dataset, now)
+    figures = (
+        version_figures(store, since, old, now),
+        period_figures(scored, colours(scored, facts)),
+    )
     return export_bulletin(
-        old, scored, old_label=f"v{since}", new_label=file_name, version=version
+        old, scored, old_label=f"v{since}", new_label=file_name, version=version, figures=figures
     ).data
 
 

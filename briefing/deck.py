@@ -7,6 +7,11 @@ Slides, in order:
 3. for each task in the scope, its slide and any continuation slides (``briefing.deck_task``):
    every indicator, and the full measures, are on the slides, never only in notes;
 4. open tasks and lagging indicators as a table (more slides when long, nothing cut);
+
+Given the supervision warnings (``warnings``, computed by the caller), the 督办 colours
+are on the slides too, in symbol and word (never colour alone): the count of each colour
+under the overview's figures, each coloured task's colour and rule(s) on its status line,
+and the columns 督办 and 督办原因 of the open tasks' table, as the dashboard words them.
 5. summary: the report-style paragraph of the tasks in the scope (and, for a scope, the
    sentence for all tasks, so the part is seen against the whole).
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Mapping
 
 from pptx import Presentation
 from pptx.presentation import Presentation as PresentationType
@@ -57,9 +63,18 @@ from metrics.scoring.headline import Headline, chinese_date, headline
 from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
 from metrics.scoring.rollup import by_category
 from metrics.scoring.scope import Scope
+from metrics.supervision.model import TaskWarning
 from metrics.values.text import shorten
 from report.headline_cards import headline_cards, met_note
-from report.views import LAGGING, attention_items, summary_paragraph
+from report.supervision import reasons_cell, warning_cell
+from report.views import (
+    LAGGING,
+    WARNING_COLUMN,
+    WARNING_REASONS_COLUMN,
+    attention_items,
+    summary_paragraph,
+    warning_summary,
+)
 from report.wording import deadline_text, lead_unit, target_phrase, value_text
 
 ATTENTION_COLUMNS = (
@@ -69,6 +84,17 @@ ATTENTION_COLUMNS = (
     Column("整改时限", 1.6),
     Column("说明", 5.6),
 )
+# The same table with each open task's 督办 colour and its rule(s), after 状态 as on the
+# dashboard's tasks table; "● 红色" stays on one line, the reasons wrap.
+SUPERVISED_ATTENTION_COLUMNS = (
+    Column("任务", 2.7),
+    Column("状态", 1.1),
+    Column(WARNING_COLUMN, 1.0),
+    Column(WARNING_REASONS_COLUMN, 2.5),
+    Column("牵头单位", 1.3),
+    Column("整改时限", 1.8),
+    Column("说明", 3.6),
+)
 LEAD_HEIGHT = int(Inches(0.55))  # the sentence above the attention table
 SUMMARY_SIZES = (24.0, 22.0, 20.0, 18.0, 16.0, 14.0)
 RATE_NOTE = "注：整改率＝（已完成＋长期坚持的任务）÷任务总数；指标状态按目标值和序时进度计算。"
@@ -76,17 +102,25 @@ RATE_NOTE = "注：整改率＝（已完成＋长期坚持的任务）÷任务�
 STRICT_RATE_NOTE = "注：整改率＝已完成的任务÷任务总数；指标状态按目标值和序时进度计算。"
 
 
-def build_deck(scored: Scored, scope: Scope, *, version: str) -> bytes:
-    """An editable .pptx (16:9) for a meeting; returns the file's bytes."""
+def build_deck(
+    scored: Scored,
+    scope: Scope,
+    *,
+    version: str,
+    warnings: Mapping[int, TaskWarning] | None = None,
+) -> bytes:
+    """An editable .pptx (16:9) for a meeting; returns the file's bytes. ``warnings``:
+    the supervision colours (``metrics.supervision.rules.colours``); None leaves the
+    督办 parts out."""
     data = scope.apply(scored)
     deck = Presentation()
     deck.slide_width, deck.slide_height = Emu(WIDTH), Emu(HEIGHT)
     _properties(deck, data, scope, version)
     title_slide(deck, data, scope, version)
-    overview_slide(deck, data, scope)
+    overview_slide(deck, data, scope, warnings)
     for tp in data.tasks:
-        task_slides(deck, tp)
-    attention_slides(deck, data)
+        task_slides(deck, tp, warnings.get(tp.task.id) if warnings is not None else None)
+    attention_slides(deck, data, warnings)
     summary_slide(deck, data, scored, scope)
     figures = headline(data)
     add_footers(deck, f"{figures.title} · 数据截至{figures.as_of_text} · 数据版本 {version}")
@@ -137,15 +171,22 @@ def title_slide(deck: PresentationType, data: Scored, scope: Scope, version: str
     add_text(slide, Box(MARGIN, title_box.bottom, CONTENT_WIDTH, int(Inches(2.2))), lines)
 
 
-def overview_slide(deck: PresentationType, data: Scored, scope: Scope) -> None:
+def overview_slide(
+    deck: PresentationType,
+    data: Scored,
+    scope: Scope,
+    warnings: Mapping[int, TaskWarning] | None = None,
+) -> None:
     slide = new_slide(deck)
     suffix = "" if scope.is_everything else f"（{scope.label()}）"
     body = body_box(heading(slide, f"整改总体情况{suffix}"))
     figures = headline(data)
     cards_bottom = _cards(slide, figures, body)
-    sentence = Line(figures.sentence + met_note(figures), 14, colour=INK)
-    sentence_box = Box(body.left, cards_bottom, body.width, text_height([sentence], body.width))
-    add_text(slide, sentence_box, [sentence])
+    sentences = [Line(figures.sentence + met_note(figures), 14, colour=INK)]
+    if warnings is not None:  # "督办：● 红色 2 项　▲ 黄色 0 项　■ 蓝色 1 项"
+        sentences.append(Line(warning_summary(data, warnings), 14, colour=INK))
+    sentence_box = Box(body.left, cards_bottom, body.width, text_height(sentences, body.width))
+    add_text(slide, sentence_box, sentences)
     charts_top = sentence_box.bottom + GAP
     charts = Box(body.left, charts_top, body.width, body.bottom - charts_top)
     if not data.tasks:
@@ -183,14 +224,31 @@ def _cards(slide: Slide, figures: Headline, body: Box) -> int:
 # -- open tasks and lagging indicators ------------------------------------------------------
 
 
-def attention_rows(data: Scored) -> list[Row]:
-    """Open tasks (red first, as ``attention_items``), then lagging indicators."""
+def attention_rows(data: Scored, warnings: Mapping[int, TaskWarning] | None = None) -> list[Row]:
+    """Open tasks (red first, as ``attention_items``), then lagging indicators; with
+    ``warnings``, each row has 督办 and 督办原因 after 状态 (empty for an indicator's row
+    and for a task without a colour)."""
     by_id = {tp.task.id: tp for tp in data.tasks}
-    rows = [_task_row(by_id[item.task_id]) for item in attention_items(data) if item.kind == "任务"]
+    open_tasks = [by_id[item.task_id] for item in attention_items(data) if item.kind == "任务"]
+    rows = [_supervised(_task_row(tp), warnings, tp.task.id) for tp in open_tasks]
     for status in LAGGING:
         for tp in data.tasks:
-            rows.extend(_indicator_row(tp, ip) for ip in tp.indicators if ip.status is status)
+            rows.extend(
+                _supervised(_indicator_row(tp, ip), warnings, None)
+                for ip in tp.indicators
+                if ip.status is status
+            )
     return rows
+
+
+def _supervised(row: Row, warnings: Mapping[int, TaskWarning] | None, task_id: int | None) -> Row:
+    """``row`` with the 督办 cell ("● 红色") of task ``task_id`` (None: an indicator's
+    row, left empty) and its reasons after 状态 when the deck shows warnings; as it is
+    otherwise."""
+    if warnings is None:
+        return row
+    warning = warnings.get(task_id) if task_id is not None else None
+    return (*row[:2], warning_cell(warning), reasons_cell(warning), *row[2:])
 
 
 def _deadline(tp: TaskProgress) -> str:
@@ -221,14 +279,15 @@ def _indicator_row(tp: TaskProgress, ip: IndicatorProgress) -> Row:
     )
 
 
-def attention_slides(deck: PresentationType, data: Scored) -> None:
+def attention_slides(
+    deck: PresentationType, data: Scored, warnings: Mapping[int, TaskWarning] | None = None
+) -> None:
     """The attention table, paged; one slide saying so when nothing is open or lagging."""
-    rows = attention_rows(data)
+    rows = attention_rows(data, warnings)
+    columns = ATTENTION_COLUMNS if warnings is None else SUPERVISED_ATTENTION_COLUMNS
     lead = [Line(_attention_lead(data, len(rows)), 14)]
     table_top = BODY_TOP + LEAD_HEIGHT
-    chunks = pages(
-        ATTENTION_COLUMNS, rows, Box(MARGIN, table_top, CONTENT_WIDTH, BODY_BOTTOM - table_top)
-    )
+    chunks = pages(columns, rows, Box(MARGIN, table_top, CONTENT_WIDTH, BODY_BOTTOM - table_top))
     if not chunks:
         lead.append(Line("所选范围内的任务均已完成，也没有进度滞后的指标。", 14, colour=MUTED))
     for number, chunk in enumerate(chunks or [[]], start=1):
@@ -238,7 +297,7 @@ def attention_slides(deck: PresentationType, data: Scored) -> None:
         add_text(slide, Box(body.left, body.top, body.width, LEAD_HEIGHT), lead)
         if chunk:
             table = Box(body.left, table_top, body.width, body.bottom - table_top)
-            add_table(slide, table, ATTENTION_COLUMNS, chunk)
+            add_table(slide, table, columns, chunk)
 
 
 def _attention_lead(data: Scored, rows: int) -> str:

@@ -1,7 +1,8 @@
 """The slides of one task: a main slide and, when its content does not fit there,
 continuation slides titled "（n）任务（续）".
 
-Main slide: breadcrumb, title, status line; on the left 整改措施 (a paragraph per point)
+Main slide: breadcrumb, title, status line (with the task's 督办 colour in symbol and
+word and the rule(s) that gave it, when it has one); on the left 整改措施 (a paragraph per point)
 and 备注 above the indicator table; on the right native charts of its indicators, one
 unit a chart. The table lists every indicator of the task, charted ones included (the
 chart shows the comparison, the table the figures with their units, targets and notes),
@@ -56,6 +57,9 @@ from briefing.deck_text import (
 )
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress, TaskProgress
+from metrics.supervision.model import TaskWarning
+from report.supervision import reasons_cell, warning_cell
+from report.views import WARNING_COLUMN
 from report.wording import deadline_text, lead_unit, target_cell, value_text
 
 CONTINUED = "（续）"
@@ -73,12 +77,15 @@ NO_MEASURES = "（未填写整改措施）"
 CONTINUATION_BODY = body_box(CRUMB_BODY_TOP)
 
 
-def task_slides(deck: Presentation, tp: TaskProgress) -> list[Slide]:
-    """The task's main slide and its continuation slides (if any), in order."""
+def task_slides(
+    deck: Presentation, tp: TaskProgress, warning: TaskWarning | None = None
+) -> list[Slide]:
+    """The task's main slide and its continuation slides (if any), in order; ``warning``:
+    the task's 督办 colour, said on the status line."""
     t = tp.task
     slide = new_slide(deck)
     top = heading(slide, f"（{t.id}）{t.title}", crumb(tp))
-    status = Line(status_line(tp), 13, colour=INK)
+    status = Line(status_line(tp, warning), 13, colour=INK)
     status_box = Box(MARGIN, top, CONTENT_WIDTH, text_height([status], CONTENT_WIDTH))
     add_text(slide, status_box, [status])
     body = body_box(status_box.bottom + GAP // 2)
@@ -103,7 +110,9 @@ def crumb(tp: TaskProgress) -> str:
     return f"{tp.task.category} › {tp.task.problem}"
 
 
-def status_line(tp: TaskProgress) -> str:
+def status_line(tp: TaskProgress, warning: TaskWarning | None = None) -> str:
+    """ "状态：正在整改　｜　牵头单位：…　｜　整改时限：…　｜　提示：…　｜　督办：● 红色
+    （已超过整改时限（2021年5月1日））"."""
     t = tp.task
     parts = [f"状态：{t.status.value}", f"牵头单位：{lead_unit(t)}"]
     if t.deadline is not None:
@@ -112,6 +121,8 @@ def status_line(tp: TaskProgress) -> str:
         parts.append(f"完成日期：{chinese_date(t.completed_on)}")
     if not tp.complete:
         parts.append(f"提示：{tp.reason}")
+    if warning is not None:
+        parts.append(f"{WARNING_COLUMN}：{warning_cell(warning)}（{reasons_cell(warning)}）")
     return "　｜　".join(parts)
 
 

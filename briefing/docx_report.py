@@ -13,6 +13,9 @@ It is built like the district's own report (the sentences are in ``report_prose`
   where it stands, the latest accepted progress, the figures its measures do not state;
 - 三、下一步工作: drafted from the open tasks and the figures behind time (for staff to
   edit), the workbook's own 下一步工作 paragraphs, and a table of the open items;
+  given the supervision warnings, the drafted items name each open task's 督办 colour
+  in words and 表1 has a 督办 column ("● 红色", symbol and word) with the rule(s) that
+  gave it under the task's 情况 ("督办原因：…", as the 督办单 says it);
 - the closing (the workbook's 结束语, or "特此报告。"), the signature and the date.
 
 Workbook text goes into the document as text runs, never as markup. Charts are
@@ -23,7 +26,7 @@ says so.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from docx.document import Document as DocxDocument
 from docx.shared import Pt
@@ -63,8 +66,10 @@ from metrics.model import ReportParagraph
 from metrics.scoring.headline import chinese_date, headline
 from metrics.scoring.progress import IndicatorStatus, Scored
 from metrics.scoring.scope import Scope
+from metrics.supervision.model import TaskWarning
 from report.literal import office_text
-from report.views import AttentionItem, attention_items
+from report.supervision import reasons_cell, warning_cell
+from report.views import WARNING_COLUMN, WARNING_REASONS_COLUMN, AttentionItem, attention_items
 from report.wording import chinese_punctuation, deadline_text, overdue_words
 
 PARTS = ("整改工作开展情况", "整改落实情况", "下一步工作")
@@ -77,9 +82,11 @@ def build_report_docx(
     version: str,
     figures: Sequence[FigureImage] = (),
     kind: DocumentKind | None = None,
+    warnings: Mapping[int, TaskWarning] | None = None,
 ) -> bytes:
     """The report for the scope's tasks; ``figures`` are chart images (``docx_figures``);
-    ``kind`` 报告 or 通报 (default: what the workbook's 标题 names). The district-wide
+    ``kind`` 报告 or 通报 (default: what the workbook's 标题 names); ``warnings`` the
+    supervision colours (computed by the caller; None: not mentioned). The district-wide
     paragraphs of 报告段落 (parts 一 and 三) go only into a report of every task."""
     whole = scope.is_everything
     scored = scope.apply(scored)
@@ -103,7 +110,7 @@ def build_report_docx(
     _tasks(document, scored)
 
     _part_heading(document, 3)
-    _next_steps(document, scored, paragraphs_of(scored, ReportPart.NEXT) if whole else ())
+    _next_steps(document, scored, paragraphs_of(scored, ReportPart.NEXT) if whole else (), warnings)
 
     for line in closing_lines(scored, kind):
         document.add_paragraph(office_text(line))
@@ -170,13 +177,18 @@ def _tasks(document: DocxDocument, scored: Scored) -> None:
                         document.add_paragraph(office_text(more))
 
 
-def _next_steps(document: DocxDocument, scored: Scored, own: Sequence[ReportParagraph]) -> None:
+def _next_steps(
+    document: DocxDocument,
+    scored: Scored,
+    own: Sequence[ReportParagraph],
+    warnings: Mapping[int, TaskWarning] | None = None,
+) -> None:
     """Part 三: the workbook's opening paragraphs of the part, the items drafted from
     the data, the workbook's own items, then the table of open items."""
     intro = [p for p in own if not p.heading.strip()]
     items = [p for p in own if p.heading.strip()]
     _own_paragraphs(document, intro)
-    drafted: list[Item] = next_steps(scored)
+    drafted: list[Item] = next_steps(scored, warnings)
     for head, text in numbered(drafted):
         paragraph = document.add_paragraph()
         paragraph.add_run(office_text(head)).bold = True
@@ -185,35 +197,48 @@ def _next_steps(document: DocxDocument, scored: Scored, own: Sequence[ReportPara
     if not drafted and not own:
         document.add_paragraph("范围内的任务均已完成，量化指标无进度滞后。")
     if needs_table(scored):
-        _attention(document, scored)
+        _attention(document, scored, warnings)
 
 
-def _attention(document: DocxDocument, scored: Scored) -> None:
-    """表1: every open task and lagging figure, when there are too many for a sentence."""
+HEADERS = ("序号", "类别", "任务编号", "状态", "情况")
+WIDTHS = (Pt(34), Pt(40), Pt(48), Pt(62))  # 情况 takes the rest
+# With the warnings: 督办 after 状态, wide enough for "● 红色" on one line at 小四.
+SUPERVISED_HEADERS = ("序号", "类别", "任务编号", "状态", WARNING_COLUMN, "情况")
+SUPERVISED_WIDTHS = (*WIDTHS, Pt(62))
+
+
+def _attention(
+    document: DocxDocument, scored: Scored, warnings: Mapping[int, TaskWarning] | None = None
+) -> None:
+    """表1: every open task and lagging figure, when there are too many for a sentence;
+    with ``warnings``, each task's 督办 colour in symbol and word, and under its 情况
+    the rule(s) that gave it."""
     items = attention_items(scored)
     caption = document.add_paragraph(style=CAPTION_STYLE)
     caption.paragraph_format.keep_with_next = True
     caption.add_run("表")
     add_field(caption, "SEQ 表 \\* ARABIC", "1")
     caption.add_run("　未完成和滞后事项")
-    headers = ("序号", "类别", "任务编号", "状态", "情况")
+    headers = HEADERS if warnings is None else SUPERVISED_HEADERS
     table = document.add_table(rows=1, cols=len(headers))
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.paragraphs[0].style = TABLE_TEXT_STYLE
         cell.paragraphs[0].add_run(office_text(text))
     for number, item in enumerate(items, start=1):
         row = table.add_row().cells
-        values = (
-            str(number),
-            item.kind,
-            f"（{item.task_id}）",
-            _status_word(scored, item),
-            _situation(scored, item),
-        )
+        values = [str(number), item.kind, f"（{item.task_id}）", _status_word(scored, item)]
+        warning = None
+        if warnings is not None:
+            warning = warnings.get(item.task_id) if item.kind == "任务" else None
+            values.append(warning_cell(warning))
+        values.append(_situation(scored, item))
         for cell, text in zip(row, values, strict=True):
             cell.paragraphs[0].style = TABLE_TEXT_STYLE
             cell.paragraphs[0].add_run(office_text(text))
-    style_table(table, (Pt(34), Pt(40), Pt(48), Pt(62)))
+        if warning is not None:  # under the 情况, as the 督办单 gives it
+            reasons = row[-1].add_paragraph(style=TABLE_TEXT_STYLE)
+            reasons.add_run(office_text(f"{WARNING_REASONS_COLUMN}：{reasons_cell(warning)}"))
+    style_table(table, WIDTHS if warnings is None else SUPERVISED_WIDTHS)
 
 
 def _situation(scored: Scored, item: AttentionItem) -> str:

@@ -6,14 +6,16 @@ so a title like ``=HYPERLINK(...)`` stays inert; numbers are written as numbers
 
 Nothing is left out: every task with its full measures and note, every indicator of the
 scope with its full name, its value as shown elsewhere ("约60亿元") beside the number,
-and its note.
+and its note. Given the supervision warnings, each task also has its 督办 colour in
+symbol and word ("● 红色") and the rule(s) that gave it, as the dashboard's tasks table
+words them, and 概况 counts the tasks of each colour.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,8 +26,12 @@ from metrics.scoring.headline import headline
 from metrics.scoring.progress import IndicatorProgress, Scored, TaskProgress
 from metrics.scoring.rollup import completion
 from metrics.scoring.scope import Scope
+from metrics.supervision.model import TaskWarning, WarningColour
+from metrics.supervision.rules import colour_counts
 from report.palette import HEADER_NAVY, WHITE
 from report.safe_cells import neutralise
+from report.supervision import reasons_cell, warning_cell, warning_tag
+from report.views import WARNING_COLUMN, WARNING_REASONS_COLUMN, warnings_of_tasks
 from report.wording import lead_unit, value_text
 
 HEADER_FILL = PatternFill("solid", fgColor=HEADER_NAVY.lstrip("#").upper())
@@ -50,6 +56,9 @@ TASK_HEADERS = (
     ("整改措施", 80),
     ("备注", 40),
 )
+# With the warnings: after 状态, as on the dashboard's tasks table.
+WARNING_HEADERS = ((WARNING_COLUMN, 10), (WARNING_REASONS_COLUMN, 40))
+_AFTER_STATUS = [name for name, _ in TASK_HEADERS].index("状态") + 1
 INDICATOR_HEADERS = (
     ("指标编号", 10),
     ("任务编号", 8),
@@ -72,16 +81,31 @@ INDICATOR_HEADERS = (
 PERCENT_COLUMNS = ("完成进度", "序时进度")
 
 
-def build_summary_xlsx(scored: Scored, scope: Scope, *, version: str) -> bytes:
-    """Figures describe the scope's tasks only."""
+def build_summary_xlsx(
+    scored: Scored,
+    scope: Scope,
+    *,
+    version: str,
+    warnings: Mapping[int, TaskWarning] | None = None,
+) -> bytes:
+    """Figures describe the scope's tasks only. ``warnings``: the supervision colours
+    (``metrics.supervision.rules.colours``, computed by the caller); None leaves the
+    督办 columns and counts out."""
     scored = scope.apply(scored)
     tasks = scored.tasks
     wb = Workbook()
     overview = wb.active
     assert overview is not None
     overview.title = "概况"
-    _overview(overview, scored, scope, tasks, version)
-    _table(wb.create_sheet("任务"), TASK_HEADERS, [_task_row(tp) for tp in tasks])
+    _overview(overview, scored, scope, tasks, version, warnings)
+    headers: tuple[tuple[str, int], ...] = TASK_HEADERS
+    rows = [_task_row(tp) for tp in tasks]
+    if warnings is not None:
+        headers = (*TASK_HEADERS[:_AFTER_STATUS], *WARNING_HEADERS, *TASK_HEADERS[_AFTER_STATUS:])
+        for row, tp in zip(rows, tasks, strict=True):
+            warning = warnings.get(tp.task.id)
+            row[_AFTER_STATUS:_AFTER_STATUS] = [warning_cell(warning), reasons_cell(warning)]
+    _table(wb.create_sheet("任务"), headers, rows)
     rows = [_indicator_row(ip) for tp in tasks for ip in tp.indicators]
     indicator_sheet = wb.create_sheet("指标")
     _table(indicator_sheet, INDICATOR_HEADERS, rows)
@@ -96,7 +120,12 @@ def build_summary_xlsx(scored: Scored, scope: Scope, *, version: str) -> bytes:
 
 
 def _overview(
-    ws: Worksheet, scored: Scored, scope: Scope, tasks: Sequence[TaskProgress], version: str
+    ws: Worksheet,
+    scored: Scored,
+    scope: Scope,
+    tasks: Sequence[TaskProgress],
+    version: str,
+    warnings: Mapping[int, TaskWarning] | None,
 ) -> None:
     figures = headline(scored)
     c = completion(tasks)
@@ -111,6 +140,9 @@ def _overview(
         ("整改完成率", c.rate if c.rate is not None else "—"),
         ("摘要", figures.sentence),
     ]
+    if warnings is not None:  # "● 红色督办": how many of the scope's tasks, a number
+        counts = colour_counts(warnings_of_tasks(scored, warnings))
+        rows += [(f"{warning_tag(c)}{WARNING_COLUMN}", counts[c]) for c in WarningColour]
     _table(ws, (("项目", 14), ("内容", 80)), [list(r) for r in rows])
     for row in ws.iter_rows(min_row=2):
         if row[0].value == "整改完成率" and isinstance(row[1].value, float):

@@ -9,14 +9,19 @@ from python-docx, lets tests read the report as text. Rules the office asked for
 - a data gap is never text: an empty 牵头单位 or 整改时限 leaves its clause out, an
   indicator without data gives its planned figure or nothing;
 - dashboard terms (序时进度, 无法评估) stay on the dashboard: "慢于时间进度" instead;
-- the document type (报告 or 通报) is the user's choice, and title and body agree.
+- the document type (报告 or 通报) is the user's choice, and title and body agree;
+- a 督办 colour is named in words where the report turns to supervision, part 三
+  ("红色督办1项", "（…，已超过整改时限，红色督办）"), as the 督办单 names its level; the
+  account of each task in part 二 states the facts the colour comes from (status, lead
+  unit, deadline, overdue), not the office's label for them. The rules that gave a
+  colour are in 表1 (``docx_report``) beside the task.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -27,8 +32,11 @@ from metrics.model import Meta, ProgressEntry, ReportParagraph
 from metrics.scoring.headline import chinese_date
 from metrics.scoring.progress import IndicatorProgress, IndicatorStatus, Scored, TaskProgress
 from metrics.scoring.rollup import overall
+from metrics.supervision.model import TaskWarning, WarningColour
+from metrics.supervision.rules import colour_counts
 from metrics.values.formatting import format_number
-from report.views import attention_items
+from report.supervision import severity
+from report.views import attention_items, warnings_of_tasks
 from report.wording import (
     TARGET_NOUNS,
     chinese_punctuation,
@@ -272,23 +280,30 @@ def needs_table(scored: Scored) -> bool:
     return len(attention_items(scored)) > LISTED_IN_PROSE
 
 
-def next_steps(scored: Scored) -> list[Item]:
+def next_steps(scored: Scored, warnings: Mapping[int, TaskWarning] | None = None) -> list[Item]:
     """Part 三 drafted from the data, for staff to edit: the open tasks (overdue first)
     and the figures behind time, each with what the data says about it; listed in the
-    sentence, or counted with a reference to 表1 when there are many."""
+    sentence, or counted with a reference to 表1 when there are many. With ``warnings``
+    (the supervision colours), the open tasks of each colour are counted, the listed
+    ones name theirs, and they are listed red first, then yellow and blue."""
     items: list[Item] = []
     table = needs_table(scored)
     open_tasks = [tp for tp in scored.tasks if not tp.complete]
+    found = warnings_of_tasks(scored, warnings or {})
     if open_tasks:
         overdue = [tp for tp in open_tasks if tp.overdue]
         text = f"尚有{len(open_tasks)}项整改任务未完成"
         if overdue:
             text += f"，其中{len(overdue)}项已超过整改时限"
+        text += colour_counts_text(found)
         if table:
             text += "（见表1）"
         else:
-            listed = sorted(open_tasks, key=lambda tp: (not tp.overdue, tp.task.id))
-            text += "：" + "；".join(_open_task(tp) for tp in listed)
+            listed = sorted(
+                open_tasks,
+                key=lambda tp: (severity(found.get(tp.task.id)), not tp.overdue, tp.task.id),
+            )
+            text += "：" + "；".join(_open_task(tp, found.get(tp.task.id)) for tp in listed)
         items.append(Item("推进尚未完成的整改任务", text + "。"))
     lagging = [ip for ip in scored.indicators if ip.status in LAGGING]
     if lagging:
@@ -301,7 +316,15 @@ def next_steps(scored: Scored) -> list[Item]:
     return items
 
 
-def _open_task(tp: TaskProgress) -> str:
+def colour_counts_text(warnings: Mapping[int, TaskWarning]) -> str:
+    """ "，红色督办1项、蓝色督办2项": the colours some task has, in words (a document is
+    read in black and white: the word is the signal); "" when no task has one."""
+    counts = colour_counts(dict(warnings))
+    named = [f"{colour.label}督办{counts[colour]}项" for colour in WarningColour if counts[colour]]
+    return "，" + "、".join(named) if named else ""
+
+
+def _open_task(tp: TaskProgress, warning: TaskWarning | None = None) -> str:
     task = tp.task
     text = f"（{task.id}）{chinese_punctuation(task.title).rstrip('。')}"
     facts = []
@@ -311,6 +334,8 @@ def _open_task(tp: TaskProgress) -> str:
         facts.append(f"整改时限{deadline_text(task)}")
         if tp.overdue:
             facts.append(f"已超过{overdue_words(task)}")
+    if warning is not None:
+        facts.append(f"{warning.colour.label}督办")
     return text + (f"（{'，'.join(facts)}）" if facts else "")
 
 

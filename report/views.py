@@ -25,8 +25,15 @@ from metrics.scoring.progress import (
 )
 from metrics.scoring.rollup import Group, by_category, overall
 from metrics.scoring.summary import rate_text
-from metrics.supervision.model import TaskWarning
-from report.supervision import reasons_cell, severity, warning_cell, warning_matches
+from metrics.supervision.model import TaskWarning, WarningColour
+from report.first_screen import colour_groups
+from report.supervision import (
+    reasons_cell,
+    severity,
+    warning_cell,
+    warning_matches,
+    warning_tag,
+)
 from report.wording import (
     deadline_text,
     iso_day,
@@ -134,12 +141,15 @@ class TaskOrder(enum.StrEnum):
     SEVERITY = "按督办颜色（红、黄、蓝在前）"
 
 
+WARNING_COLUMN = "督办"  # "● 红色": symbol and word (``report.supervision.warning_cell``)
+WARNING_REASONS_COLUMN = "督办原因"  # the rule(s) in words, joined with "；"
+
 SUPERVISED_TASK_COLUMNS = (
     "编号",
     "任务",
     "状态",
-    "督办",
-    "督办原因",
+    WARNING_COLUMN,
+    WARNING_REASONS_COLUMN,
     "提示",
     "方面",
     "问题",
@@ -175,10 +185,44 @@ def supervised_task_table(
     for tp in chosen:
         warning = warnings.get(tp.task.id)
         row = _task_row(tp, tag)
-        row["督办"] = warning_cell(warning)
-        row["督办原因"] = reasons_cell(warning)
+        row[WARNING_COLUMN] = warning_cell(warning)
+        row[WARNING_REASONS_COLUMN] = reasons_cell(warning)
         rows.append(row)
     return pd.DataFrame(rows, columns=list(SUPERVISED_TASK_COLUMNS))
+
+
+# -- 督办 colours in the exports ----------------------------------------------------------------
+
+COLOURED = tuple(warning_tag(colour) for colour in WarningColour)  # every colour, no "未标颜色"
+
+
+def warnings_of_tasks(
+    scored: Scored, warnings: Mapping[int, TaskWarning]
+) -> dict[int, TaskWarning]:
+    """The warnings of ``scored``'s own tasks (a scope's), in workbook order: an export
+    counts and lists only what it covers."""
+    return {tp.task.id: warnings[tp.task.id] for tp in scored.tasks if tp.task.id in warnings}
+
+
+def warning_counts(scored: Scored, warnings: Mapping[int, TaskWarning]) -> tuple[str, ...]:
+    """Red, yellow and blue over ``scored``'s tasks, zeros included, as the overview's
+    first screen heads them: ("● 红色 2 项", "▲ 黄色 0 项", "■ 蓝色 1 项")."""
+    return tuple(
+        group.heading for group in colour_groups(scored, warnings_of_tasks(scored, warnings))
+    )
+
+
+def warning_summary(scored: Scored, warnings: Mapping[int, TaskWarning]) -> str:
+    """ "督办：● 红色 2 项　▲ 黄色 0 项　■ 蓝色 1 项", one line beside the figures."""
+    return f"{WARNING_COLUMN}：" + "　".join(warning_counts(scored, warnings))
+
+
+def coloured_task_table(scored: Scored, warnings: Mapping[int, TaskWarning]) -> pd.DataFrame:
+    """The tasks table's rows (``supervised_task_table``) of the coloured tasks only,
+    red first, then yellow and blue, each in workbook order."""
+    return supervised_task_table(
+        scored, warnings, warning_filter=COLOURED, order=TaskOrder.SEVERITY
+    )
 
 
 def _task_matches(tp: TaskProgress, f: TaskFilter) -> bool:

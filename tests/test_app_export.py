@@ -11,8 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from briefing.document_kind import DocumentKind
+from metrics.store.backend import DATABASE_URL_ENV
 from metrics.store.versions import STORE_ENV
-from tests.screen_text import as_read
+from tests.coloured_exports import LATE_REASONS, late_round_store
+from tests.screen_text import as_read, slide_text
+from tests.test_supervision_ui import SETTING_ENVS
 from ui.data_source import WORKBOOK_ENV
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -167,3 +170,42 @@ def test_without_chromium_the_word_report_has_no_figures_and_says_so(
     document = Document(io.BytesIO(data))
     assert len(document.inline_shapes) == 0
     assert any("整改率85.7%" in p.text for p in document.paragraphs)
+
+
+def test_every_document_carries_the_colours_of_the_rounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store has a round that 区住建局 reported late (``tests.coloured_exports``): the
+    colours come from its facts, as on the pages."""
+    from docx import Document
+    from pptx import Presentation
+
+    for name in SETTING_ENVS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv(WORKBOOK_ENV, raising=False)
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "store"))
+    late_round_store(tmp_path / "store", tmp_path)
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.run()
+    app.switch_page("pages/export.py")
+    app.run()
+    app.button(key="export_make_xlsx").click().run()
+    assert not app.exception and not app.error
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(download(app)[1]))["任务"].iter_rows(values_only=True)
+    )
+    header = list(rows[0])
+    found = {row[0]: (row[header.index("督办")], row[header.index("督办原因")]) for row in rows[1:]}
+    assert found == {
+        1: (None, None),
+        2: ("▲ 黄色", LATE_REASONS[2]),
+        3: ("▲ 黄色", LATE_REASONS[3]),
+        4: (None, None),
+    }
+    app.button(key="export_make_pptx").click().run()
+    deck = Presentation(io.BytesIO(download(app)[1]))
+    assert "督办：● 红色 0 项　▲ 黄色 2 项　■ 蓝色 0 项" in slide_text(deck.slides[1])
+    app.button(key="export_make_docx").click().run()
+    document = Document(io.BytesIO(download(app)[1]))
+    assert any("，黄色督办2项：" in p.text for p in document.paragraphs)

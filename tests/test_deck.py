@@ -1,6 +1,7 @@
 """The briefing deck (briefing.deck), opened again with python-pptx: slide order, native
 charts and their data, tables, continuation slides, fonts, geometry, scopes, and small
-synthetic workbooks. (That every indicator reaches every export: test_export_completeness.)"""
+synthetic workbooks, the 督办 colours. (That every indicator reaches every export:
+test_export_completeness.)"""
 
 from __future__ import annotations
 
@@ -25,17 +26,32 @@ from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
 from pptx.util import Inches
 
-from briefing.deck import build_deck
+from briefing.deck import SUPERVISED_ATTENTION_COLUMNS, build_deck
 from briefing.deck_charts import PERCENT, indicator_groups
-from briefing.deck_page import BODY_BOTTOM, CRUMB_BODY_TOP, MARGIN, heading, new_slide
-from briefing.deck_table import Column, pages, split_tall_rows
+from briefing.deck_page import (
+    BODY_BOTTOM,
+    CONTENT_WIDTH,
+    CRUMB_BODY_TOP,
+    MARGIN,
+    heading,
+    new_slide,
+)
+from briefing.deck_table import TABLE_SIZE, Column, column_widths, pages, split_tall_rows
 from briefing.deck_task import CONTINUED
-from briefing.deck_text import EAST_ASIAN_FONT, Box, all_points, points, split_text
+from briefing.deck_text import (
+    EAST_ASIAN_FONT,
+    Box,
+    all_points,
+    line_count,
+    points,
+    split_text,
+)
 from metrics.scoring.headline import headline
 from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import EVERYTHING, Scope, categories
 from metrics.workbook.loader import load_workbook
 from tests.builders import WriteOptions, indicator, meta, observation, task, write_valid
+from tests.coloured_exports import COLOURED, UNCOLOURED, coloured
 from tests.lookups import task_of
 from tests.screen_text import slide_text
 
@@ -530,3 +546,47 @@ def test_split_text_and_pages_keep_every_character() -> None:
     assert "".join(row[0] for row in split[:-1]) == text
     assert [row[1] for row in split] == ["1个"] + [""] * (len(split) - 2) + ["2个"]
     assert [row for page in pages(columns, rows, box) for row in page] == split
+
+
+# -- 督办 colours (tests.coloured_exports) -----------------------------------------------------
+
+
+def test_the_colours_are_on_the_overview_the_task_slides_and_the_open_tasks(
+    tmp_path: Path,
+) -> None:
+    scored, warnings = coloured(tmp_path)
+    deck = Presentation(
+        io.BytesIO(build_deck(scored, EVERYTHING, version=VERSION, warnings=warnings))
+    )
+    assert_within_bounds(deck)
+    assert "督办：● 红色 1 项　▲ 黄色 1 项　■ 蓝色 1 项" in texts(deck.slides[1])
+    for task_id, (cell, reason) in COLOURED.items():
+        assert f"督办：{cell}（{reason}）" in texts(slide_of_task(deck, task_id)), task_id
+    for task_id in UNCOLOURED:
+        assert "督办" not in texts(slide_of_task(deck, task_id)), task_id
+    slide = next(s for s in deck.slides if "未完成任务及滞后指标" in texts(s))
+    [table] = tables(slide)
+    assert table[0] == ["任务", "状态", "督办", "督办原因", "牵头单位", "整改时限", "说明"]
+    rows = {row[0]: row for row in table[1:]}
+    assert [row[0] for row in table[1:]][:4] == [
+        "（1）逾期任务",
+        "（3）指标滞后",
+        "（2）临近时限",
+        "（5）获准延期",
+    ]
+    for task_id, (cell, reason) in COLOURED.items():
+        row = next(r for title, r in rows.items() if title.startswith(f"（{task_id}）"))
+        assert row[2:4] == [cell, reason], task_id
+    assert rows["（5）获准延期"][2:4] == ["", ""]  # open, without a colour
+    assert rows["（3）指标滞后：指标L"][2:4] == ["", ""]  # an indicator's row
+    # The colour's cell stays on one line (the table is sized for it).
+    widths = column_widths(SUPERVISED_ATTENTION_COLUMNS, CONTENT_WIDTH)
+    assert line_count("● 红色", widths[2], TABLE_SIZE) == 1
+
+
+def test_without_warnings_the_deck_names_no_colour(tmp_path: Path) -> None:
+    scored, _ = coloured(tmp_path)
+    deck = open_deck(scored)
+    assert not any("督办：" in texts(slide) for slide in deck.slides)
+    slide = next(s for s in deck.slides if "未完成任务及滞后指标" in texts(s))
+    assert tables(slide)[0][0] == ["任务", "状态", "牵头单位", "整改时限", "说明"]

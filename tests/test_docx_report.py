@@ -1,10 +1,11 @@
 """The Word report (``python -m briefing FILE --format docx``), read back with python-docx:
 official-document layout (GB/T 9704-2012), every task and indicator in scope, real
-headings, tables, captions and figures, workbook text as typed."""
+headings, tables, captions and figures, workbook text as typed, the 督办 colours."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import io
 import re
 import zipfile
@@ -27,11 +28,16 @@ from briefing.report_prose import indicator_text, task_text, without_ordinal
 from metrics.scoring.headline import headline
 from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import EVERYTHING, Scope, parse_scope
+from metrics.supervision.model import RoundFacts, RoundsFacts
+from metrics.supervision.rules import colours
+from metrics.supervision.settings import SupervisionSettings
 from metrics.workbook.loader import load_workbook
 from report.views import attention_items
 from report.wording import chinese_punctuation, target_text, value_text
+from tests.coloured_exports import coloured
 from tests.markup import markup_workbook
 
+D = datetime.date
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -260,14 +266,19 @@ def test_part_three_lists_the_open_tasks_in_prose_when_they_are_few(
     assert not report.tables  # five items read better in a sentence than in a table
 
 
-def test_many_open_items_go_into_a_table_every_one_listed(scored: Scored) -> None:
+def many_open(scored: Scored) -> Scored:
+    """The bundled data with tasks (1)–(12) still open: 14 open tasks in all."""
     from metrics.contract import TaskStatus
 
     tasks = tuple(
         dataclasses.replace(t, status=TaskStatus.IN_PROGRESS) if t.id <= 12 else t
         for t in scored.dataset.tasks
     )
-    many = score(dataclasses.replace(scored.dataset, tasks=tasks))
+    return score(dataclasses.replace(scored.dataset, tasks=tasks))
+
+
+def test_many_open_items_go_into_a_table_every_one_listed(scored: Scored) -> None:
+    many = many_open(scored)
     document = read(build_report_docx(many, EVERYTHING, version="v1"))
     (table,) = document.tables
     items = attention_items(many)
@@ -569,3 +580,75 @@ def test_printed_chart_labels_are_never_cut(scored: Scored) -> None:
                 "学习贯彻习近平新时代中国特色社会主义思想不够深入,履行职责使命不够到位"
                 in "".join(whole)
             )
+
+
+# -- 督办 colours ----------------------------------------------------------------------------
+
+
+def parts_of(document: DocxDocument) -> tuple[list[str], list[str]]:
+    """The paragraphs of part 二 and of part 三."""
+    texts = [p.text for p in document.paragraphs]
+    two, three = texts.index("二、整改落实情况"), texts.index("三、下一步工作")
+    return texts[two + 1 : three], texts[three + 1 :]
+
+
+def test_part_three_names_each_open_tasks_colour_in_words(tmp_path: Path) -> None:
+    scored, warnings = coloured(tmp_path)
+    document = read(build_report_docx(scored, EVERYTHING, version="v1", warnings=warnings))
+    two, three = parts_of(document)
+    drafted = next(p for p in three if p.startswith("（一）推进尚未完成的整改任务。"))
+    assert drafted == (
+        "（一）推进尚未完成的整改任务。尚有4项整改任务未完成，其中1项已超过整改时限，"
+        "红色督办1项、黄色督办1项、蓝色督办1项："
+        "（1）逾期任务（甲局牵头，整改时限2021年5月1日，已超过整改时限，红色督办）；"
+        "（3）指标滞后（乙局牵头，整改时限2021年12月31日，黄色督办）；"
+        "（2）临近时限（乙局牵头，整改时限2021年6月15日，蓝色督办）；"
+        "（5）获准延期（丙局牵头，整改时限2021年4月30日（已同意延期至2021年9月30日））。"
+    )
+    # Part 二 gives each task's facts, not the office's label for them; words, no symbols.
+    assert not any("督办" in p for p in two)
+    assert not any(symbol in body_text(document) for symbol in "●▲■")
+    assert not document.tables  # few items: the sentence, no table
+    plain = read(build_report_docx(scored, EVERYTHING, version="v1"))
+    drafted = next(p.text for p in plain.paragraphs if p.text.startswith("（一）推进尚未"))
+    assert "督办" not in drafted
+    assert "（1）逾期任务（甲局牵头，整改时限2021年5月1日，已超过整改时限）" in drafted
+
+
+def test_table_1_gives_each_open_tasks_colour_and_rule(scored: Scored) -> None:
+    many = many_open(scored)
+    late = RoundFacts("2021年6月进展", D(2021, 5, 31), D(2021, 6, 5), frozenset({"区委"}))
+    warnings = colours(many, RoundsFacts((late,)), SupervisionSettings())
+    reason = "区委未按时报送“2021年6月进展”（截止2021年6月5日）"
+    assert warnings and all(w.reasons == (reason,) for w in warnings.values())
+    document = read(build_report_docx(many, EVERYTHING, version="v1", warnings=warnings))
+    (table,) = document.tables
+    assert [c.text for c in table.rows[0].cells] == [
+        "序号",
+        "类别",
+        "任务编号",
+        "状态",
+        "督办",
+        "情况",
+    ]
+    seen = set()
+    for row in table.rows[1:]:
+        cells = [c.text for c in row.cells]
+        task_id = int(cells[2].strip("（）"))
+        if cells[1] == "任务" and task_id in warnings:
+            seen.add(task_id)
+            assert cells[4] == "▲ 黄色", task_id
+            assert cells[5].endswith(f"\n督办原因：{reason}"), task_id
+        else:  # an open task without a colour, or a figure behind time
+            assert cells[4] == "" and "督办原因" not in cells[5], cells
+    assert seen == set(warnings)
+    drafted = next(p.text for p in document.paragraphs if p.text.startswith("（一）推进尚未"))
+    assert f"，黄色督办{len(warnings)}项（见表1）" in drafted
+
+
+def test_the_export_entry_point_passes_the_colours_on(tmp_path: Path) -> None:
+    scored, warnings = coloured(tmp_path)
+    text = body_text(
+        read(build_document("docx", scored, EVERYTHING, version="v1", warnings=warnings))
+    )
+    assert "红色督办1项、黄色督办1项、蓝色督办1项" in text

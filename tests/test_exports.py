@@ -1,4 +1,5 @@
-"""Exports for briefings: scope, formula neutralising, Excel summary, offline HTML, CLI."""
+"""Exports for briefings: scope, formula neutralising, Excel summary, offline HTML, CLI,
+and the 督办 colours in the Excel summary, the offline report and from the CLI."""
 
 from __future__ import annotations
 
@@ -20,9 +21,22 @@ from briefing.html_report import build_html
 from briefing.names import export_name, safe_stem
 from metrics.scoring.progress import Scored, score
 from metrics.scoring.scope import EVERYTHING, Scope, ScopeError, parse_scope
+from metrics.store.backend import DATABASE_URL_ENV
+from metrics.store.versions import STORE_ENV
+from metrics.supervision.model import TaskWarning, WarningColour
 from metrics.workbook.loader import load_workbook
 from report.safe_cells import neutralise, safe_csv
 from tests.builders import observation, task, valid_sheets, write_valid
+from tests.coloured_exports import (
+    COLOURED,
+    LATE_REASONS,
+    RED_REASON,
+    UNCOLOURED,
+    coloured,
+    late_round_store,
+)
+from tests.screen_text import slide_text
+from tests.test_supervision_ui import SETTING_ENVS, colour_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_TITLE = '=HYPERLINK("http://x","y")'
@@ -270,3 +284,123 @@ def test_cli_writes_a_deck_for_chosen_tasks(tmp_path: Path, bundled_workbook: Pa
     assert done.returncode == 0, done.stderr
     # title, overview, task 9 and its continuation slide, open items, summary
     assert len(Presentation(str(out)).slides) == 6
+
+
+# -- 督办 colours (tests.coloured_exports) -----------------------------------------------------
+
+
+def test_excel_summary_gives_each_tasks_colour_and_rule(tmp_path: Path) -> None:
+    scored, warnings = coloured(tmp_path)
+    data = build_summary_xlsx(scored, EVERYTHING, version="v1", warnings=warnings)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    headers = [cell.value for cell in wb["任务"][1]]
+    assert headers[3:8] == ["任务", "状态", "督办", "督办原因", "提示"]  # as the tasks table
+    rows = {row["编号"]: row for row in rows_of(wb["任务"])}
+    for task_id, (cell, reason) in COLOURED.items():
+        assert (rows[task_id]["督办"], rows[task_id]["督办原因"]) == (cell, reason)
+    for task_id in UNCOLOURED:
+        assert rows[task_id]["督办"] is None and rows[task_id]["督办原因"] is None
+    overview = {row[0].value: row[1].value for row in wb["概况"].iter_rows(min_row=2)}
+    assert [overview[k] for k in ("● 红色督办", "▲ 黄色督办", "■ 蓝色督办")] == [1, 1, 1]
+    # A scope counts its own tasks only.
+    scoped = build_summary_xlsx(scored, Scope(task_ids=(1, 4)), version="v1", warnings=warnings)
+    wb = openpyxl.load_workbook(io.BytesIO(scoped))
+    overview = {row[0].value: row[1].value for row in wb["概况"].iter_rows(min_row=2)}
+    assert [overview[k] for k in ("● 红色督办", "▲ 黄色督办", "■ 蓝色督办")] == [1, 0, 0]
+    # Without warnings (not computed), no 督办 column says "none".
+    plain = openpyxl.load_workbook(io.BytesIO(build_summary_xlsx(scored, EVERYTHING, version="v1")))
+    assert "督办" not in [cell.value for cell in plain["任务"][1]]
+
+
+def test_excel_summary_keeps_a_formula_like_reason_inert(tmp_path: Path) -> None:
+    scored, _ = coloured(tmp_path)
+    # A reason names units as the workbook writes them.
+    warnings = {1: TaskWarning(1, WarningColour.YELLOW, ("=1+2未按时报送“六月”",))}
+    data = build_summary_xlsx(scored, EVERYTHING, version="v1", warnings=warnings)
+    tasks = openpyxl.load_workbook(io.BytesIO(data))["任务"]
+    reason = tasks.cell(row=2, column=7)
+    assert reason.value == "'=1+2未按时报送“六月”" and reason.data_type == "s"
+
+
+def test_html_report_gives_each_tasks_colour_and_rule(tmp_path: Path) -> None:
+    scored, warnings = coloured(tmp_path)
+    page = _outside_scripts(build_html(scored, EVERYTHING, version="v1", warnings=warnings))
+    for heading in ("● 红色 1 项", "▲ 黄色 1 项", "■ 蓝色 1 项"):
+        assert f">{heading}</span>" in page, heading
+    table = page[page.index("<h2>督办任务</h2>") : page.index("<h2>需关注</h2>")]
+    listed = re.findall(r"<tr><td>(\d+)</td>", table)
+    assert listed == ["1", "3", "2"]  # red, yellow, blue
+    issues = {
+        int(m.group(1)): m.group(0)
+        for m in re.finditer(r"<section class='issue' id='task-(\d+)'>.*?</section>", page)
+    }
+    for task_id, (cell, reason) in COLOURED.items():
+        assert f">{cell}</span>" in table and reason in table
+        assert re.search(f"督办：<span[^>]*>{cell}</span>", issues[task_id]), task_id
+        assert f"督办原因：{reason}" in issues[task_id], task_id
+    for task_id in UNCOLOURED:
+        assert "督办原因" not in issues[task_id] and "色</span>" not in issues[task_id]
+        assert f"#task-{task_id}'" not in table
+        assert not re.search(rf"（{task_id}）[^<]*</a>　<span", page)  # none in the contents
+
+
+def test_html_report_escapes_a_reason_and_says_when_none_is_coloured(tmp_path: Path) -> None:
+    scored, _ = coloured(tmp_path)
+    warnings = {1: TaskWarning(1, WarningColour.YELLOW, ("<b>甲局</b>未按时报送“六月”",))}
+    page = build_html(scored, EVERYTHING, version="v1", warnings=warnings)
+    assert "<b>甲局</b>" not in page and "&lt;b&gt;甲局&lt;/b&gt;未按时报送“六月”" in page
+    calm = build_html(scored, EVERYTHING, version="v1", warnings={})
+    assert "所选范围内没有红色、黄色或蓝色督办的任务" in calm and "● 红色 0 项" in calm
+    plain = _outside_scripts(build_html(scored, EVERYTHING, version="v1"))
+    assert "督办：" not in plain and "督办任务" not in plain and "● 红色" not in plain
+
+
+@pytest.fixture
+def cli_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The dashboard's store (``ZHENGGAI_STORE``) with a round that 区住建局 reported late;
+    the deployment's default rules."""
+    for name in SETTING_ENVS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    root = tmp_path / "store"
+    monkeypatch.setenv(STORE_ENV, str(root))
+    late_round_store(root, tmp_path)
+    return tmp_path / "round.xlsx"  # the store's workbook (tests.rounds_data)
+
+
+def test_cli_colours_tasks_with_the_rounds_of_the_store(
+    cli_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefing.cli import main
+
+    out = tmp_path / "汇总.xlsx"
+    assert main([str(cli_store), "--format", "xlsx", "--out", str(out)]) == 0
+    rows = {row["编号"]: row for row in rows_of(openpyxl.load_workbook(out)["任务"])}
+    for task_id, reason in LATE_REASONS.items():
+        assert (rows[task_id]["督办"], rows[task_id]["督办原因"]) == ("▲ 黄色", reason)
+    assert rows[1]["督办"] is None and rows[4]["督办"] is None  # on time; complete
+    assert "无法读取" not in capsys.readouterr().err
+    # --no-rounds: from deadlines and indicators only, none of which colours a task here.
+    assert main([str(cli_store), "--format", "xlsx", "--out", str(out), "--no-rounds"]) == 0
+    rows = {row["编号"]: row for row in rows_of(openpyxl.load_workbook(out)["任务"])}
+    assert all(row["督办"] is None for row in rows.values()) and "督办" in rows[1]
+
+
+def test_cli_without_a_store_colours_by_deadline_and_creates_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.cli import main
+
+    for name in SETTING_ENVS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    nowhere = tmp_path / "no-store"
+    monkeypatch.setenv(STORE_ENV, str(nowhere))
+    workbook = colour_workbook(tmp_path / "colours.xlsx")
+    out = tmp_path / "汇报.pptx"
+    assert main([str(workbook), "--format", "pptx", "--out", str(out), "--scope", "任务:1"]) == 0
+    assert not nowhere.exists()  # nothing created where no store was
+    from pptx import Presentation
+
+    text = "\n".join(slide_text(slide) for slide in Presentation(str(out)).slides)
+    assert f"督办：● 红色（{RED_REASON}）" in text

@@ -1,4 +1,8 @@
-"""The export page's parts: choose a scope, make documents, render chart images."""
+"""The export page's parts: choose a scope, make documents, render chart images.
+
+Every document carries the 督办 colours the pages show: computed once per document made
+(``ui.supervision.warnings_of``: with the store's rounds facts when it has rounds) and
+passed to the export."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from report.literal import md
 from report.wording import short_category
 from ui.data_source import Loaded
 from ui.downloads import offer_remembered
+from ui.supervision import warnings_of
 
 DOCUMENT_LABELS = {
     "docx": (
@@ -107,7 +112,13 @@ def _make_document(
         try:
             renderer = shared_renderer() if fmt == "docx" and find_chromium() else None
             exported = export_document(
-                fmt, scored, scope, version=loaded.version, renderer=renderer, kind=kind
+                fmt,
+                scored,
+                scope,
+                version=loaded.version,
+                renderer=renderer,
+                kind=kind,
+                warnings=warnings_of(scored),
             )
         except ExportError as exc:
             progress.update(label="生成失败", state="error")
