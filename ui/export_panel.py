@@ -1,8 +1,8 @@
 """The export page's parts: choose a scope, make documents, render chart images.
 
-Every document carries the 督办 colours the pages show: computed once per document made
-(``ui.supervision.warnings_of``: with the store's rounds facts when it has rounds) and
-passed to the export."""
+Every document carries the 督办 colours the pages show, passed to the export: those of
+``ui.supervision.version_warnings`` (with the store's rounds facts when it has rounds,
+computed once per data version and rounds facts)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from report.literal import md
 from report.wording import short_category
 from ui.data_source import Loaded
 from ui.downloads import offer_remembered
-from ui.supervision import warnings_of
+from ui.supervision import version_warnings
 
 DOCUMENT_LABELS = {
     "docx": (
@@ -118,7 +118,7 @@ def _make_document(
                 version=loaded.version,
                 renderer=renderer,
                 kind=kind,
-                warnings=warnings_of(scored),
+                warnings=version_warnings(loaded, scored),
             )
         except ExportError as exc:
             progress.update(label="生成失败", state="error")
