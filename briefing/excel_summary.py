@@ -30,6 +30,7 @@ from metrics.supervision.model import TaskWarning, WarningColour
 from metrics.supervision.rules import colour_counts
 from report.palette import HEADER_NAVY, WHITE
 from report.safe_cells import neutralise
+from report.status import tag
 from report.supervision import reasons_cell, warning_cell, warning_tag
 from report.views import WARNING_COLUMN, WARNING_REASONS_COLUMN, warnings_of_tasks
 from report.wording import lead_unit, value_text
@@ -159,7 +160,7 @@ def _task_row(tp: TaskProgress) -> list[CellValue]:
         t.problem,
         t.title,
         t.status.value,
-        tp.colour.value,
+        tag(tp.colour),  # "✖ 红", as the dashboard's tasks table (beside 督办 "▲ 黄色")
         lead_unit(t),
         t.deadline,
         t.extension_to,

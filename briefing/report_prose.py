@@ -335,8 +335,18 @@ def _open_task(tp: TaskProgress, warning: TaskWarning | None = None) -> str:
         if tp.overdue:
             facts.append(f"已超过{overdue_words(task)}")
     if warning is not None:
-        facts.append(f"{warning.colour.label}督办")
+        facts.append(f"{warning.colour.label}督办{_because(warning)}")
     return text + (f"（{'，'.join(facts)}）" if facts else "")
+
+
+def _because(warning: TaskWarning) -> str:
+    """ "，因进度滞后指标1个、区住建局未按时报送……": the rules behind the colour that the
+    line does not already say (the deadline is said beside it: blue, and red for being
+    past it, need no more words)."""
+    if warning.colour is WarningColour.BLUE:
+        return ""
+    said = [r for r in warning.reasons if not r.startswith("已超过")]
+    return f"，因{'、'.join(said)}" if said else ""
 
 
 def closing_lines(scored: Scored, kind: DocumentKind) -> list[str]:

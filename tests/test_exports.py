@@ -26,6 +26,7 @@ from metrics.store.versions import STORE_ENV
 from metrics.supervision.model import TaskWarning, WarningColour
 from metrics.workbook.loader import load_workbook
 from report.safe_cells import neutralise, safe_csv
+from report.status import tag
 from tests.builders import observation, task, valid_sheets, write_valid
 from tests.coloured_exports import (
     COLOURED,
@@ -300,6 +301,10 @@ def test_excel_summary_gives_each_tasks_colour_and_rule(tmp_path: Path) -> None:
         assert (rows[task_id]["督办"], rows[task_id]["督办原因"]) == (cell, reason)
     for task_id in UNCOLOURED:
         assert rows[task_id]["督办"] is None and rows[task_id]["督办原因"] is None
+    # 提示 as the tasks table words it, symbol and word: never a bare "红" beside "● 红色".
+    for tp in scored.tasks:
+        assert rows[tp.task.id]["提示"] == tag(tp.colour)
+        assert rows[tp.task.id]["提示"] != tp.colour.value
     overview = {row[0].value: row[1].value for row in wb["概况"].iter_rows(min_row=2)}
     assert [overview[k] for k in ("● 红色督办", "▲ 黄色督办", "■ 蓝色督办")] == [1, 1, 1]
     # A scope counts its own tasks only.
