@@ -62,6 +62,31 @@ def round_workbook(path: Path) -> Path:
     )
 
 
+def duban_workbook(path: Path) -> Path:
+    """As of 2021-05-31: (2) of 区住建局 overdue (red), (3) of 区住建局 due within 20
+    days (blue), (1) of 区教育局 without a colour."""
+    return builders.write(
+        path,
+        tasks=[
+            builders.task(1, "正在整改", 任务="公办教育发展滞后", 牵头单位=EDU),
+            builders.task(
+                2, "正在整改", 任务="回迁安置进展缓慢", 牵头单位=HOUSING, 整改时限="2021-04-30"
+            ),
+            builders.task(
+                3, "正在整改", 任务="安置区配套学校", 牵头单位=HOUSING, 整改时限="2021-06-10"
+            ),
+        ],
+        meta=builders.meta(报告任务数=3, 报告已完成数=0),
+    )
+
+
+def duban_store(root: Path, tmp_path: Path) -> Store:
+    """A store (folder ``root``) holding ``duban_workbook`` as version 1."""
+    store = open_store(root)
+    store.bootstrap(duban_workbook(tmp_path / "coloured.xlsx"), {"total": 3, "completed": 0})
+    return store
+
+
 def round_store(where: Path | str, tmp_path: Path) -> Store:
     store = open_store(where)
     workbook = round_workbook(tmp_path / "round.xlsx")

@@ -15,9 +15,8 @@ from metrics.duban.model import DubanItem, Level
 from metrics.duban.service import DubanService
 from metrics.rounds.roles import Principal, Role
 from metrics.store.accounts import Accounts
-from metrics.store.versions import STORE_ENV, Store, open_store
-from tests import builders
-from tests.rounds_data import EDU, HOUSING
+from metrics.store.versions import STORE_ENV, Store
+from tests.rounds_data import EDU, HOUSING, duban_store
 from ui.auth import REQUIRE_SIGNIN_ENV, SESSION_KEY
 from ui.data_source import WORKBOOK_ENV
 
@@ -27,26 +26,12 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    """(2) of 区住建局 overdue (red), (3) due soon (blue), (1) of 区教育局 without colour."""
-    path = builders.write(
-        tmp_path / "coloured.xlsx",
-        tasks=[
-            builders.task(1, "正在整改", 任务="公办教育发展滞后", 牵头单位=EDU),
-            builders.task(
-                2, "正在整改", 任务="回迁安置进展缓慢", 牵头单位=HOUSING, 整改时限="2021-04-30"
-            ),
-            builders.task(
-                3, "正在整改", 任务="安置区配套学校", 牵头单位=HOUSING, 整改时限="2021-06-10"
-            ),
-        ],
-        meta=builders.meta(报告任务数=3, 报告已完成数=0),
-    )
+    """``tests.rounds_data.duban_workbook``: (2) of 区住建局 red, (3) blue, (1) none."""
     root = tmp_path / "store"
     for name in (WORKBOOK_ENV, REQUIRE_SIGNIN_ENV, "ZHENGGAI_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(STORE_ENV, str(root))
-    opened = open_store(root)
-    opened.bootstrap(path, {"total": 3, "completed": 0})
+    opened = duban_store(root, tmp_path)
     accounts = Accounts(root)
     accounts.add("张三", PASSWORD)
     accounts.add("王书记", PASSWORD, role=Role.LEADER)

@@ -31,6 +31,7 @@ from tests.rounds_data import (
     OFFICE,
     OFFICE2,
     Clock,
+    duban_store,
     round_store,
 )
 
@@ -174,30 +175,13 @@ def test_the_document_words_the_task_as_the_report_does(store: Store) -> None:
 
 @pytest.fixture
 def coloured_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    """Task (2) of 区住建局 overdue (red), (3) due within 20 days (blue), (1) of 区教育局
-    without a colour; as of 2021-05-31."""
-    from metrics.store.versions import STORE_ENV, open_store
-    from tests import builders
+    """``tests.rounds_data.duban_workbook`` in the store the command line opens."""
+    from metrics.store.versions import STORE_ENV
 
-    path = builders.write(
-        tmp_path / "coloured.xlsx",
-        tasks=[
-            builders.task(1, "正在整改", 任务="公办教育发展滞后", 牵头单位=EDU),
-            builders.task(
-                2, "正在整改", 任务="回迁安置进展缓慢", 牵头单位=HOUSING, 整改时限="2021-04-30"
-            ),
-            builders.task(
-                3, "正在整改", 任务="安置区配套学校", 牵头单位=HOUSING, 整改时限="2021-06-10"
-            ),
-        ],
-        meta=builders.meta(报告任务数=3, 报告已完成数=0),
-    )
     root = tmp_path / "store"
     monkeypatch.setenv(STORE_ENV, str(root))
     monkeypatch.delenv("ZHENGGAI_DATABASE_URL", raising=False)
-    store = open_store(root)
-    store.bootstrap(path, {"total": 3, "completed": 0})
-    return store
+    return duban_store(root, tmp_path)
 
 
 def test_the_command_line_issues_for_a_task_and_for_a_unit(
