@@ -8,37 +8,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from metrics.scoring.progress import Scored
-from metrics.scoring.rollup import UNASSIGNED_UNIT, Group
+from metrics.scoring.rollup import UNASSIGNED_UNIT
 from metrics.supervision.model import WarningColour
 from metrics.supervision.ranking import UnitRank
 from report.wording import percent
-
-UNIT_COLUMNS = ("排名", "牵头单位", "任务数", "已完成", "正在整改", "未启动", "超期", "完成率")
-
-
-def unit_table(groups: Sequence[Group]) -> pd.DataFrame:
-    """The ranking of ``rollup.by_lead_unit`` as a table; equal rates share a rank."""
-    rows = []
-    rank = 0
-    previous: float | None = None
-    for position, g in enumerate(groups, start=1):
-        c = g.completion
-        if c.rate != previous:
-            rank, previous = position, c.rate
-        rows.append(
-            {
-                "排名": rank,
-                "牵头单位": g.key,
-                "任务数": c.total,
-                "已完成": c.completed,
-                "正在整改": c.in_progress,
-                "未启动": c.not_started,
-                "超期": c.overdue,
-                "完成率": percent(c.rate),
-            }
-        )
-    return pd.DataFrame(rows, columns=list(UNIT_COLUMNS))
-
 
 UNIT_WARNING_COLUMNS = (
     "排名",

@@ -93,28 +93,6 @@ def task_filter_options(scored: Scored) -> TaskFilterOptions:
     )
 
 
-def task_table(
-    scored: Scored, task_filter: TaskFilter = TaskFilter(), tag: Tag = plain
-) -> pd.DataFrame:
-    """One row per task matching the filter, in workbook order."""
-    rows = [_task_row(tp, tag) for tp in scored.tasks if _task_matches(tp, task_filter)]
-    return pd.DataFrame(rows, columns=list(TASK_COLUMNS))
-
-
-TASK_COLUMNS = (
-    "编号",
-    "任务",
-    "状态",
-    "提示",
-    "方面",
-    "问题",
-    "牵头单位",
-    "整改时限",
-    "指标数",
-    "说明",
-)
-
-
 def _task_row(tp: TaskProgress, tag: Tag) -> dict[str, object]:
     t = tp.task
     return {
@@ -169,10 +147,11 @@ def supervised_task_table(
     warning_filter: Sequence[str] = (),
     order: TaskOrder = TaskOrder.WORKBOOK,
 ) -> pd.DataFrame:
-    """``task_table`` with each task's 督办 colour ("● 红色", symbol and word) and the
-    rule(s) that gave it; ``warning_filter``: choices of ``report.supervision.
-    warning_choices`` (none: every task); ``order`` SEVERITY puts red first, then
-    yellow, blue and uncoloured tasks, each in workbook order."""
+    """One row per task matching the filter, with each task's 督办 colour ("● 红色",
+    symbol and word) and the rule(s) that gave it; ``warning_filter``: choices of
+    ``report.supervision.warning_choices`` (none: every task); ``order`` WORKBOOK keeps
+    workbook order, SEVERITY puts red first, then yellow, blue and uncoloured tasks,
+    each in workbook order."""
     chosen = [
         tp
         for tp in scored.tasks

@@ -10,10 +10,10 @@ import pytest
 
 from metrics.scoring.headline import headline
 from metrics.scoring.progress import IndicatorStatus, Scored, TaskColour, score
-from metrics.scoring.rollup import by_lead_unit
+from metrics.supervision.ranking import unit_ranking
 from metrics.workbook.loader import load_workbook
 from report.headline_cards import MET_HELP, Card, headline_cards, met_note
-from report.units import unassigned_unit_note, unit_table
+from report.units import unassigned_unit_note, unit_warning_table
 from report.views import (
     IndicatorFilter,
     TaskFilter,
@@ -23,9 +23,9 @@ from report.views import (
     issue_detail,
     parse_task_id,
     summary_paragraph,
+    supervised_task_table,
     task_filter_options,
     task_id_at,
-    task_table,
 )
 from report.wording import short_category, target_text, value_text
 from tests.builders import indicator, meta, observation, task, write_valid
@@ -34,8 +34,8 @@ from ui.launch import streamlit_command
 
 
 def test_task_table_filters(scored: Scored) -> None:
-    assert len(task_table(scored)) == 35
-    assert list(task_table(scored, TaskFilter(statuses=("正在整改",)))["编号"]) == [
+    assert len(supervised_task_table(scored, {})) == 35
+    assert list(supervised_task_table(scored, {}, TaskFilter(statuses=("正在整改",)))["编号"]) == [
         7,
         9,
         10,
@@ -45,22 +45,24 @@ def test_task_table_filters(scored: Scored) -> None:
     options = task_filter_options(scored)
     assert len(options.categories) == 3 and len(options.problems) == 12
     third = options.categories[2]
-    assert len(task_table(scored, TaskFilter(categories=(third,)))) == 9
+    assert len(supervised_task_table(scored, {}, TaskFilter(categories=(third,)))) == 9
     # Text search: every word must match somewhere in number, title, measures, note.
-    assert list(task_table(scored, TaskFilter(text="回迁 道路"))["编号"]) == [9]
-    assert task_table(scored, TaskFilter(text="不存在的词")).empty
-    unassigned = task_table(scored, TaskFilter(lead_units=("（未填写）",)))
+    assert list(supervised_task_table(scored, {}, TaskFilter(text="回迁 道路"))["编号"]) == [9]
+    assert supervised_task_table(scored, {}, TaskFilter(text="不存在的词")).empty
+    unassigned = supervised_task_table(scored, {}, TaskFilter(lead_units=("（未填写）",)))
     assert len(unassigned) == 18
 
 
 def test_task_table_decorates_statuses_with_the_given_tag(scored: Scored) -> None:
-    table = task_table(scored, TaskFilter(statuses=("长期坚持",)), tag=lambda s: f"<{s.value}>")
+    table = supervised_task_table(
+        scored, {}, TaskFilter(statuses=("长期坚持",)), tag=lambda s: f"<{s.value}>"
+    )
     assert list(table["状态"]) == ["<长期坚持>"]
     assert list(table["提示"]) == ["<完成>"]
 
 
 def test_task_id_at(scored: Scored) -> None:
-    table = task_table(scored, TaskFilter(statuses=("正在整改",)))
+    table = supervised_task_table(scored, {}, TaskFilter(statuses=("正在整改",)))
     assert task_id_at(table, [1]) == 9
     assert task_id_at(table, []) is None
     assert task_id_at(table, [99]) is None
@@ -144,7 +146,7 @@ def test_parse_task_id(raw: object, expected: int | None) -> None:
 
 
 def test_unit_table_shares_ranks(scored: Scored) -> None:
-    table = unit_table(by_lead_unit(scored))
+    table = unit_warning_table(unit_ranking(scored, {}))
     assert list(table["排名"]) == [1, 1, 1, 1, 1, 6]
     assert table.iloc[-1]["牵头单位"] == "（未填写）"
     assert table.iloc[-1]["完成率"] == pytest.approx(72.2)
