@@ -61,6 +61,10 @@ class RoundBase:
 
     def dataset(self) -> Dataset:
         """The current version's data (cached per file)."""
+        return self.current_data()[1]
+
+    def current_data(self) -> tuple[str, Dataset]:
+        """The current version's file (its SHA-256) and data (cached per file)."""
         version = self.store.current()
         if version is None:
             raise RoundError("存储中还没有任何版本：请先发布工作簿")
@@ -71,7 +75,7 @@ class RoundBase:
                 raise RoundError(f"当前版本 v{version.id} 的数据有错误，无法填报")
             cached = result.dataset
             self._datasets = {version.sha256: cached}
-        return cached
+        return version.sha256, cached
 
     def unit_name(self, name: str) -> str:
         """The unit as the data writes it; a clear error when it is not in the data."""

@@ -6,6 +6,7 @@ every check-then-write is atomic."""
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from metrics.rounds.model import (
@@ -17,6 +18,7 @@ from metrics.rounds.model import (
     Round,
     Submission,
     SubmissionState,
+    TaskReport,
     dump_reports,
     load_reports,
 )
@@ -187,12 +189,21 @@ def _submission(row: Any) -> Submission:
         int(row["round_id"]),
         str(row["unit"]),
         int(row["revision"]),
-        load_reports(str(row["content"])),
+        _submitted_items(str(row["content"])),
         str(row["submitted_by"]),
         str(row["submitted_at"]),
         str(row["channel"]),
         SubmissionState(str(row["state"])),
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _submitted_items(content: str) -> tuple[TaskReport, ...]:
+    """A submission's reports, parsed once per process: its content never changes once
+    written (only its state does), and pages read every submission of the latest rounds
+    on each rerun (the office's queue, the rounds facts behind the 督办 colours). A
+    bounded memo of a pure function of the stored text; the reports are immutable."""
+    return load_reports(content)
 
 
 # -- decisions -------------------------------------------------------------------------------
@@ -352,3 +363,29 @@ def log_entries(db: Connection, round_id: int | None = None) -> list[LogEntry]:
         )
         for r in rows
     ]
+
+
+# -- what changed ----------------------------------------------------------------------------
+
+
+def fingerprint(db: Connection, round_id: int) -> tuple[int, ...]:
+    """Changes with every write to the round tables that a page derives anything from,
+    in one query over indexes and the small rounds table: rounds opened, closed or merged;
+    a submission, decision, evidence file or log entry added (ids only grow; every
+    change of a submission's state comes with a new submission or decision, every other
+    update with a log entry); a draft of ``round_id`` saved (its revision grows)."""
+    row = db.execute(
+        "SELECT"
+        " (SELECT COUNT(*) FROM rounds) AS rounds,"
+        " (SELECT COUNT(closed_at) FROM rounds) AS closed,"
+        " (SELECT COALESCE(SUM(merged_upto), 0) FROM rounds) AS merged,"
+        " (SELECT COALESCE(MAX(id), 0) FROM round_submissions) AS submissions,"
+        " (SELECT COALESCE(MAX(id), 0) FROM round_decisions) AS decisions,"
+        " (SELECT COALESCE(MAX(id), 0) FROM round_evidence) AS evidence,"
+        " (SELECT COALESCE(MAX(id), 0) FROM round_log) AS log,"
+        " (SELECT COUNT(*) FROM round_drafts WHERE round_id = ?) AS drafts,"
+        " (SELECT COALESCE(SUM(revision), 0) FROM round_drafts WHERE round_id = ?) AS revisions",
+        (round_id, round_id),
+    ).fetchone()
+    names = ("rounds", "closed", "merged", "submissions", "decisions", "evidence", "log")
+    return tuple(int(row[name]) for name in (*names, "drafts", "revisions"))
