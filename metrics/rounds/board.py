@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TypeVar
 
 from metrics.model import Dataset, Task
 from metrics.rounds import repository as repo
@@ -22,9 +23,11 @@ from metrics.rounds.model import (
     UnitState,
 )
 from metrics.rounds.state import unit_state
-from metrics.rounds.units import all_units, tasks_of_unit
+from metrics.rounds.units import all_units, tasks_by_unit, unit_key
 from metrics.store.backend import Database
 from metrics.store.versions import BEIJING
+
+_Row = TypeVar("_Row", Draft, Submission, LogEntry)
 
 # States in which the unit's report has reached the office.
 WITH_OFFICE = frozenset({UnitState.SUBMITTED, UnitState.RETURNED, UnitState.ACCEPTED})
@@ -94,28 +97,40 @@ def build_board(db: Database, dataset: Dataset, round_: Round, now: datetime.dat
         submissions = repo.submissions(conn, round_.id)
         decisions = repo.decisions(conn, round_.id)
         log = repo.log_entries(conn, round_.id)
+    tasks = tasks_by_unit(dataset)
+    drafts_of = _by_unit(drafts)
+    submissions_of = _by_unit(submissions)
+    log_of = _by_unit(log)
+    decisions_of: dict[int, list[Decision]] = {}
+    for decision in decisions:
+        decisions_of.setdefault(decision.submission_id, []).append(decision)
     rows = []
     for unit in all_units(dataset):
-        mine = [s for s in submissions if s.unit == unit]
-        ids = {s.id for s in mine}
-        state = unit_state(
-            [d for d in drafts if d.unit == unit],
-            mine,
-            [d for d in decisions if d.submission_id in ids],
-        )
+        mine = submissions_of.get(unit, [])
+        theirs = [d for s in mine for d in decisions_of.get(s.id, [])]
+        unit_drafts = drafts_of.get(unit, [])
+        state = unit_state(unit_drafts, mine, sorted(theirs, key=lambda d: d.id))
         overdue = (today - round_.due).days if state in OWING else 0
         rows.append(
             BoardRow(
                 unit,
                 state,
-                tuple(tasks_of_unit(dataset, unit)),
-                _last([e for e in log if e.unit == unit], [d for d in drafts if d.unit == unit]),
+                tuple(tasks.get(unit_key(unit), ())),
+                _last(log_of.get(unit, []), unit_drafts),
                 len(mine),
                 max(overdue, 0),
-                _covered(mine, decisions),
+                _covered(mine, theirs),
             )
         )
     return Board(round_, tuple(rows), today)
+
+
+def _by_unit(rows: list[_Row]) -> dict[str, list[_Row]]:
+    """The rows of each unit, in their order."""
+    found: dict[str, list[_Row]] = {}
+    for row in rows:
+        found.setdefault(row.unit, []).append(row)
+    return found
 
 
 def _last(log: list[LogEntry], drafts: list[Draft]) -> Activity | None:
