@@ -9,13 +9,15 @@ meanwhile, the form reloads their version and says so instead of overwriting it.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from types import MappingProxyType
 
 import streamlit as st
 
 from metrics.contract import TaskStatus
+from metrics.duban.model import DubanNotice
 from metrics.duban.service import DubanService, awaiting_answer, round_opened_day
-from metrics.model import Indicator, Task
+from metrics.model import Dataset, Indicator, Task
 from metrics.rounds.model import Draft, Evidence, Round, TaskReport
 from metrics.rounds.roles import Principal
 from metrics.rounds.service import RoundError, RoundService, StaleRound
@@ -30,6 +32,24 @@ EVIDENCE_TYPES = ["pdf", "jpg", "jpeg", "png", "docx", "xlsx"]
 
 def _key(round_: Round, unit: str, task_id: int, part: str) -> str:
     return f"report_{round_.id}_{unit}_{task_id}_{part}"
+
+
+def _loaded(round_: Round, unit: str) -> dict[int, tuple[int | None, str]]:
+    """task id → the draft's revision its form was loaded at (None: no draft) and the
+    已保存 caption; a task not here is loaded from the store when shown. One session
+    key for all of the unit's forms: every text box and select box of a page walks all
+    of the session's keys (Streamlit), so fewer keys make a long form's rerun faster."""
+    key = forms_key(round_, unit)
+    found = st.session_state.get(key)
+    if not isinstance(found, dict):
+        found = {}
+        st.session_state[key] = found
+    return found
+
+
+def forms_key(round_: Round, unit: str) -> str:
+    """The session key of the unit's forms: removing it reloads every form from the store."""
+    return f"report_{round_.id}_{unit}_forms"
 
 
 def status_options(task: Task) -> list[str]:
@@ -52,6 +72,11 @@ def _asks_extension(task: Task, option: object) -> bool:
     return chosen == TaskStatus.EXTENSION_REQUESTED.value
 
 
+def unit_notices(service: RoundService, unit: str) -> list[DubanNotice]:
+    """The 督办 notices to ``unit`` (one read of the notices for all its task forms)."""
+    return [n for n in DubanService(service.store).notices() if n.unit == unit]
+
+
 def load_into_form(round_: Round, unit: str, task: Task, draft: Draft | None) -> None:
     """Put the stored draft into the widgets (first show, or after someone else saved)."""
     report = draft.report if draft is not None else TaskReport(task.id)
@@ -60,12 +85,15 @@ def load_into_form(round_: Round, unit: str, task: Task, draft: Draft | None) ->
         report.status.value if report.status is not None else UNCHANGED
     )
     state[_key(round_, unit, task.id, "progress")] = report.progress
-    state[_key(round_, unit, task.id, "extension")] = report.extension_to
+    if report.extension_to is not None:
+        state[_key(round_, unit, task.id, "extension")] = report.extension_to
+    else:  # as None, without one more key
+        state.pop(_key(round_, unit, task.id, "extension"), None)
     for indicator_id, text in report.values.items():
         state[_key(round_, unit, task.id, f"value_{indicator_id}")] = text
-    state[_key(round_, unit, task.id, "rev")] = draft.revision if draft is not None else None
-    state[_key(round_, unit, task.id, "saved")] = (
-        f"已保存：{beijing_time(draft.updated_at)}（{draft.updated_by}）" if draft else ""
+    _loaded(round_, unit)[task.id] = (
+        draft.revision if draft is not None else None,
+        f"已保存：{beijing_time(draft.updated_at)}（{draft.updated_by}）" if draft else "",
     )
 
 
@@ -100,7 +128,7 @@ def _save(
             round_.id,
             unit,
             report,
-            expected_revision=state.get(_key(round_, unit, task.id, "rev")),
+            expected_revision=_loaded(round_, unit).get(task.id, (None, ""))[0],
         )
     except StaleRound as exc:
         load_into_form(round_, unit, task, service.drafts(who, round_.id, unit).get(task.id))
@@ -110,8 +138,7 @@ def _save(
         state[error_key] = str(exc)
         return
     state.pop(error_key, None)
-    state[_key(round_, unit, task.id, "rev")] = draft.revision
-    state[_key(round_, unit, task.id, "saved")] = f"已保存：{beijing_time(draft.updated_at)}"
+    _loaded(round_, unit)[task.id] = (draft.revision, f"已保存：{beijing_time(draft.updated_at)}")
 
 
 def task_form(
@@ -123,18 +150,20 @@ def task_form(
     draft: Draft | None,
     evidence: list[Evidence],
     returned_comment: str | None,
+    *,
+    dataset: Dataset,
+    notices: Sequence[DubanNotice],
 ) -> None:
-    """The widgets of one task (inside its expander)."""
-    if _key(round_, unit, task.id, "rev") not in st.session_state:
+    """The widgets of one task (inside its expander). ``dataset`` (the round's data,
+    ``service.dataset()``) and ``notices`` (every 督办 notice, ``unit_notices``) are read
+    once per rerun by the caller, not once per task."""
+    if task.id not in _loaded(round_, unit):
         load_into_form(round_, unit, task, draft)
-    dataset = service.dataset()  # once per task: each call asks the store for its version
     indicators = dataset.indicators_of(task.id)
     args = (service, who, round_, unit, task, indicators)
     if returned_comment:
         st.warning(f"整改办退回意见：{md(returned_comment)}")
-    for notice in awaiting_answer(
-        DubanService(service.store).notices(), unit, task.id, round_opened_day(round_)
-    ):
+    for notice in awaiting_answer(notices, unit, task.id, round_opened_day(round_)):
         st.info(
             md(
                 f"督办：{notice.code}（{notice.level.label}），反馈时限 "
@@ -188,9 +217,9 @@ def task_form(
             help=md(f"{before}。可写 9.62万、2500余、约60、67.7% 等，按报告的写法"),
         )
     _evidence(service, who, round_, unit, task, evidence)
-    saved = st.session_state.get(_key(round_, unit, task.id, "saved"))
+    saved = _loaded(round_, unit)[task.id][1]
     if saved:
-        st.caption(md(str(saved)))
+        st.caption(md(saved))
 
 
 def _evidence(
@@ -240,4 +269,5 @@ def _refresh_revision(
 ) -> None:
     """Adding or removing evidence saves the draft too: the form continues from there."""
     draft = service.drafts(who, round_.id, unit).get(task_id)
-    st.session_state[_key(round_, unit, task_id, "rev")] = draft.revision if draft else None
+    forms = _loaded(round_, unit)
+    forms[task_id] = (draft.revision if draft else None, forms.get(task_id, (None, ""))[1])

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.rounds.model import Round, Submission, UnitState
+from metrics.model import Dataset
+from metrics.rounds.model import Round, Submission, TaskReport, UnitState, dump_reports
 from metrics.rounds.roles import UNIT_ROLES, Principal, Role
 from metrics.rounds.service import RoundService
 from metrics.rounds.state import UnitOverview
@@ -23,7 +24,7 @@ from report.rounds import (
 )
 from ui.downloads import XLSX_MIME
 from ui.evidence_view import evidence_list
-from ui.report_form import task_form
+from ui.report_form import forms_key, task_form, unit_notices
 from ui.rounds_access import round_service
 
 NOTICE_KEY = "report_notice"
@@ -81,6 +82,8 @@ def _report_page(who: Principal) -> None:
     unit_workbook_section(service, who, current, unit)
     drafts = service.drafts(who, current.id, unit)
     evidence = service.evidence_records(who, current.id, unit)
+    dataset = service.dataset()
+    notices = unit_notices(service, unit)
     accepted = overview.accepted
     returned = overview.returned
     for task in service.unit_tasks(unit):
@@ -111,6 +114,8 @@ def _report_page(who: Principal) -> None:
                 drafts.get(task.id),
                 evidence,
                 comment.comment if comment is not None else None,
+                dataset=dataset,
+                notices=notices,
             )
     submit_section(service, who, current, unit, overview)
 
@@ -177,8 +182,7 @@ def unit_workbook_section(service: RoundService, who: Principal, round_: Round, 
         st.session_state[NOTICE_KEY] = (
             f"已从工作簿报送：第 {submission.revision} 次报送，{len(submission.items)} 项任务。"
         )
-        for task in service.unit_tasks(unit):  # the form shows what the file said
-            st.session_state.pop(f"report_{round_.id}_{unit}_{task.id}_rev", None)
+        st.session_state.pop(forms_key(round_, unit), None)  # the forms show what the file said
         st.rerun()
 
 
@@ -208,7 +212,7 @@ def head_review(
 
 def show_submission(service: RoundService, who: Principal, submission: Submission) -> None:
     """What a submission says, task by task (for the unit's leader and the office)."""
-    dataset = service.dataset()
+    sha256, dataset = service.current_data()
     st.caption(md(submission_heading(submission)))
     overview = service.overview(who, submission.round_id, submission.unit)
     for decision in overview.decisions:
@@ -219,14 +223,7 @@ def show_submission(service: RoundService, who: Principal, submission: Submissio
             )
     records = {e.id: e for e in service.evidence_records(who, submission.round_id, submission.unit)}
     for item in submission.items:
-        task = dataset.task(item.task_id)
-        st.markdown(f"**（{item.task_id}）{md(task.title if task else '')}**")
-        st.markdown(f"状态：{md(status_change_text(dataset, item))}")
-        if item.progress:
-            st.markdown(f"本期进展：{md(item.progress)}")
-        figures = values_frame(dataset, item)
-        if not figures.empty:
-            st.dataframe(figures, hide_index=True, key=f"sub_{submission.id}_{item.task_id}_v")
+        _item(sha256, submission.id, dump_reports((item,)), _dataset=dataset, _item=item)
         evidence_list(
             service,
             who,
@@ -234,3 +231,21 @@ def show_submission(service: RoundService, who: Principal, submission: Submissio
             key=f"sub_{submission.id}_{item.task_id}",
             show_removed=True,
         )
+
+
+@st.cache_resource(max_entries=1024, show_spinner=False)
+def _item(
+    sha256: str, submission_id: int, content: str, *, _dataset: Dataset, _item: TaskReport
+) -> None:
+    """One item of a submission against the current data (``sha256``: its file), drawn
+    once: later reruns replay the recorded elements (``content``, the item as stored,
+    keys the cache with the data; the submission's id keys the table)."""
+    del sha256, content  # the cache key
+    task = _dataset.task(_item.task_id)
+    st.markdown(f"**（{_item.task_id}）{md(task.title if task else '')}**")
+    st.markdown(f"状态：{md(status_change_text(_dataset, _item))}")
+    if _item.progress:
+        st.markdown(f"本期进展：{md(_item.progress)}")
+    figures = values_frame(_dataset, _item)
+    if not figures.empty:
+        st.dataframe(figures, hide_index=True, key=f"sub_{submission_id}_{_item.task_id}_v")

@@ -18,9 +18,15 @@ def rounds_available() -> bool:
     return not os.environ.get(WORKBOOK_ENV)
 
 
+def store_key() -> str:
+    """Which store the dashboard works on (a folder or a database URL): part of the key
+    of everything cached per store."""
+    return os.environ.get(DATABASE_URL_ENV) or str(default_root())
+
+
 def round_service() -> RoundService:
     """The service over the dashboard's store (its current data is cached per version)."""
-    return _service(os.environ.get(DATABASE_URL_ENV) or str(default_root()))
+    return _service(store_key())
 
 
 @st.cache_resource(show_spinner=False)

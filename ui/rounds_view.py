@@ -5,13 +5,12 @@ resolves conflicts and publishes the round; leaders see the board."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
 
 from metrics.contract import ExtensionDecision
-from metrics.rounds.board import Board, build_board
+from metrics.rounds.board import Board
 from metrics.rounds.evidence import EvidenceLimits
 from metrics.rounds.model import Round
 from metrics.rounds.publish import (
@@ -25,21 +24,14 @@ from metrics.rounds.roles import Principal, Role
 from metrics.rounds.service import RoundService
 from metrics.rounds.settings import RoundSettings
 from metrics.store.versions import BEIJING, StaleVersion, StoreError
-from metrics.supervision.model import TaskWarning
 from report.literal import md
-from report.rounds import (
-    RED_COLUMN,
-    YELLOW_COLUMN,
-    board_frame,
-    board_warning_frame,
-    chase_xlsx,
-)
+from report.rounds import chase_xlsx
 from ui.data_source import current, of_version, store
 from ui.downloads import XLSX_MIME
 from ui.report_view import round_header, show_submission
 from ui.review import show_changes, show_problems
+from ui.round_board import board_section
 from ui.rounds_access import round_service
-from ui.supervision import warnings_of
 
 NOTICE_KEY = "rounds_notice"
 REVIEW_KEY = "rounds_review"  # (round id and merge fingerprint, the RoundReview)
@@ -67,8 +59,7 @@ def _rounds_page(who: Principal) -> None:
         st.info("目前没有进行中的填报轮次。")
         return
     round_header(found, service)
-    board = build_board(service.db, service.dataset(), found, service.clock())
-    board_section(board, _current_warnings())
+    chase_download(board_section(service, found))
     if who.role is not Role.OFFICE:
         return
     review_section(service, who, found)
@@ -101,41 +92,16 @@ def open_round_form(service: RoundService, who: Principal, found: Round | None) 
     st.rerun()
 
 
-def _current_warnings() -> dict[int, TaskWarning] | None:
-    """The 督办 colours of the current data (None when it cannot be scored)."""
-    scored = current().scored
-    return warnings_of(scored) if scored is not None else None
-
-
-def board_section(board: Board, warnings: Mapping[int, TaskWarning] | None = None) -> None:
-    """The units' reporting states; with ``warnings``, their red and yellow tasks beside."""
-    st.metric("已报送", f"{board.reported} / {board.total}")
-    frame = board_frame(board) if warnings is None else board_warning_frame(board, warnings)
-    st.dataframe(
-        frame.style.map(_overdue_red, subset=["逾期"]),
-        hide_index=True,
-        width="stretch",
-        key="rounds_board",
-    )
-    if warnings is not None:
-        st.caption(
-            f"{RED_COLUMN}、{YELLOW_COLUMN}：该单位牵头或参与的任务中督办为红色、黄色的项数"
-            "（规则见“单位评比”页）。"
-        )
-    st.markdown("**催报名单**")
-    st.code(board.chase_text(), language=None, wrap_lines=True)
+def chase_download(board: Board) -> None:
+    """The 催报 list as a workbook, built when the button is pressed."""
     if board.late:
         st.download_button(
             "下载催报名单（.xlsx）",
-            data=chase_xlsx(board),
+            data=lambda: chase_xlsx(board),
             file_name=f"催报名单_{board.round.name}.xlsx",
             mime=XLSX_MIME,
             key="rounds_chase_xlsx",
         )
-
-
-def _overdue_red(value: object) -> str:
-    return "color: #b00020; font-weight: bold" if value else ""
 
 
 def review_section(service: RoundService, who: Principal, found: Round) -> None:
