@@ -36,6 +36,7 @@ import datetime
 import functools
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -179,33 +180,13 @@ def bench_overview_rerun(repeat: int) -> bool:
 
 
 def bench_browser(repeat: int) -> None:
-    import socket
-    import subprocess
-    import urllib.request
-
     from playwright.sync_api import sync_playwright
 
-    from ui.launch import streamlit_command
+    if str(ROOT) not in sys.path:  # run as a file (make bench): import scripts.* from the root
+        sys.path.insert(0, str(ROOT))
+    from scripts.served import served
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        streamlit_command(ROOT / "dashboard.py", port),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as resp:
-                    if resp.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.2)
+    with served(ROOT / "dashboard.py") as url:
         print("\noverview page in Chromium (fresh browser context each time)")
         cards: list[float] = []
         charts: list[float] = []
@@ -229,9 +210,6 @@ def bench_browser(repeat: int) -> None:
             browser.close()
         report("time to headline cards", cards)
         report("time to first rendered chart", charts)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def bench_upload_to_published(label: str, path: Path, repeat: int) -> bool:
@@ -395,7 +373,6 @@ def bench_script(name: str, quick: bool, *extra: str) -> bool:
     run as the module ``scripts.<name>`` from the repository root, so that it may import
     its neighbours (``scripts.city_workbook``)."""
     import subprocess
-    import sys
 
     command = [sys.executable, "-m", f"scripts.{Path(name).stem}"]
     sys.stdout.flush()  # keep the order of the output when it goes to a pipe

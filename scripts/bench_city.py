@@ -4,7 +4,8 @@ The city's workbook (``scripts/city_workbook.py``: 697 tasks, 40 units, 2,091 in
 20,910 observations) is published into a fresh embedded store with two reporting rounds
 (the earlier one closed with returned 销号 requests, the current one past its due date:
 most units on time, some late, some not yet; 销号 and extension requests waiting for the
-office). The bundled workbook gets a store of its own, without rounds.
+office). The bundled workbook gets a store of its own, without rounds, with the same
+accounts.
 
 Measured for both (and, for scale, a bare Streamlit page of a card and three small plotly
 charts, in the browser: the floor of any page with charts on the machine):
@@ -12,8 +13,8 @@ charts, in the browser: the floor of any page with charts on the machine):
    warm), the overview from navigation until its three charts are drawn
    (goal: ≤ 2 s at city scale);
 2. the server time of a rerun of every page (AppTest, warm caches, median), signed out,
-   and the overview and 填报审核 signed in as the office and as a leader
-   (goal: ≤ 100 ms each at city scale).
+   the overview and 填报审核 signed in as the office and as a leader, and 填报 signed in
+   as a unit (its form of 27 tasks) (goal: ≤ 100 ms each at city scale).
 
 Run from the repository root: ``python -m scripts.bench_city [--quick] [--no-browser]``.
 """
@@ -25,13 +26,9 @@ import datetime
 import logging
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -46,6 +43,7 @@ from metrics.store.accounts import Accounts
 from metrics.store.versions import BEIJING, STORE_ENV, Store
 from metrics.workbook.loader import load_workbook
 from scripts.city_workbook import DEFAULT_OUT, UNITS, write_city_workbook
+from scripts.served import served
 
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
@@ -59,6 +57,7 @@ RERUN_GOAL_MS = 100.0
 PASSWORD = "benchmark password"
 OFFICE = Principal("整改办", Role.OFFICE)
 LEADER = "王书记"
+REPORTER = f"{UNITS[0]}填报员"  # a unit's account: its form of 27 tasks on 填报
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PAGES = (
     ("总览", "pages/overview.py"),
@@ -72,7 +71,12 @@ PAGES = (
     ("上传数据", "pages/upload.py"),
     ("历史版本", "pages/history.py"),
 )
-SIGNED_IN = (("总览", "pages/overview.py"), ("填报审核", "pages/rounds.py"))
+# (account, role, the pages measured signed in as it)
+SIGNED_IN = (
+    (OFFICE.name, "整改办", (("总览", "pages/overview.py"), ("填报审核", "pages/rounds.py"))),
+    (LEADER, "领导", (("总览", "pages/overview.py"), ("填报审核", "pages/rounds.py"))),
+    (REPORTER, "单位", (("填报", "pages/report.py"),)),
+)
 # The 填报审核 page keeps a leader's or the office's board: the sign-in form is there.
 SIGN_IN_PAGE, SIGN_IN_FORM = "pages/rounds.py", "rounds_sign_in"
 BARE_MODE_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
@@ -96,12 +100,10 @@ class Clock:
 
 
 def city_store(root: Path, workbook: Path) -> Store:
-    """The city's workbook as version 1, two rounds, an office and a leader account."""
+    """The city's workbook as version 1, two rounds, the accounts of ``add_accounts``."""
     store = Store(root)
     store.bootstrap(workbook, completion_counts(load_workbook(workbook)))
-    accounts = Accounts(root)
-    accounts.add(OFFICE.name, PASSWORD)
-    accounts.add(LEADER, PASSWORD, role=Role.LEADER)
+    add_accounts(root)
     clock = Clock()
     service = RoundService(store, clock=clock)
     today = datetime.datetime.now(BEIJING).date()
@@ -117,6 +119,14 @@ def city_store(root: Path, workbook: Path) -> Store:
     latest = _round(service, clock, "2024年6月进展", datetime.date(2024, 6, 30), today, 3)
     _report(service, clock, latest, reporting=UNITS[:-7], late=UNITS[-12:-7], closing_every=6)
     return store
+
+
+def add_accounts(root: Path) -> None:
+    """The office, a leader and a unit's reporter, each with ``PASSWORD``."""
+    accounts = Accounts(root)
+    accounts.add(OFFICE.name, PASSWORD)
+    accounts.add(LEADER, PASSWORD, role=Role.LEADER)
+    accounts.add(REPORTER, PASSWORD, role=Role.UNIT, units=(UNITS[0],))
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,37 +210,6 @@ for n in range(3):
 """
 
 
-@contextmanager
-def served(store: Path | None, script: Path = ROOT / "dashboard.py") -> Iterator[str]:
-    """A server of ``script`` (the dashboard over ``store``); yields its URL."""
-    from ui.launch import free_port, streamlit_command
-
-    port = free_port()
-    env = {**os.environ, STORE_ENV: str(store)} if store is not None else dict(os.environ)
-    env.pop("ZHENGGAI_WORKBOOK", None)
-    server = subprocess.Popen(
-        streamlit_command(script, port),
-        cwd=script.parent,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as resp:
-                    if resp.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 def fresh_overview(store: Path | None, repeat: int, script: Path | None = None) -> list[float]:
     """Milliseconds from navigation until the overview's charts are drawn, each visit in a
     fresh browser context; a first visit warms the server's caches and is not counted.
@@ -238,7 +217,7 @@ def fresh_overview(store: Path | None, repeat: int, script: Path | None = None) 
     from playwright.sync_api import sync_playwright
 
     times: list[float] = []
-    with served(store, script or ROOT / "dashboard.py") as url, sync_playwright() as pw:
+    with served(script or ROOT / "dashboard.py", store) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
         )
@@ -295,10 +274,10 @@ def rerun_ms(app: AppTest, repeat: int) -> float:
 
 def page_times(store: Path, repeat: int) -> list[tuple[str, float]]:
     found = [(title, rerun_ms(page_app(store, path), repeat)) for title, path in PAGES]
-    for account, role in ((OFFICE.name, "整改办"), (LEADER, "领导")):
+    for account, role, pages in SIGNED_IN:
         found += [
             (f"{title}（{role}）", rerun_ms(page_app(store, path, account), repeat))
-            for title, path in SIGNED_IN
+            for title, path in pages
         ]
     return found
 
@@ -322,6 +301,7 @@ def run(quick: bool = False, browser: bool = True) -> bool:
         city_store(city, workbook)
         bundled = Path(folder) / "bundled"
         Store(bundled).bootstrap(BUNDLED, completion_counts(load_workbook(BUNDLED)))
+        add_accounts(bundled)
         built = time.perf_counter() - start
         print(
             f"\ncity scale: {workbook.relative_to(ROOT)} (697 tasks, 40 units, 2,091 indicators,"
