@@ -5,11 +5,20 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+import pytest
+
+from metrics.contract import TaskStatus
+from metrics.rounds.model import TaskReport
+from metrics.rounds.publish import publish_round, review_round
 from metrics.rounds.roles import Principal, Role
 from metrics.rounds.service import RoundService
 from metrics.rounds.settings import RoundSettings
-from metrics.store.versions import Store, open_store
+from metrics.store.accounts import Accounts
+from metrics.store.backend import DATABASE_URL_ENV
+from metrics.store.versions import STORE_ENV, Store, open_store
 from tests import builders
+from ui.auth import REQUIRE_SIGNIN_ENV
+from ui.data_source import WORKBOOK_ENV
 
 EDU = "区教育局"
 HOUSING = "区住建局"
@@ -113,3 +122,46 @@ def service_for(store: Store, clock: Clock | None = None, **settings: object) ->
         settings=RoundSettings(**settings),  # type: ignore[arg-type]  # test settings by name
         clock=clock or Clock(datetime.datetime(2021, 7, 1, 2, 0, tzinfo=datetime.UTC)),
     )
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PASSWORD = "correct horse battery"
+
+
+def add_people(root: Path) -> None:
+    """Accounts with ``PASSWORD``: 张三 (office), 王书记 (leader), 小赵 (区教育局) and
+    小钱 (区住建局)."""
+    accounts = Accounts(root)
+    accounts.add("张三", PASSWORD)
+    accounts.add("王书记", PASSWORD, role=Role.LEADER)
+    accounts.add("小赵", PASSWORD, role=Role.UNIT, units=(EDU,))
+    accounts.add("小钱", PASSWORD, role=Role.UNIT, units=(HOUSING,))
+
+
+def publish_a_close(store: Store, clock: Clock, *, days_to_decide: float = 0) -> None:
+    """A round opened on the current version (2021年6月进展) in which 区教育局 closes
+    task (1) on evidence, the office accepting it ``days_to_decide`` days later, and
+    publishing; 区住建局, 区财政局 and 区委 do not report."""
+    service = service_for(store, clock)
+    round_id = service.open_round(OFFICE, name="2021年6月进展", as_of=AS_OF, due=DUE).id
+    clock.advance(hours=1)
+    service.add_evidence(EDU_REPORTER, round_id, EDU, 1, "验收报告.pdf", PDF)
+    service.save_draft(
+        EDU_REPORTER, round_id, EDU, TaskReport(1, status=TaskStatus.DONE, progress="已全部投用")
+    )
+    submission = service.submit(EDU_REPORTER, round_id, EDU)
+    clock.advance(days=days_to_decide)
+    service.decide(OFFICE, submission.id, accept=True, task_id=1)
+    publish_round(service, OFFICE, review_round(service, round_id))
+
+
+def app_round_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """``round_store`` as the dashboard's store (``ZHENGGAI_STORE``, no workbook file, no
+    sign-in required), with the accounts of ``add_people``."""
+    root = tmp_path / "store"
+    for name in (WORKBOOK_ENV, REQUIRE_SIGNIN_ENV, DATABASE_URL_ENV):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(STORE_ENV, str(root))
+    opened = round_store(root, tmp_path)
+    add_people(root)
+    return opened

@@ -18,9 +18,9 @@ from metrics.store.accounts import Accounts
 from metrics.store.versions import STORE_ENV, Store, open_store
 from metrics.workbook.loader import load_workbook
 from tests import builders
-from tests.rounds_data import AS_OF, DUE, EDU, OFFICE
+from tests.rounds_data import AS_OF, DUE, EDU, OFFICE, PASSWORD
 from tests.screen_text import as_read
-from tests.test_app_rounds import PASSWORD, open_page, sign_in
+from tests.test_app_rounds import open_page, sign_in
 from ui.auth import REQUIRE_SIGNIN_ENV
 from ui.data_source import WORKBOOK_ENV
 

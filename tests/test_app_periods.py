@@ -10,13 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.contract import TaskStatus
-from metrics.rounds.model import TaskReport
-from metrics.rounds.publish import publish_round, review_round
-from metrics.store.versions import STORE_ENV, Store
-from tests.rounds_data import AS_OF, DUE, EDU, EDU_REPORTER, OFFICE, Clock, round_store, service_for
-from ui.auth import REQUIRE_SIGNIN_ENV
-from ui.data_source import WORKBOOK_ENV
+from metrics.store.versions import Store
+from tests.rounds_data import Clock, app_round_store, publish_a_close
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -24,11 +19,7 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    root = tmp_path / "store"
-    for name in (WORKBOOK_ENV, REQUIRE_SIGNIN_ENV, "ZHENGGAI_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv(STORE_ENV, str(root))
-    return round_store(root, tmp_path)
+    return app_round_store(tmp_path, monkeypatch)
 
 
 def overview() -> AppTest:
@@ -48,17 +39,7 @@ def test_one_version_shows_no_change(store: Store) -> None:
 def test_after_a_round_the_cards_and_the_sentence_compare_with_the_period_before(
     store: Store,
 ) -> None:
-    clock = Clock(datetime.datetime(2021, 7, 1, 2, 0, tzinfo=datetime.UTC))
-    service = service_for(store, clock)
-    round_id = service.open_round(OFFICE, name="2021年6月进展", as_of=AS_OF, due=DUE).id
-    clock.advance(hours=1)
-    service.add_evidence(EDU_REPORTER, round_id, EDU, 1, "验收报告.pdf", PDF)
-    service.save_draft(
-        EDU_REPORTER, round_id, EDU, TaskReport(1, status=TaskStatus.DONE, progress="已全部投用")
-    )
-    submission = service.submit(EDU_REPORTER, round_id, EDU)
-    service.decide(OFFICE, submission.id, accept=True, task_id=1)
-    publish_round(service, OFFICE, review_round(service, round_id))
+    publish_a_close(store, Clock(datetime.datetime(2021, 7, 1, 2, 0, tzinfo=datetime.UTC)))
 
     app = overview()
     cards = {m.label: m for m in app.metric}

@@ -10,27 +10,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics.rounds.model import TaskReport
-from metrics.rounds.roles import Role
 from metrics.rounds.service import RoundService
-from metrics.store.accounts import Accounts
-from metrics.store.versions import STORE_ENV, Store
-from tests.rounds_data import AS_OF, DUE, EDU, EDU_REPORTER, OFFICE, round_store
-from tests.test_app_rounds import PASSWORD, PDF, open_page, sign_in, texts
-from ui.auth import REQUIRE_SIGNIN_ENV
-from ui.data_source import WORKBOOK_ENV
+from metrics.store.versions import Store
+from tests.rounds_data import AS_OF, DUE, EDU, EDU_REPORTER, OFFICE, PDF, app_round_store
+from tests.test_app_rounds import open_page, sign_in, texts
 
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    root = tmp_path / "store"
-    monkeypatch.delenv(WORKBOOK_ENV, raising=False)
-    monkeypatch.delenv(REQUIRE_SIGNIN_ENV, raising=False)
-    monkeypatch.setenv(STORE_ENV, str(root))
-    opened = round_store(root, tmp_path)
-    accounts = Accounts(root)
-    accounts.add("张三", PASSWORD)
-    accounts.add("王书记", PASSWORD, role=Role.LEADER)
-    return opened
+    return app_round_store(tmp_path, monkeypatch)
 
 
 @pytest.fixture

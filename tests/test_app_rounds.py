@@ -13,7 +13,7 @@ from metrics.rounds.model import TaskReport
 from metrics.rounds.roles import Principal, Role
 from metrics.rounds.service import RoundService
 from metrics.store.accounts import Accounts
-from metrics.store.versions import STORE_ENV, Store
+from metrics.store.versions import Store
 from metrics.workbook.loader import load_workbook
 from tests.rounds_data import (
     AS_OF,
@@ -23,30 +23,19 @@ from tests.rounds_data import (
     HOUSING,
     HOUSING_REPORTER,
     OFFICE,
-    round_store,
+    PASSWORD,
+    PDF,
+    app_round_store,
 )
 from tests.test_app_pages import block_texts
 from ui.auth import REQUIRE_SIGNIN_ENV
-from ui.data_source import WORKBOOK_ENV
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
-PASSWORD = "correct horse battery"
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    root = tmp_path / "store"
-    monkeypatch.delenv(WORKBOOK_ENV, raising=False)
-    monkeypatch.delenv(REQUIRE_SIGNIN_ENV, raising=False)
-    monkeypatch.setenv(STORE_ENV, str(root))
-    opened = round_store(root, tmp_path)
-    accounts = Accounts(root)
-    accounts.add("张三", PASSWORD)
-    accounts.add("王书记", PASSWORD, role=Role.LEADER)
-    accounts.add("小赵", PASSWORD, role=Role.UNIT, units=(EDU,))
-    accounts.add("小钱", PASSWORD, role=Role.UNIT, units=(HOUSING,))
-    return opened
+    return app_round_store(tmp_path, monkeypatch)
 
 
 @pytest.fixture

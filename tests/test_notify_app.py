@@ -20,8 +20,8 @@ from metrics.rounds.service import RoundService
 from metrics.store.accounts import Accounts
 from metrics.store.versions import STORE_ENV, Store
 from tests.notify_receivers import closed_port
-from tests.rounds_data import AS_OF, DUE, EDU, EDU_REPORTER, OFFICE, round_store
-from tests.test_app_rounds import PASSWORD, open_page, sign_in
+from tests.rounds_data import AS_OF, DUE, EDU, EDU_REPORTER, OFFICE, PASSWORD, round_store
+from tests.test_app_rounds import open_page, sign_in
 from ui.auth import REQUIRE_SIGNIN_ENV
 from ui.data_source import WORKBOOK_ENV
 

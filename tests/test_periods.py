@@ -10,12 +10,10 @@ from types import MappingProxyType
 
 import pytest
 
-from metrics.contract import TaskStatus
 from metrics.periods.basis import Basis, BasisKind, EarlierVersion, chain_basis, round_basis
 from metrics.periods.figures import Comparison, PeriodFigures, period_figures
 from metrics.periods.reading import Loader, compare_in_store
-from metrics.rounds.model import Round, TaskReport
-from metrics.rounds.publish import publish_round, review_round
+from metrics.rounds.model import Round
 from metrics.scoring.counting import Counting
 from metrics.scoring.progress import Scored, score
 from metrics.store.versions import Store, Version
@@ -28,16 +26,7 @@ from report.period_change import (
     count_card_delta,
     rate_card_delta,
 )
-from tests.rounds_data import (
-    AS_OF,
-    DUE,
-    EDU,
-    EDU_REPORTER,
-    OFFICE,
-    Clock,
-    round_store,
-    service_for,
-)
+from tests.rounds_data import EDU, Clock, publish_a_close, round_store
 
 D = datetime.date
 MAY = D(2021, 5, 31)
@@ -158,17 +147,7 @@ def published(store_location: Path | str, tmp_path: Path) -> tuple[Store, Clock]
     after the due date, with 区住建局, 区财政局 and 区委 not having reported."""
     store = round_store(store_location, tmp_path)
     clock = Clock(datetime.datetime(2021, 7, 1, 2, 0, tzinfo=datetime.UTC))
-    service = service_for(store, clock)
-    round_id = service.open_round(OFFICE, name="2021年6月进展", as_of=AS_OF, due=DUE).id
-    clock.advance(hours=1)
-    service.add_evidence(EDU_REPORTER, round_id, EDU, 1, "验收报告.pdf", PDF)
-    service.save_draft(
-        EDU_REPORTER, round_id, EDU, TaskReport(1, status=TaskStatus.DONE, progress="已全部投用")
-    )
-    submission = service.submit(EDU_REPORTER, round_id, EDU)
-    clock.advance(days=7)
-    service.decide(OFFICE, submission.id, accept=True, task_id=1)
-    publish_round(service, OFFICE, review_round(service, round_id))
+    publish_a_close(store, clock, days_to_decide=7)
     return store, clock
 
 
