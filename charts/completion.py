@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 
-from charts.style import base_layout, category_axis, escape, value_axis
+from charts.style import (
+    SIDE_MARGIN,
+    base_layout,
+    category_axis,
+    category_margin,
+    escape,
+    value_axis,
+)
 from metrics.contract import TaskStatus
 from metrics.scoring.rollup import Completion, Group, Overall
 from metrics.scoring.summary import rate_text
@@ -15,6 +23,7 @@ from metrics.values.formatting import format_number
 from metrics.values.quantities import PERCENT
 from metrics.values.text import shorten
 from report.palette import BLUE, INK, TASK_STATUS_SWATCHES, WHITE, Swatch
+from report.text_width import text_em
 
 _STATUS_ORDER = (
     TaskStatus.DONE,
@@ -30,6 +39,11 @@ _BAR_PITCH = 28  # px per bar in completion_by_group
 # Below this rate the "10/13 · 76.9%" label does not fit inside the bar on a phone.
 _INSIDE_FROM = 55.0
 _AXIS_HEIGHT = 56  # x tick labels and the axis title
+# A chart's width on a 390 px phone: Streamlit keeps 1 rem each side of the page.
+PHONE_CHART_WIDTH = 358
+_BAR_TEXT_PX = 12  # the "10/13 · 76.9%" beside or inside a bar
+_TEXT_GAP = 4  # px between a bar's end and the label beside it
+_VALUE_AXIS_MARGIN = 46  # px under the plot: the 0–100 ticks (11 px) and "完成率（%）" (12 px)
 LABEL_CHARS = 14  # a group's label on a 390 px phone, "…" included; the hover has it all
 
 
@@ -111,26 +125,30 @@ def completion_by_group(
         lines = [_lines(text, wrap_at) for text in texts]
         labels = _unique(["<br>".join(escape(part) for part in parts) for parts in lines])
         pitch = max(_BAR_PITCH, 18 * max((len(parts) for parts in lines), default=1) + 10)
+        shown = ["\n".join(parts) for parts in lines]
     else:
         name = label or (lambda g: shorten(g.key.strip(), LABEL_CHARS))
-        labels = _unique([escape(name(g)) for g in groups])
+        shown = [name(g) for g in groups]
+        labels = _unique([escape(text) for text in shown])
         pitch = _BAR_PITCH
     rates = [100 * (g.completion.rate or 0.0) for g in groups]
     inside = [rate >= _INSIDE_FROM for rate in rates]
+    bar_texts = [
+        f"{g.completion.completed}/{g.completion.total} · {rate_text(g.completion.rate)}"
+        for g in groups
+    ]
+    left = category_margin(shown)
     fig = go.Figure(
         go.Bar(
             x=rates,
             y=labels,
             orientation="h",
             marker={"color": BLUE},
-            text=[
-                f"{g.completion.completed}/{g.completion.total} · {rate_text(g.completion.rate)}"
-                for g in groups
-            ],
+            text=bar_texts,
             textposition=["inside" if i else "outside" for i in inside],
             insidetextanchor="end",
-            insidetextfont={"color": WHITE, "size": 12},
-            outsidetextfont={"color": INK, "size": 12},
+            insidetextfont={"color": WHITE, "size": _BAR_TEXT_PX},
+            outsidetextfont={"color": INK, "size": _BAR_TEXT_PX},
             textangle=0,
             constraintext="none",
             cliponaxis=False,
@@ -149,10 +167,39 @@ def completion_by_group(
     )
     fig.update_yaxes(category_axis(), autorange="reversed")
     base_layout(fig, title=title, height=_AXIS_HEIGHT + pitch * max(len(groups), 1))
-    fig.update_layout(showlegend=False, bargap=0.25)
+    # Margins reserved up front (no automargin): plotly lays the chart out once.
+    fig.update_xaxes(automargin=False)
+    fig.update_yaxes(automargin=False)
+    fig.update_layout(
+        showlegend=False,
+        bargap=0.25,
+        margin={
+            "l": left,
+            "r": _right_margin(rates, bar_texts, inside, left),
+            "b": _VALUE_AXIS_MARGIN,
+        },
+    )
     if title:
         fig.update_layout(height=fig.layout.height + 30)
     return fig
+
+
+def _right_margin(
+    rates: Sequence[float], texts: Sequence[str], inside: Sequence[bool], left: int
+) -> int:
+    """Room right of the plot for the labels beside short bars: on a 390 px phone (the
+    narrowest chart) "113/227 · 49.8%" after a bar ending near the middle would be cut
+    at the chart's edge. With ``room`` the plot's width plus this margin, a label of
+    width ``w`` after a bar of share ``s`` fits when ``s·(room − r) + w ≤ room``."""
+    room = PHONE_CHART_WIDTH - left
+    needed = float(SIDE_MARGIN)
+    for rate, text, within in zip(rates, texts, inside, strict=True):
+        share = rate / 100
+        if within or share <= 0:
+            continue
+        width = text_em(text, cjk_font=True) * _BAR_TEXT_PX + _TEXT_GAP
+        needed = max(needed, room - (room - width) / share)
+    return min(math.ceil(needed), room // 2)
 
 
 def _lines(text: str, width: int) -> list[str]:

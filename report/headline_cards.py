@@ -9,10 +9,10 @@ HTML). A slide has less room, so ``compact=True`` words the same figures more ti
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from metrics.scoring.headline import Headline
+from report.text_width import text_em
 
 # On the dashboard (``st.metric``): six cards in a row at 1280 px, two at 390 px; a card
 # whose value, label or change would not fit is made wider instead of cutting it ("160 / …").
@@ -44,26 +44,6 @@ def card_width(card: Card) -> int:
     delta = text_em(card.delta) * DELTA_PX + DELTA_ARROW_PX if card.delta else 0.0
     needed = math.ceil(max(label, value, delta) * 1.03) + CARD_PADDING
     return max(CARD_WIDTH, needed)
-
-
-def text_em(text: str) -> float:
-    """A generous estimate of ``text``'s width in em in the dashboard's fonts (Source
-    Sans; Chinese characters from the system's CJK font, one em each)."""
-    return sum(_char_em(ch) for ch in text)
-
-
-def _char_em(ch: str) -> float:
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 1.0
-    if ch.isdigit() or ch in "+-":
-        return 0.52  # Source Sans: 0.5
-    if ch in " .,:;'!|":
-        return 0.25
-    if ch in "/()[]":
-        return 0.4
-    if ch in "%@":
-        return 0.9
-    return 0.65
 
 
 def headline_cards(

@@ -8,7 +8,14 @@ import json
 import plotly.graph_objects as go
 import pytest
 
-from charts.completion import LABEL_CHARS, completion_by_group, status_breakdown, unit_ranking
+from charts.completion import (
+    LABEL_CHARS,
+    PHONE_CHART_WIDTH,
+    completion_by_group,
+    problem_label,
+    status_breakdown,
+    unit_ranking,
+)
 from charts.indicator import bullet, history
 from charts.matrix import task_status_matrix
 from charts.style import PLOTLY_CONFIG, base_layout
@@ -17,6 +24,7 @@ from metrics.model import Indicator, Meta, Observation
 from metrics.scoring.progress import IndicatorProgress, IndicatorStatus, Scored, score_indicator
 from metrics.scoring.rollup import (
     Completion,
+    Group,
     Overall,
     by_category,
     by_lead_unit,
@@ -33,6 +41,7 @@ from report.palette import (
     INK,
     TASK_STATUS_SWATCHES,
 )
+from report.text_width import text_em
 
 META = Meta("测试", "测试区委", datetime.date(2021, 5, 31), datetime.date(2021, 2, 4))
 
@@ -392,9 +401,51 @@ def test_every_figure_shares_the_look_and_loads_nothing(scored: Scored) -> None:
         layout = fig.layout
         assert layout.font.family == FONT_FAMILY and layout.font.color == INK
         assert layout.paper_bgcolor == "#ffffff" and layout.separators == ".,"
-        assert layout.margin.l <= 12 and layout.margin.r <= 12
+        if layout.yaxis.automargin is False:  # margins reserved for the labels up front
+            assert layout.margin.l + layout.margin.r <= PHONE_CHART_WIDTH - 150  # plot ≥ 150 px
+        else:
+            assert layout.margin.l <= 12 and layout.margin.r <= 12
         assert layout.dragmode is False
         text = fig.to_json()
         assert "http" not in text  # no URL at all: no CDN, tiles or fonts
         assert "mapbox" not in text and "mathjax" not in text.lower()
         assert all(trace.type in ("bar", "scatter") for trace in fig.data)  # no colour bar
+
+
+def test_completion_bars_reserve_room_for_their_labels_on_a_phone(scored: Scored) -> None:
+    """No automargin (plotly would draw the chart twice): the left margin holds every
+    label, and on a 390 px phone every "a/b · r%" beside a short bar ends inside the
+    chart."""
+    city = [  # a city's 方面: rates near the middle, long counts beside the bars
+        Group(
+            f"（{n}）落实新时代党的组织路线方针政策",
+            Completion(
+                total=total,
+                completed=done,
+                done=done,
+                ongoing=0,
+                in_progress=total - done,
+                not_started=0,
+                overdue=0,
+            ),
+            (),
+            {},
+        )
+        for n, (done, total) in zip("一二三", ((113, 227), (103, 227), (122, 243)), strict=True)
+    ]
+    cases = ((by_problem(scored), problem_label), (by_category(scored), None), (city, None))
+    for groups, label in cases:
+        fig = completion_by_group(groups, label=label)
+        layout = fig.layout
+        assert layout.yaxis.automargin is False and layout.xaxis.automargin is False
+        bar = fig.data[0]
+        labels = [label(g) if label else shorten(g.key.strip(), LABEL_CHARS) for g in groups]
+        widest = max(text_em(text, cjk_font=True) for text in labels) * 12
+        assert layout.margin.l >= 10 + widest
+        plot = PHONE_CHART_WIDTH - layout.margin.l - layout.margin.r
+        for rate, text, where in zip(bar.x, bar.text, bar.textposition, strict=True):
+            if where == "outside":
+                end = rate / 100 * plot + 4 + text_em(text, cjk_font=True) * 12
+                assert end <= plot + layout.margin.r, (text, end, plot)
+    wide = completion_by_group(by_category(scored), label=lambda g: "（一）" + "长" * 13 + "…")
+    assert wide.layout.margin.l >= 10 + 17 * 12  # "…" drawn one em wide in a CJK font
