@@ -215,3 +215,24 @@ def test_the_command_line_issues_for_a_task_and_for_a_unit(
     with pytest.raises(SystemExit) as usage:
         main(["duban", "--task", "2", "--actor", "张三", "--respond-by", "明天", "--out", "x"])
     assert usage.value.code == 2
+
+
+def test_items_by_unit_are_each_units_items(tmp_path: Path) -> None:
+    """All units at once (the 填报审核 form) gives what asking unit by unit gives."""
+    from metrics.duban.items import NothingToSupervise, items_by_unit, unit_items
+    from metrics.rounds.units import all_units
+    from metrics.supervision.rules import colours
+    from tests.rounds_data import duban_workbook
+
+    dataset = load_workbook(duban_workbook(tmp_path / "coloured.xlsx")).dataset
+    assert dataset is not None
+    warnings = colours(score(dataset))
+    expected = {}
+    for unit in all_units(dataset):
+        try:
+            expected[unit] = unit_items(dataset, warnings, unit)
+        except NothingToSupervise:
+            continue
+    assert items_by_unit(dataset, warnings) == expected
+    assert list(expected) == [HOUSING]  # (2) red and (3) blue; 区教育局's (1) has none
+    assert [i.task_id for i in expected[HOUSING]] == [2, 3]

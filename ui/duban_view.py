@@ -14,11 +14,11 @@ import streamlit as st
 
 from briefing.docx_duban import build_duban_docx
 from briefing.exports import DOCUMENT_MIME
-from metrics.duban.items import NothingToSupervise, task_items, unit_items
+from metrics.duban.items import NothingToSupervise, items_by_unit, task_items
 from metrics.duban.model import DubanItem, DubanNotice, most_severe
 from metrics.duban.service import DEFAULT_REQUIREMENTS, DubanService
 from metrics.rounds.roles import Principal, Role, may_see_unit
-from metrics.rounds.units import all_units, units_of_task
+from metrics.rounds.units import units_of_task
 from metrics.scoring.progress import Scored, score
 from metrics.store.versions import Store, StoreError
 from metrics.workbook.loader import load_workbook
@@ -77,12 +77,7 @@ def unit_duban_panel(who: Principal) -> None:
     if scored is None:
         return
     warnings = version_warnings(loaded, scored)
-    choices: dict[str, list[DubanItem]] = {}
-    for unit in all_units(scored.dataset):
-        try:
-            choices[unit] = unit_items(scored.dataset, warnings, unit)
-        except NothingToSupervise:
-            continue
+    choices = items_by_unit(scored.dataset, warnings)
     st.subheader("督办单")
     if not choices:
         st.caption("当前没有红、黄、蓝色预警的任务，不需要签发督办单。")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from metrics.duban.model import DubanItem, Level
 from metrics.model import Dataset
-from metrics.rounds.units import tasks_of_unit
+from metrics.rounds.units import all_units, tasks_by_unit, tasks_of_unit, unit_key
 from metrics.supervision.model import TaskWarning
 
 
@@ -35,3 +35,17 @@ def unit_items(dataset: Dataset, warnings: Mapping[int, TaskWarning], unit: str)
     if not found:
         raise NothingToSupervise(f"“{unit}”的任务当前都没有督办预警：不需要签发督办单")
     return sorted(found, key=lambda i: (i.level.rank, i.task_id))
+
+
+def items_by_unit(
+    dataset: Dataset, warnings: Mapping[int, TaskWarning]
+) -> dict[str, list[DubanItem]]:
+    """Every unit with a coloured task → its items (``unit_items``), in order of first
+    appearance; the units read once for all (``tasks_by_unit``), not once per unit."""
+    tasks = tasks_by_unit(dataset)
+    found: dict[str, list[DubanItem]] = {}
+    for unit in all_units(dataset):
+        items = [item(warnings[t.id]) for t in tasks.get(unit_key(unit), []) if t.id in warnings]
+        if items:
+            found[unit] = sorted(items, key=lambda i: (i.level.rank, i.task_id))
+    return found
