@@ -14,6 +14,13 @@ def test_a_count_of_odd_digits_is_refused_in_words(raw: str) -> None:
         read_count(raw)
 
 
+@pytest.mark.parametrize("raw", [-1.0, -1, "-1"])
+def test_a_negative_count_is_called_negative_as_the_cell_shows_it(raw: object) -> None:
+    """Not "“-1.0”不是整数": -1 is a whole number, only below zero."""
+    with pytest.raises(CellError, match=r"^“-1”是负数：请填写 0 或正整数"):
+        read_count(raw)
+
+
 @pytest.mark.parametrize("raw, expected", [("35", 35), ("３５项", 35), (35.0, 35), ("0", 0)])
 def test_counts_still_read(raw: object, expected: int) -> None:
     assert read_count(raw) == expected

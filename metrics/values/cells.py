@@ -27,8 +27,9 @@ class CellError(ValueError):
 
 
 def _quoted(value: object) -> str:
-    """The value as text, cut to 30 characters ("…" included) for a message."""
-    return shorten(str(value), 30)
+    """The value as the cell shows it (-1, not -1.0), cut to 30 characters ("…"
+    included) for a message."""
+    return shorten(read_text(value), 30)
 
 
 def read_text(value: object) -> str:
@@ -67,6 +68,8 @@ def read_count(value: object) -> int:
     """A whole number of things (0 allowed): 35, 35.0, "35", "３５项"."""
     text = unicodedata.normalize("NFKC", read_text(value)).strip().rstrip("项个")
     # ASCII digits only: "²" or "𐩀" pass str.isdigit() but int() refuses them.
+    if text.startswith("-") and text[1:].isascii() and text[1:].isdecimal():
+        raise CellError(f"“{_quoted(value)}”是负数：请填写 0 或正整数，如 35")
     if not (text.isascii() and text.isdecimal()) or len(text) > 9:
         raise CellError(f"“{_quoted(value)}”不是整数：请填写整数，如 35")
     return int(text)
