@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from briefing.images import ImageExportError, Renderer
-from charts.completion import completion_by_group, problem_ordinal, status_breakdown
+from charts.completion import completion_by_group, status_breakdown
+from charts.groups import problem_ordinal
 from metrics.scoring.progress import Scored
 from metrics.scoring.rollup import Group, by_category, by_problem, overall
 from report.wording import chinese_punctuation

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 
+from charts.groups import NARROW_SEGMENT, share_text, status_counts
 from charts.style import (
     SIDE_MARGIN,
     base_layout,
@@ -16,25 +16,12 @@ from charts.style import (
     escape,
     value_axis,
 )
-from metrics.contract import TaskStatus
-from metrics.scoring.rollup import Completion, Group, Overall
+from metrics.scoring.rollup import Group, Overall
 from metrics.scoring.summary import rate_text
-from metrics.values.formatting import format_number
-from metrics.values.quantities import PERCENT
 from metrics.values.text import shorten
 from report.palette import BLUE, INK, TASK_STATUS_SWATCHES, WHITE, Swatch
 from report.text_width import text_em
 
-_STATUS_ORDER = (
-    TaskStatus.DONE,
-    TaskStatus.ONGOING,
-    TaskStatus.BASICALLY_DONE,
-    TaskStatus.IN_PROGRESS,
-    TaskStatus.EXTENSION_REQUESTED,
-    TaskStatus.NOT_STARTED,
-)
-# A segment narrower than this share of the bar cannot hold "29项": its count goes above.
-_NARROW_SEGMENT = 0.09
 _BAR_PITCH = 28  # px per bar in completion_by_group
 # Below this rate the "10/13 · 76.9%" label does not fit inside the bar on a phone.
 _INSIDE_FROM = 55.0
@@ -55,16 +42,15 @@ def status_breakdown(overall: Overall) -> go.Figure:
     count just above it.
     """
     c = overall.completion
-    counts = _status_counts(c)
+    counts = status_counts(c)
     total = max(c.total, 1)
     fig = go.Figure()
     start = 0
-    for status in _STATUS_ORDER:
-        count = counts[status]
+    for status, count in counts.items():
         if not count:
             continue
         swatch = TASK_STATUS_SWATCHES[status]
-        narrow = count / total < _NARROW_SEGMENT
+        narrow = count / total < NARROW_SEGMENT
         fig.add_trace(
             go.Bar(
                 x=[count],
@@ -207,22 +193,6 @@ def _lines(text: str, width: int) -> list[str]:
     return [text[i : i + width] for i in range(0, len(text), width)] or [""]
 
 
-def _ordinal_prefix(group: Group) -> str:
-    """ "一·" for a problem under "（一）…": keeps equal problem numbers apart."""
-    match = re.match(r"[（(]([一二三四五六七八九十]+)[)）]", group.parent.strip())
-    return f"{match.group(1)}·" if match else ""
-
-
-def problem_ordinal(group: Group) -> str:
-    """ "一·1.理论指导实践有差距": a problem's whole name after its 方面 ordinal."""
-    return _ordinal_prefix(group) + group.key.strip()
-
-
-def problem_label(group: Group) -> str:
-    """ "一·1.理论指导实践有差距…": short, for a screen (the hover has it all)."""
-    return _ordinal_prefix(group) + shorten(group.key.strip(), 13)
-
-
 def unit_ranking(groups: Sequence[Group]) -> go.Figure:
     """Completion rate by 牵头单位, already ranked by ``rollup.by_lead_unit``.
 
@@ -237,19 +207,8 @@ def unit_ranking(groups: Sequence[Group]) -> go.Figure:
     return completion_by_group(groups, label=lambda g: numbered[id(g)])
 
 
-def _status_counts(c: Completion) -> dict[TaskStatus, int]:
-    return {
-        TaskStatus.DONE: c.done,
-        TaskStatus.ONGOING: c.ongoing,
-        TaskStatus.BASICALLY_DONE: c.basically_done,
-        TaskStatus.IN_PROGRESS: c.in_progress,
-        TaskStatus.EXTENSION_REQUESTED: c.extension_requested,
-        TaskStatus.NOT_STARTED: c.not_started,
-    }
-
-
 def _breakdown_hover(swatch: Swatch, count: int, total: int) -> str:
-    share = format_number(round(100 * count / total, 1), PERCENT) if total else "—"
+    share = share_text(count, total)
     return f"{swatch.tag}：{count}项，占{share}（共{total}项）<extra></extra>"
 
 

@@ -9,7 +9,7 @@ from metrics.scoring.headline import headline
 from report.literal import md
 from report.views import summary_paragraph
 from ui.attention import attention_list, attention_of
-from ui.figures import overview_figures, show
+from ui.figures import overview_charts
 from ui.first_screen import first_screen, show_first_screen
 from ui.headline_cards import overview_cards
 from ui.navigation_guard import require_app_navigation
@@ -28,13 +28,14 @@ overview_cards(figures, len(attention), comparison_of(loaded, scored), key="over
 
 st.markdown(md(summary_paragraph(scored)))
 
-charts = overview_figures(loaded.version, scored)
+charts = overview_charts(loaded.version, scored)
 st.subheader("任务状态")
-show(charts.breakdown, "overview_breakdown", name="整改完成率", scored=scored)
+st.html(charts.breakdown)
 st.subheader("分方面完成情况")
-show(charts.categories, "overview_categories", name="分方面完成情况", scored=scored)
+st.html(charts.categories)
 st.subheader("分问题完成情况")
-show(charts.problems, "overview_problems", name="分问题完成情况", scored=scored)
+st.html(charts.problems)
+st.caption("这三张图的图片和可编辑幻灯片在“导出材料”页。")
 
 st.subheader("需关注清单")
 attention_list(attention, key="overview_attention")

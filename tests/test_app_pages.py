@@ -47,6 +47,11 @@ def charts_of(app: AppTest) -> list[object]:
     return list(app.get("plotly_chart"))
 
 
+def overview_charts_of(app: AppTest) -> list[str]:
+    """The overview's HTML charts (``st.html`` fragments of charts.bars_html), in order."""
+    return [h.proto.body for h in app.get("html") if 'class="zg-chart' in h.proto.body]
+
+
 def block_texts(block: object) -> list[str]:
     """Every text value inside an element tree block, depth first."""
     found: list[str] = []
@@ -75,7 +80,12 @@ def test_overview_headline_and_charts(
     assert figures["正在整改"] == "5 项"
     assert figures["指标已达标"] == "2 / 5 个"  # among the targets that have data
     assert figures["超期任务"] == "0 项"
-    assert len(charts_of(app)) == 3
+    # The three charts are HTML bars (charts.bars_html): no plotly on the overview.
+    assert charts_of(app) == []
+    breakdown, categories, problems = overview_charts_of(app)
+    assert "✔ 已完成 29项（82.9%）" in breakdown and "▲ 正在整改 5项（14.3%）" in breakdown
+    assert "10/13 · 76.9%" in categories and "9/9 · 100.0%" in categories
+    assert problems.count("<li>") == 12 and "二·5.整改工作标准不高的问题" in problems
     text = texts_of(app)
     assert "截至2021年5月31日，35项整改任务已完成30项，正在整改5项，整改率85.7%。" in text
     assert "分方面看，第一方面13项任务完成10项（76.9%）" in text

@@ -7,7 +7,8 @@ import datetime
 import plotly.graph_objects as go
 import pytest
 
-from charts.completion import completion_by_group, problem_label, status_breakdown, unit_ranking
+from charts.completion import completion_by_group, status_breakdown, unit_ranking
+from charts.groups import problem_label
 from charts.indicator import bullet, history
 from charts.matrix import task_status_matrix
 from metrics.contract import Direction, TaskStatus

@@ -12,10 +12,10 @@ from charts.completion import (
     LABEL_CHARS,
     PHONE_CHART_WIDTH,
     completion_by_group,
-    problem_label,
     status_breakdown,
     unit_ranking,
 )
+from charts.groups import problem_label
 from charts.indicator import bullet, history
 from charts.matrix import task_status_matrix
 from charts.style import PLOTLY_CONFIG, base_layout

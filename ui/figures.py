@@ -1,4 +1,5 @@
-"""Plotly figures built once per data version and shared by all sessions.
+"""Charts built once per data version and shared by all sessions: plotly figures, and the
+overview's HTML bars (``charts.bars_html``: no chart library for the browser to load).
 
 The figures are immutable in use (pages only render them), so they are cached as
 resources keyed by the workbook version; the scored data itself is not hashed.
@@ -12,12 +13,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from briefing.names import file_stem
-from charts.completion import (
-    completion_by_group,
-    problem_label,
-    status_breakdown,
-    unit_ranking,
-)
+from charts.bars_html import completion_list, status_bar
+from charts.completion import unit_ranking
+from charts.groups import problem_ordinal
 from charts.indicator import bullet, history
 from charts.matrix import task_status_matrix
 from charts.style import PLOTLY_CONFIG
@@ -26,18 +24,20 @@ from metrics.scoring.rollup import by_category, by_lead_unit, by_problem, overal
 
 
 @dataclass(frozen=True, slots=True)
-class OverviewFigures:
-    breakdown: go.Figure
-    categories: go.Figure
-    problems: go.Figure
+class OverviewCharts:
+    """HTML fragments for ``st.html``: the status bar and two completion tables."""
+
+    breakdown: str
+    categories: str
+    problems: str
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def overview_figures(version: str, _scored: Scored) -> OverviewFigures:
-    return OverviewFigures(
-        breakdown=status_breakdown(overall(_scored)),
-        categories=completion_by_group(by_category(_scored)),
-        problems=completion_by_group(by_problem(_scored), label=problem_label),
+def overview_charts(version: str, _scored: Scored) -> OverviewCharts:
+    return OverviewCharts(
+        breakdown=status_bar(overall(_scored).completion),
+        categories=completion_list(by_category(_scored), heading="方面"),
+        problems=completion_list(by_problem(_scored), heading="问题", label=problem_ordinal),
     )
 
 

@@ -22,6 +22,8 @@ def test_overview_shows_the_completion_rate(
 ) -> None:
     app = streamlit_server("dashboard.py")
     page = new_page(1280, 800)
+    scripts: list[str] = []
+    page.on("request", lambda request: scripts.append(request.url.rsplit("/", 1)[-1]))
     page.goto(app.url)
     expect(page.get_by_test_id("stMetricValue").get_by_text("85.7%", exact=True)).to_be_visible(
         timeout=30_000
@@ -50,9 +52,19 @@ def test_overview_shows_the_completion_rate(
     # ("upload" and "history" are also the names of their Material icons, drawn as text.)
     for file_name in ("overview", "tasks", "issue", "indicators", "units", "export", "rounds"):
         expect(page.get_by_text(file_name, exact=True)).to_have_count(0)
-    # At least one plotly chart is drawn (an SVG with real content, not a placeholder).
-    chart = page.locator(".js-plotly-plot .main-svg").first
-    expect(chart).to_be_visible(timeout=30_000)
+    # The three charts are drawn as HTML bars (no plotly on the overview), their figures
+    # in words: the status legend and each 方面's "10/13 · 76.9%".
+    charts = page.locator(".zg-chart")
+    expect(charts).to_have_count(3, timeout=30_000)
+    expect(charts.nth(0).get_by_text("✔ 已完成 29项（82.9%）")).to_be_visible()
+    expect(charts.nth(1).get_by_text("10/13 · 76.9%")).to_be_visible()
+    expect(page.locator(".js-plotly-plot")).to_have_count(0)
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=30_000
+    )
+    # ... and the browser never fetches plotly.js (4.7 MB) for it.
+    assert any(name.startswith("index.") for name in scripts), scripts  # requests are seen
+    assert not [name for name in scripts if "Plotly" in name]
     assert page.title() == "整改进展看板"
     page.screenshot(path=screenshot_dir / "overview-desktop.png", full_page=True)
     assert blocked_requests == [], "the page tried to reach the network"
@@ -70,11 +82,20 @@ def test_overview_fits_a_phone(
     expect(page.get_by_test_id("stMetricValue").get_by_text("85.7%", exact=True)).to_be_visible(
         timeout=30_000
     )
-    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
+    problems = page.locator(".zg-chart").nth(2)
+    expect(problems.locator("li")).to_have_count(12, timeout=30_000)
     scroll_width, inner_width = page.evaluate(
         "[document.documentElement.scrollWidth, window.innerWidth]"
     )
     assert scroll_width <= inner_width, "the overview scrolls sideways at 390 px"
+    # On a phone each 问题 gets the whole width: its name whole above a bar as wide as
+    # the chart; every bar is equally long at 100 %, so their fills compare.
+    chart_width = problems.bounding_box()["width"]  # type: ignore[index]
+    tracks = problems.locator(".zg-rows .zg-track")
+    widths = {round(box["width"]) for box in (t.bounding_box() for t in tracks.all()) if box}
+    assert widths == {round(chart_width)}, widths
+    name = problems.get_by_text("一·4.落实意识形态工作责任制不够有力", exact=False)
+    expect(name).to_contain_text("没有完全形成齐抓共管的工作格局的问题")
     page.screenshot(path=screenshot_dir / "overview-phone.png", full_page=True)
 
 
