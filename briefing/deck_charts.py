@@ -16,7 +16,7 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches
 
 from briefing.deck_text import ACCENT, ELLIPSIS, INK, Box, rgb, style_font
-from metrics.contract import TaskStatus
+from charts.groups import STATUS_ORDER
 from metrics.scoring.progress import IndicatorProgress, TaskProgress
 from metrics.scoring.rollup import Group
 from metrics.values.text import shorten
@@ -32,14 +32,6 @@ MAX_BARS = 8  # indicators on one chart; the rest go to the table
 MAX_CHARTS = 2  # indicator charts on one task slide
 LABEL_CHARS = 16  # category labels are cut to this many characters
 CHART_TEXT = 11.0  # points
-STATUS_ORDER = (
-    TaskStatus.DONE,
-    TaskStatus.ONGOING,
-    TaskStatus.BASICALLY_DONE,
-    TaskStatus.IN_PROGRESS,
-    TaskStatus.EXTENSION_REQUESTED,
-    TaskStatus.NOT_STARTED,
-)
 
 
 # -- overview ---------------------------------------------------------------------------------

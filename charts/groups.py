@@ -2,7 +2,7 @@
 "一·1.…", whole or cut) and its tasks of each status, in one order.
 
 No plotly here: the plotly builders (``charts.completion``), the overview's HTML bars
-(``charts.bars_html``) and the Word report's figures share these."""
+(``charts.bars_html``), the Word report's figures and the deck's status doughnut share these."""
 
 from __future__ import annotations
 

@@ -19,5 +19,8 @@ scope = scope_picker(scored)
 document_exports(loaded, scored, scope)
 
 st.subheader("图表图片")
-st.caption("也可以在任一图表右上角的工具栏中点“下载图片”直接保存 PNG。")
+st.caption(
+    "问题详情、指标、单位评比页的图表，也可以在图表右上角的工具栏中点“下载图片”直接保存 PNG；"
+    "总览的三张条形图在这里导出。"
+)
 chart_exports(loaded, scored)
