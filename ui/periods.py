@@ -11,8 +11,8 @@ import os
 import streamlit as st
 
 from metrics.periods.basis import Basis
-from metrics.periods.figures import Comparison, PeriodFigures, period_figures
-from metrics.periods.reading import basis_in_store, figures_then
+from metrics.periods.figures import Comparison, PeriodFigures
+from metrics.periods.reading import compare_in_store, figures_then
 from metrics.scoring.progress import Scored
 from metrics.store.backend import DATABASE_URL_ENV
 from metrics.store.versions import StoreError, Version, default_root
@@ -27,20 +27,19 @@ def comparison_of(loaded: Loaded, scored: Scored) -> Comparison | None:
     state, or when the store cannot be read (logged)."""
     if loaded.version_id is None:
         return None
-    the_store = store()
+    warnings = version_colours(loaded.version, scored, current_facts(scored))
     try:
-        basis = basis_in_store(the_store, loaded.version_id, scored.meta.as_of, _scored_of)
-        then = the_store.version(basis.version_id) if basis is not None else None
-        if basis is None or then is None:
-            return None
-        before = _figures_then(_where(), basis, then.sha256)
+        return compare_in_store(
+            store(), loaded.version_id, scored, warnings, _scored_of, then=_cached_then
+        )
     except (StoreError, OSError) as exc:
         _log.warning("较上期：无法读取上期数据（%s）", exc)
         return None
-    if before is None:
-        return None
-    warnings = version_colours(loaded.version, scored, current_facts(scored))
-    return Comparison(basis, before, period_figures(scored, warnings))
+
+
+def _cached_then(basis: Basis) -> PeriodFigures | None:
+    version = store().version(basis.version_id)
+    return None if version is None else _figures_then(_where(), basis, version.sha256)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -86,13 +86,18 @@ def compare_in_store(
     scored: Scored,
     warnings: Mapping[int, TaskWarning],
     load: Loader,
+    then: Callable[[Basis], PeriodFigures | None] | None = None,
 ) -> Comparison | None:
     """The version shown (``scored`` with its current ``warnings``) against 上期; None
-    when there is no earlier state or it cannot be read."""
+    when there is no earlier state or it cannot be read. ``then`` gives 上期's figures
+    (the dashboard's is cached per server); by default :func:`figures_then`, now."""
     basis = basis_in_store(store, version_id, scored.meta.as_of, load)
     if basis is None:
         return None
-    before = figures_then(store, basis, load, datetime.datetime.now(datetime.UTC))
+    if then is None:
+        before = figures_then(store, basis, load, datetime.datetime.now(datetime.UTC))
+    else:
+        before = then(basis)
     if before is None:
         return None
     return Comparison(basis, before, period_figures(scored, warnings))
