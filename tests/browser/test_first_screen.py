@@ -83,6 +83,10 @@ def test_phone_first_screen_red_tasks_above_the_fold_one_tap_away(
     assert root_width <= inner_width, f"the overview scrolls sideways: {root_width} px"
     assert main_width <= main_client, f"the overview scrolls sideways: {main_width} px"
     assert page.evaluate(CUT_CARDS) == []
+    # The page title is smaller on a phone (ui.theme): "需要关注" starts in the top 30 %
+    # of the screen under a 17-character title too (it took 3 lines at 44 px: 350 px).
+    heading = page.get_by_role("heading", name="需要关注").bounding_box()
+    assert heading is not None and heading["y"] < 0.3 * PHONE[1], heading
     links = red_links(page)
     expect(links).to_have_count(5)
     for index in range(5):
