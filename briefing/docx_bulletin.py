@@ -33,7 +33,7 @@ from metrics.scoring.changes import TaskChange
 from metrics.scoring.headline import Headline, chinese_date
 from metrics.scoring.progress import IndicatorProgress, Scored
 from report.literal import office_text
-from report.period_change import status_and_colour_clauses
+from report.period_change import rate_clause, status_and_colour_clauses
 from report.wording import NONE, deadline_text, target_cell
 
 BULLETIN_TITLE = "巡视整改进展情况通报"
@@ -103,14 +103,9 @@ def period_warning(old: Scored, new: Scored) -> str:
 
 def rate_sentence(before: Headline, after: Headline) -> str:
     """ "整改率由85.7%升至88.6%（+2.9个百分点），已完成任务由30项增至31项。"."""
+    rate = rate_clause(before.rate, after.rate, "上期", word="整改率")
     if before.rate is None or after.rate is None:
-        return f"整改率为{after.rate_text}。"
-    points = round((after.rate - before.rate) * 100, 1)
-    if points == 0:
-        rate = f"整改率{after.rate_text}，与上期持平"
-    else:
-        verb = "升至" if points > 0 else "降至"
-        rate = f"整改率由{before.rate_text}{verb}{after.rate_text}（{points:+.1f}个百分点）"
+        return f"{rate}。"
     if before.completed == after.completed:
         done = f"已完成任务{after.completed}项"
     else:

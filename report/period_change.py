@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from metrics.periods.basis import BasisKind
 from metrics.periods.figures import Comparison, PeriodFigures
-from metrics.scoring.headline import chinese_date
+from metrics.scoring.headline import chinese_date, points_delta
 from metrics.scoring.summary import rate_text
 from metrics.supervision.model import WarningColour
 
@@ -30,13 +30,7 @@ def basis_text(comparison: Comparison) -> str:
 
 def rate_card_delta(comparison: Comparison) -> str | None:
     """The completion rate's change for its card; None when either rate is undefined."""
-    before, after = comparison.before.rate, comparison.after.rate
-    if before is None or after is None:
-        return None
-    points = round((after - before) * 100, 1)
-    if points == 0:
-        return f"持平（较{then_word(comparison)}）"  # no arrow: "+0.0" would read as a rise
-    return f"{points:+.1f}个百分点（较{then_word(comparison)}）"
+    return points_delta(comparison.before.rate, comparison.after.rate, then_word(comparison))
 
 
 def count_card_delta(before: int, after: int, comparison: Comparison) -> str:
@@ -57,7 +51,7 @@ def changes_text(comparison: Comparison) -> str:
     before, after = comparison.before, comparison.after
     then = then_word(comparison)
     clauses = [
-        rate_clause(before, after, then),
+        rate_clause(before.rate, after.rate, then),
         count_clause("已完成", before.completed, after.completed, then),
         status_and_colour_clauses(before, after, then),
     ]
@@ -92,15 +86,18 @@ def colour_clauses(before: PeriodFigures, after: PeriodFigures, then: str) -> st
     )
 
 
-def rate_clause(before: PeriodFigures, after: PeriodFigures, then: str) -> str:
-    if before.rate is None or after.rate is None:
-        return f"整改完成率为{rate_text(after.rate)}"
-    points = round((after.rate - before.rate) * 100, 1)
+def rate_clause(
+    before: float | None, after: float | None, then: str, word: str = "整改完成率"
+) -> str:
+    """ "整改完成率由85.7%升至88.6%（+2.9个百分点）", "整改完成率88.6%，与上期持平";
+    ``word``: the rate's name ("整改率" in the bulletin, as the district's reports say)."""
+    if before is None or after is None:
+        return f"{word}为{rate_text(after)}"
+    points = round((after - before) * 100, 1)
     if points == 0:
-        return f"整改完成率{rate_text(after.rate)}，与{then}持平"
+        return f"{word}{rate_text(after)}，与{then}持平"
     verb = "升至" if points > 0 else "降至"
-    moved = f"{rate_text(before.rate)}{verb}{rate_text(after.rate)}"
-    return f"整改完成率由{moved}（{points:+.1f}个百分点）"
+    return f"{word}由{rate_text(before)}{verb}{rate_text(after)}（{points:+.1f}个百分点）"
 
 
 def count_clause(word: str, before: int, after: int, then: str, measure: str = "项") -> str:

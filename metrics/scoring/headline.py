@@ -108,10 +108,16 @@ def chinese_date(day: datetime.date) -> str:
 
 
 def rate_delta(before: Headline, after: Headline) -> str | None:
-    """ "+2.9个百分点" since the previous version; None when either rate is undefined."""
-    if before.rate is None or after.rate is None:
+    """ "+2.9个百分点（较上一版本）"; None when either rate is undefined."""
+    return points_delta(before.rate, after.rate, "上一版本")
+
+
+def points_delta(before: float | None, after: float | None, then: str) -> str | None:
+    """A rate's change for a card, "+2.9个百分点（较上期）" or "持平（较上期）" (``then``:
+    "上期", "上一版本"); None when either rate is undefined."""
+    if before is None or after is None:
         return None
-    points = round((after.rate - before.rate) * 100, 1)
+    points = round((after - before) * 100, 1)
     if points == 0:
-        return "持平（较上一版本）"  # no arrow: "+0.0" would read as a rise
-    return f"{points:+.1f}个百分点（较上一版本）"
+        return f"持平（较{then}）"  # no arrow: "+0.0" would read as a rise
+    return f"{points:+.1f}个百分点（较{then}）"
