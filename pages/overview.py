@@ -15,16 +15,19 @@ from ui.headline_cards import overview_cards
 from ui.navigation_guard import require_app_navigation
 from ui.page_header import page_title, scored_or_stop
 from ui.periods import comparison_of
+from ui.supervision import current_facts
 
 require_app_navigation()
 
 loaded, scored = scored_or_stop()
 figures = headline(scored)
 page_title(figures.title, loaded, scored)
-show_first_screen(first_screen(loaded, scored), key="first_screen")
+facts = current_facts(scored)  # the rounds facts, read once for the whole page
+show_first_screen(first_screen(loaded, scored, facts), key="first_screen")
 
 attention = attention_of(loaded.version, scored)
-overview_cards(figures, len(attention), comparison_of(loaded, scored), key="overview_cards")
+comparison = comparison_of(loaded, scored, facts)
+overview_cards(figures, len(attention), comparison, key="overview_cards")
 
 st.markdown(md(summary_paragraph(scored)))
 

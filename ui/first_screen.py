@@ -36,7 +36,7 @@ from ui.data_source import Loaded
 from ui.issue_links import ISSUE_PAGE
 from ui.rounds_access import round_service, rounds_available
 from ui.status import badge
-from ui.supervision import FactsKey, current_facts, facts_key, version_colours
+from ui.supervision import FactsKey, facts_key, version_colours
 
 TASKS_PAGE = "pages/tasks.py"
 ROUNDS_PAGE = "pages/rounds.py"
@@ -48,10 +48,10 @@ BOARD_ROLES = frozenset({Role.OFFICE, Role.LEADER})
 _log = logging.getLogger(__name__)
 
 
-def first_screen(loaded: Loaded, scored: Scored) -> FirstScreen:
-    """What the signed-in reader (or a visitor) sees first, on the data shown."""
+def first_screen(loaded: Loaded, scored: Scored, facts: RoundsFacts | None) -> FirstScreen:
+    """What the signed-in reader (or a visitor) sees first, on the data shown, with the
+    rounds facts read for this rerun (``ui.supervision.current_facts``)."""
     who = signed_in()
-    facts = current_facts(scored)
     warnings = version_colours(loaded.version, scored, facts)
     rules = SupervisionSettings.logged_from_env()
     groups, late = _by_version(loaded.version, facts_key(facts), rules, scored, warnings, facts)

@@ -16,18 +16,20 @@ from metrics.periods.reading import compare_in_store, figures_then
 from metrics.scoring.progress import Scored
 from metrics.store.backend import DATABASE_URL_ENV
 from metrics.store.versions import StoreError, Version, default_root
+from metrics.supervision.model import RoundsFacts
 from ui.data_source import Loaded, of_version, store
-from ui.supervision import current_facts, version_colours
+from ui.supervision import version_colours
 
 _log = logging.getLogger(__name__)
 
 
-def comparison_of(loaded: Loaded, scored: Scored) -> Comparison | None:
-    """The version shown against 上期; None for a plain file, without an earlier
-    state, or when the store cannot be read (logged)."""
+def comparison_of(loaded: Loaded, scored: Scored, facts: RoundsFacts | None) -> Comparison | None:
+    """The version shown (its colours with ``facts``, the rounds facts read for this
+    rerun) against 上期; None for a plain file, without an earlier state, or when the
+    store cannot be read (logged)."""
     if loaded.version_id is None:
         return None
-    warnings = version_colours(loaded.version, scored, current_facts(scored))
+    warnings = version_colours(loaded.version, scored, facts)
     try:
         return compare_in_store(
             store(), loaded.version_id, scored, warnings, _scored_of, then=_cached_then
