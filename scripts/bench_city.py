@@ -7,14 +7,15 @@ most units on time, some late, some not yet; 销号 and extension requests waiti
 office). The bundled workbook gets a store of its own, without rounds, with the same
 accounts.
 
-Measured for both (and, for scale, bare Streamlit pages of a card and three small charts,
-plotly or HTML, in the browser: the floors of a page with charts on the machine):
+Measured (and, for scale, bare Streamlit pages of a card and three small charts, plotly
+or HTML, in the browser: the floors of a page with charts on the machine):
 1. in a fresh browser (Debian's Chromium, a new context each visit, the server's caches
-   warm), the overview from navigation until its three charts (HTML bars,
-   ``charts.bars_html``) are drawn (goal: ≤ 2 s at city scale);
-2. the server time of a rerun of every page (AppTest, warm caches, median), signed out,
-   the overview and 填报审核 signed in as the office and as a leader, and 填报 signed in
-   as a unit (its form of 27 tasks) (goal: ≤ 100 ms each at city scale).
+   warm), the city's overview from navigation until its three charts (HTML bars,
+   ``charts.bars_html``) are drawn (goal: ≤ 2 s; the bundled overview's is timed by
+   ``scripts/bench.py``);
+2. for both workbooks, the server time of a rerun of every page (AppTest, warm caches,
+   median), signed out, the overview and 填报审核 signed in as the office and as a leader,
+   and 填报 signed in as a unit (its form of 27 tasks) (goal: ≤ 100 ms each at city scale).
 
 Run from the repository root: ``python -m scripts.bench_city [--quick] [--no-browser]``.
 """
@@ -338,14 +339,13 @@ def run(quick: bool = False, browser: bool = True) -> bool:
                     f" {statistics.median(times):8.0f} ms (max {max(times):.0f})"
                 )
         for label, store, goals in (("city", city, True), ("bundled", bundled, False)):
-            if browser:
+            if browser and goals:  # the bundled overview's: scripts/bench.py, on its own server
                 times = fresh_overview(store, repeat_browser)
                 ms = statistics.median(times)
-                goal = FRESH_GOAL_MS if goals else None
-                ok = ok and (goal is None or ms <= goal)
+                ok = ok and ms <= FRESH_GOAL_MS
                 print(
                     f"  {label}: overview in a fresh browser, until charts drawn"
-                    f"{'':<4} {ms:8.0f} ms (max {max(times):.0f})  {verdict(ms, goal)}"
+                    f"{'':<4} {ms:8.0f} ms (max {max(times):.0f})  {verdict(ms, FRESH_GOAL_MS)}"
                 )
             for title, ms in page_times(store, repeat_rerun):
                 goal = RERUN_GOAL_MS if goals else None
